@@ -1,0 +1,19 @@
+# The two commands in the README: `make run` and `make test`. Each installs what it needs.
+.PHONY: run test lint bench setup
+
+setup:
+	@./scripts/bootstrap.sh
+
+run: setup
+	.venv/bin/warden run $(ARGS)
+
+test: setup
+	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	.venv/bin/ruff check warden addons tests
+	.venv/bin/ruff format --check warden addons tests
+	.venv/bin/mypy warden
+
+bench: setup
+	.venv/bin/python -m benchmarks.proxy_overhead $(ARGS)
