@@ -1,0 +1,76 @@
+"""Users file: Apache htpasswd lines with bcrypt hashes, so admins can use `htpasswd -B` too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bcrypt
+
+from warden.errors import ConfigError
+
+__all__ = ["UsersFile", "hash_password"]
+
+# bcrypt is deliberately slow (~50 ms at cost 10); a proxy checks each connection once, not
+# each request, so the cost is paid per CONNECT. Cost 10 keeps a login storm survivable.
+BCRYPT_ROUNDS = 10
+
+
+def hash_password(password: str) -> str:
+    """Return an htpasswd-compatible bcrypt hash ($2b$)."""
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+
+
+class UsersFile:
+    """Usernames and their bcrypt hashes, read from an htpasswd file."""
+
+    def __init__(self, hashes: dict[str, bytes], path: Path | None = None) -> None:
+        self._hashes = hashes
+        self.path = path
+
+    @classmethod
+    def load(cls, path: Path) -> UsersFile:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot read users file: {e.strerror}") from e
+        hashes: dict[str, bytes] = {}
+        for lineno, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            user, sep, pwhash = line.partition(":")
+            if not sep or not user or not pwhash:
+                raise ConfigError(f"{path}:{lineno}: expected 'user:bcrypt-hash'")
+            if not pwhash.startswith(("$2y$", "$2b$", "$2a$")):
+                raise ConfigError(
+                    f"{path}:{lineno}: user {user!r} has a non-bcrypt hash; "
+                    "create it with `warden users add` or `htpasswd -B`"
+                )
+            hashes[user] = pwhash.encode("ascii")
+        return cls(hashes, path)
+
+    def __contains__(self, user: str) -> bool:
+        return user in self._hashes
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def verify(self, user: str, password: str) -> bool:
+        pwhash = self._hashes.get(user)
+        if pwhash is None:
+            # Spend the same time as a real check so user names cannot be probed by timing.
+            bcrypt.checkpw(b"x", _DUMMY_HASH)
+            return False
+        # htpasswd -B writes $2y$, which the bcrypt module reads as $2b$.
+        return bcrypt.checkpw(password.encode("utf-8"), pwhash.replace(b"$2y$", b"$2b$", 1))
+
+    def with_user(self, user: str, password: str) -> UsersFile:
+        hashes = dict(self._hashes)
+        hashes[user] = hash_password(password).encode("ascii")
+        return UsersFile(hashes, self.path)
+
+    def dump(self) -> str:
+        return "".join(f"{u}:{h.decode('ascii')}\n" for u, h in sorted(self._hashes.items()))
+
+
+_DUMMY_HASH = bcrypt.hashpw(b"dummy", bcrypt.gensalt(BCRYPT_ROUNDS))
