@@ -1,0 +1,55 @@
+"""Serves the PAC file (and the CA certificate) to devices that ask the proxy port directly.
+
+Devices are configured with `http://<proxy>:<port>/proxy.pac`; they fetch it without proxy
+credentials, so this addon answers before identity asks for any.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mitmproxy import ctx, http
+
+from addons.runtime import RuntimeAddon
+from warden.catalog.pac import render_pac
+
+log = logging.getLogger("warden.pac")
+
+PAC_PATHS = ("/proxy.pac", "/wpad.dat")
+CA_PATHS = ("/ca.pem", "/ca.crt")
+
+
+class PacAddon:
+    def __init__(self, runtime: RuntimeAddon) -> None:
+        self._runtime = runtime
+
+    def requestheaders(self, flow: http.HTTPFlow) -> None:
+        if flow.response or not flow.live or not self._addressed_to_proxy(flow):
+            return
+        path = flow.request.path.split("?", 1)[0]
+        if path in PAC_PATHS:
+            # The device reached us under this name, so it can reach the proxy under it too.
+            proxy = f"{flow.request.host}:{flow.request.port}"
+            pac = render_pac(self._runtime.current().catalog, proxy)
+            flow.response = http.Response.make(
+                200, pac, {"Content-Type": "application/x-ns-proxy-autoconfig"}
+            )
+            flow.metadata["warden.internal"] = "pac"
+        elif path in CA_PATHS:
+            cert = Path(ctx.options.confdir).expanduser() / "mitmproxy-ca-cert.pem"
+            flow.response = http.Response.make(
+                200, cert.read_bytes(), {"Content-Type": "application/x-x509-ca-cert"}
+            )
+            flow.metadata["warden.internal"] = "ca"
+
+    @staticmethod
+    def _addressed_to_proxy(flow: http.HTTPFlow) -> bool:
+        # Plain HTTP on the proxy's own port: an origin-form request to us, not through us.
+        sockname = flow.client_conn.sockname
+        return (
+            not flow.client_conn.tls
+            and flow.request.scheme == "http"
+            and bool(sockname)
+            and flow.request.port == sockname[1]
+        )

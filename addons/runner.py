@@ -1,0 +1,69 @@
+"""Embeds mitmproxy as `warden run`: one process, regular forward-proxy mode, Warden's addons."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mitmproxy import exceptions, options
+from mitmproxy.tools.dump import DumpMaster
+
+from addons import make_addons
+from addons.certs import ensure_ca
+
+__all__ = ["ProxySettings", "run_proxy"]
+
+
+@dataclass
+class ProxySettings:
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8080
+    certs_dir: Path = Path("certs")
+    data_dir: Path = Path("data")
+    policy: Path | None = None
+    identity: Path | None = None
+    catalogs: list[Path] = field(default_factory=list)
+    mitmproxy_options: list[str] = field(default_factory=list)  # "name=value", as in --set
+
+
+def run_proxy(settings: ProxySettings) -> int:
+    return asyncio.run(_main(settings))
+
+
+async def _main(settings: ProxySettings) -> int:
+    logging.getLogger().setLevel(logging.INFO)
+    for noisy in ("asyncio", "hpack", "tornado", "quic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    ensure_ca(settings.certs_dir)
+    opts = options.Options()
+    master = DumpMaster(opts, with_termlog=True, with_dumper=False)
+    master.addons.add(*make_addons())
+    try:
+        opts.update(
+            mode=["regular"],
+            listen_host=settings.listen_host,
+            listen_port=settings.listen_port,
+            confdir=str(settings.certs_dir),
+            # Devices get their CA and PAC from Warden itself, not from mitm.it.
+            onboarding=False,
+            warden_data_dir=str(settings.data_dir),
+            warden_policy=str(settings.policy) if settings.policy else "",
+            warden_identity=str(settings.identity) if settings.identity else "",
+            warden_catalog=",".join(str(p) for p in settings.catalogs),
+        )
+        if settings.mitmproxy_options:
+            opts.set(*settings.mitmproxy_options)
+    except (exceptions.OptionsError, KeyError) as e:
+        print(f"warden run: {e}", file=sys.stderr)
+        return 2
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, master.shutdown)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    await master.run()
+    return 0
