@@ -1,0 +1,169 @@
+"""Real processes: `warden run` in a private mount namespace whose /etc/hosts sends the AI
+providers' real names to a local TLS mock; clients are the official SDKs in this process."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from tests.support import (
+    DEFAULT_HOSTNAMES,
+    MockProviders,
+    ProxyProcess,
+    TestPKI,
+    free_port,
+    make_test_pki,
+    mount_namespace_skip_reason,
+    netns_command,
+    write_hosts_file,
+)
+
+WARDEN = Path(sys.executable).with_name("warden")
+REPO = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _needs_mount_namespace() -> None:
+    reason = mount_namespace_skip_reason()
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPKI:
+    return make_test_pki(tmp_path_factory.mktemp("upstream-pki"), list(DEFAULT_HOSTNAMES))
+
+
+@pytest.fixture(scope="session")
+def mock(pki: TestPKI) -> Iterator[MockProviders]:
+    with MockProviders(pki) as providers:
+        yield providers
+
+
+@pytest.fixture(scope="session")
+def hosts_file(tmp_path_factory: pytest.TempPathFactory, mock: MockProviders) -> Path:
+    path = tmp_path_factory.mktemp("netns") / "hosts"
+    write_hosts_file(path, mock.ip, list(DEFAULT_HOSTNAMES))
+    return path
+
+
+@pytest.fixture(scope="session")
+def certs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # One Warden CA for the session, as one deployment would have.
+    return tmp_path_factory.mktemp("warden-certs")
+
+
+@dataclass
+class Warden:
+    """A running `warden run` and what a test needs to talk through it."""
+
+    process: ProxyProcess
+    port: int
+    ca: Path
+    data_dir: Path
+    policy: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self, user: str | None = None, password: str | None = None) -> httpx2.Client:
+        """An HTTP client for the SDKs, going through Warden and trusting its CA."""
+        proxy = self.url
+        if user is not None:
+            proxy = f"http://{user}:{password}@127.0.0.1:{self.port}"
+        return httpx2.Client(proxy=proxy, verify=str(self.ca), trust_env=False, timeout=20)
+
+    def events(self) -> list[dict]:
+        import json
+
+        path = self.data_dir / "events.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    def log(self) -> str:
+        return self.process.log_text()
+
+
+StartWarden = Callable[..., Warden]
+
+DEFAULT_TEST_POLICY = """
+version: 1
+name: e2e
+default_action: monitor
+rules:
+  - id: no-gpt5
+    match: {models: ["gpt-5*"]}
+    action: block
+    message: "GPT-5 models are not approved for company data (ticket SEC-42)."
+  - id: no-claude-opus
+    match: {apps: [anthropic], models: ["claude-opus*"]}
+    action: block
+    message: "Claude Opus is reserved for the research team."
+"""
+
+
+@pytest.fixture
+def start_warden(
+    tmp_path: Path, hosts_file: Path, certs_dir: Path, pki: TestPKI
+) -> Iterator[StartWarden]:
+    started: list[ProxyProcess] = []
+
+    def start(
+        policy: str = DEFAULT_TEST_POLICY,
+        identity: str | None = None,
+        extra_args: list[str] | None = None,
+    ) -> Warden:
+        work = tmp_path / f"warden{len(started)}"
+        work.mkdir()
+        policy_path = work / "policy.yaml"
+        policy_path.write_text(textwrap.dedent(policy))
+        args = [
+            str(WARDEN),
+            "run",
+            "--listen-port",
+            str(port := free_port()),
+            "--data-dir",
+            str(work / "data"),
+            "--certs-dir",
+            str(certs_dir),
+            "--policy",
+            str(policy_path),
+            "--set",
+            f"ssl_verify_upstream_trusted_ca={pki.ca_cert}",
+        ]
+        if identity is not None:
+            identity_path = work / "identity.yaml"
+            identity_path.write_text(textwrap.dedent(identity))
+            args += ["--identity", str(identity_path)]
+        args += extra_args or []
+        process = ProxyProcess(
+            netns_command(args, hosts_file),
+            port,
+            log_path=work / "warden.log",
+            cwd=work,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        process.__enter__()
+        started.append(process)
+        return Warden(
+            process, port, certs_dir / "mitmproxy-ca-cert.pem", work / "data", policy_path
+        )
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def warden(start_warden: StartWarden, mock: MockProviders) -> Warden:
+    mock.clear()
+    return start_warden()
