@@ -22,21 +22,33 @@ class ClassifyAddon:
         self._audit = audit
 
     def tls_clienthello(self, data: tls.ClientHelloData) -> None:
+        catalog = self._runtime.current().catalog
         server = data.context.server.address
-        host = data.client_hello.sni or (server[0] if server else "")
-        entry = self._runtime.current().catalog.lookup(host) if host else None
-        if entry is not None and entry.intercept:
+        # Both names count: a client that CONNECTs to an AI host but sends another SNI (or
+        # the reverse) must not slip through as an opaque tunnel.
+        names = [n for n in (data.client_hello.sni, server[0] if server else None) if n]
+        entries = [(name, catalog.lookup(name)) for name in names]
+        matched = [(name, entry) for name, entry in entries if entry is not None]
+        if any(entry.intercept for _, entry in matched):
             return
         data.ignore_connection = True
-        if entry is not None:
+        if matched:
             # An AI host we were told not to decrypt: still worth knowing it was used.
+            host, entry = matched[0]
             self._audit.record_visit(data.context.client, host, entry)
         else:
-            log.debug("tunnel to %s (not an AI host)", host)
+            log.debug("tunnel to %s (not an AI host)", names[0] if names else "?")
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         if flow.response or flow.metadata.get("warden.internal"):
             return
-        entry = self._runtime.current().catalog.lookup(flow.request.pretty_host)
-        if entry is not None:
-            flow.metadata["warden.app"] = entry
+        catalog = self._runtime.current().catalog
+        # The Host header can differ from where the connection really goes (the CONNECT
+        # target); either one being an AI host makes this an AI request.
+        server = flow.server_conn.address
+        names = (flow.request.pretty_host, flow.request.host, server[0] if server else None)
+        for name in names:
+            entry = catalog.lookup(name) if name else None
+            if entry is not None:
+                flow.metadata["warden.app"] = entry
+                return

@@ -95,6 +95,10 @@ def _run(args: argparse.Namespace) -> int:
         catalogs=args.catalog,
         mitmproxy_options=args.sets,
     )
+    # Check the data files before anything starts, so a typo is one clear line, not a banner.
+    from warden.runtime import RuntimeConfig, WardenRuntime
+
+    WardenRuntime(RuntimeConfig(settings.policy, settings.identity, tuple(settings.catalogs)))
     proxy = f"{args.listen_host}:{args.listen_port}"
     print(onboarding.startup_banner(settings.certs_dir, proxy, settings.policy), flush=True)
     return run_proxy(settings)

@@ -262,3 +262,74 @@ def test_bad_input_gets_a_clear_answer_and_never_reaches_the_provider(
         )
     assert ok.status_code == 200
     assert "rejected" in warden.log()
+
+
+def test_mismatched_sni_cannot_turn_an_ai_host_into_a_tunnel(warden: Warden):
+    """CONNECT to an AI host with another name in the ClientHello is still decrypted."""
+    import socket
+
+    sock = socket.create_connection(("127.0.0.1", warden.port), timeout=10)
+    with sock:
+        sock.sendall(b"CONNECT api.openai.com:443 HTTP/1.1\r\nHost: api.openai.com:443\r\n\r\n")
+        assert b" 200" in sock.recv(4096)
+        context = ssl.create_default_context(cafile=str(warden.ca))
+        context.check_hostname = False
+        with context.wrap_socket(sock, server_hostname="www.example.org") as tls:
+            # Verified against Warden's CA only: so the certificate is Warden's own.
+            assert tls.getpeercert() is not None
+
+
+def test_catalog_host_not_decrypted_is_still_recorded_as_a_visit(
+    start_warden: StartWarden, pki: TestPKI, tmp_path
+):
+    extra = tmp_path / "site-catalog.yaml"
+    extra.write_text(
+        """
+version: 1
+apps:
+  - id: chatgpt-web
+    name: ChatGPT (tunnelled by site choice)
+    vendor: OpenAI
+    kind: web_app
+    schema: chatgpt_web
+    hosts: [chatgpt.com]
+    sanctioned: tolerated
+    intercept: false
+"""
+    )
+    warden = start_warden(extra_args=["--catalog", str(extra)])
+    tunnel = connect_and_handshake(warden.port, "chatgpt.com", str(pki.ca_cert))
+    assert tunnel.issuer_cn == "Warden Test Upstream CA"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        visits = [e for e in warden.events() if e["type"] == "visit"]
+        if visits:
+            break
+        time.sleep(0.05)
+    assert [(v["host"], v["app"], v["decrypted"]) for v in visits] == [
+        ("chatgpt.com", "chatgpt-web", False)
+    ]
+
+
+def test_identity_header_from_a_trusted_proxy_names_the_user_and_is_not_forwarded(
+    start_warden: StartWarden, mock: MockProviders
+):
+    warden = start_warden(
+        identity="""
+        version: 1
+        sources: [header, network]
+        header: {trusted_sources: [127.0.0.0/8]}
+        groups: {finance: [bob]}
+        """
+    )
+    mock.clear()
+    proxy = httpx2.Proxy(warden.url, headers={"X-Authenticated-User": "bob"})
+    with httpx2.Client(proxy=proxy, verify=str(warden.ca), trust_env=False) as client:
+        client_ = openai.OpenAI(api_key=FAKE_OPENAI_KEY, http_client=client, max_retries=0)
+        client_.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "from bob"}]
+        )
+    [upstream] = mock.requests_to("api.openai.com")
+    assert "x-authenticated-user" not in upstream.headers
+    [event] = _wait_for_events(warden, 1)
+    assert (event["user"], event["groups"]) == ("bob", ["finance"])

@@ -1,0 +1,79 @@
+"""The `warden` command line as an admin uses it."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+WARDEN = [sys.executable, "-m", "warden.cli"]
+
+
+def _warden(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*WARDEN, *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+
+
+def test_ca_creates_a_private_key_only_its_owner_can_read(tmp_path: Path):
+    result = _warden("ca", "--certs-dir", str(tmp_path), "--proxy", "proxy.corp:8080")
+    assert result.returncode == 0, result.stderr
+    key = tmp_path / "mitmproxy-ca.pem"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    out = result.stdout
+    assert str((tmp_path / "mitmproxy-ca-cert.pem").resolve()) in out
+    for platform in ("macOS", "Windows", "Linux", "Firefox", "MDM"):
+        assert platform in out
+    assert "http://proxy.corp:8080/ca.pem" in out
+    assert "created now" in out
+    again = _warden("ca", "--certs-dir", str(tmp_path))
+    assert "already present" in again.stdout
+
+
+def test_pac_sends_ai_hosts_to_the_proxy():
+    result = _warden("pac", "--proxy", "proxy.corp:3128")
+    assert result.returncode == 0
+    assert "function FindProxyForURL" in result.stdout
+    assert '"PROXY proxy.corp:3128"' in result.stdout
+
+
+def test_catalog_lookup_exits_nonzero_for_a_non_ai_host():
+    ai = _warden("catalog", "api.anthropic.com")
+    assert ai.returncode == 0
+    assert "anthropic" in ai.stdout
+    other = _warden("catalog", "example.org")
+    assert other.returncode == 1
+    assert "not an AI host" in other.stdout
+
+
+def test_users_add_writes_a_bcrypt_entry_the_resolver_accepts(tmp_path: Path):
+    users = tmp_path / "users.htpasswd"
+    result = subprocess.run(
+        [*WARDEN, "users", "add", "alice", "--file", str(users), "--password-stdin"],
+        input="pa55-word\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pa55-word" not in users.read_text()
+    from warden.identity import UsersFile
+
+    assert UsersFile.load(users).verify("alice", "pa55-word")
+
+
+def test_run_refuses_a_broken_policy_with_file_and_line(tmp_path: Path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: 1\nrules:\n  - id: x\n    action: maybe\n")
+    result = _warden(
+        "run",
+        "--policy",
+        str(policy),
+        "--listen-port",
+        "0",
+        "--certs-dir",
+        str(tmp_path / "certs"),
+        "--data-dir",
+        str(tmp_path / "data"),
+    )
+    assert result.returncode != 0
+    assert "policy.yaml:4:13: rules.0.action" in result.stdout + result.stderr
