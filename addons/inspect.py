@@ -55,9 +55,9 @@ class InspectAddon:
                 flow.request.headers.get("content-type"),
             )
             if len(raw) > INLINE_PARSE_LIMIT:
-                normalized = await asyncio.to_thread(_read, *args)
+                body, normalized = await asyncio.to_thread(_read, *args)
             else:
-                normalized = _read(*args)
+                body, normalized = _read(*args)
         except RequestRejected as e:
             self._reject(flow, e)
             return
@@ -67,6 +67,8 @@ class InspectAddon:
             self._reject(flow, RequestRejected("Warden could not inspect this request."), 500)
             return
         flow.metadata["warden.request"] = normalized
+        # The decoded body, kept for redaction (which rewrites it) and never logged.
+        flow.metadata["warden.body"] = body
 
     def _reject(self, flow: http.HTTPFlow, error: RequestRejected, status: int = 0) -> None:
         status = status or error.status
@@ -97,9 +99,9 @@ def _read(
     method: str,
     path: str,
     content_type: str | None,
-) -> NormalizedRequest:
+) -> tuple[bytes, NormalizedRequest]:
     body = decode_body(raw, content_encoding, limit)
-    return parse_request(schema, provider, method, path, content_type, body)
+    return body, parse_request(schema, provider, method, path, content_type, body)
 
 
 def _too_large(size: int, limit: int) -> str:

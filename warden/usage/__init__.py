@@ -1,0 +1,1 @@
+"""Tokens and cost: counting prompts locally, reading providers' usage, pricing it."""
