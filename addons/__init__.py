@@ -5,7 +5,10 @@ Each addon does one job and leaves its result in flow.metadata under a "warden."
     warden.identity   Identity        who sent it (identity.py)
     warden.app        CatalogEntry    which AI app or provider it goes to (classify.py)
     warden.request    NormalizedRequest  what it asks (inspect.py)
+    warden.body       bytes           the decoded request body (inspect.py)
+    warden.findings   ScanResult      what DLP found (dlp.py)
     warden.decision   Decision        what the policy said (policy.py)
+    warden.usage      Usage           tokens and cost once the answer is complete (usage.py)
 """
 
 from __future__ import annotations
@@ -32,7 +35,10 @@ def make_addons() -> list[object]:
         IdentityAddon(runtime),
         ClassifyAddon(runtime, audit),
         InspectAddon(runtime),
+        # [dlp scan] findings must exist before the policy decides
         PolicyAddon(runtime),
+        # [redact] applies the decision's redactions after the policy decided
+        # [usage] registers response filters before StreamAddon starts streaming
         StreamAddon(),
         audit,
     ]
