@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from warden.dlp.types import RedactionSpec
 from warden.policy.model import Action, Match, Policy
 
 __all__ = ["Decision", "PolicyContext", "RuleTrace", "evaluate"]
@@ -36,6 +37,8 @@ class Decision:
     rule_id: str | None
     reason: str
     trace: tuple[RuleTrace, ...] = field(default_factory=tuple)
+    # What to replace before forwarding (action redact); applied by the redaction step.
+    redactions: tuple[RedactionSpec, ...] = ()
 
     @property
     def blocks(self) -> bool:

@@ -9,7 +9,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from warden.yamlfile import load_yaml_model
 
-__all__ = ["Action", "FailMode", "Match", "Policy", "PolicyRule", "load_policy"]
+__all__ = [
+    "Action",
+    "AuditPolicy",
+    "CaptureMode",
+    "DlpPolicy",
+    "FailMode",
+    "Match",
+    "Policy",
+    "PolicyRule",
+    "StoreFailure",
+    "load_policy",
+]
 
 
 class Action(StrEnum):
@@ -25,6 +36,40 @@ class FailMode(StrEnum):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DlpPolicy(_Strict):
+    """What DLP looks for in every decrypted request (see warden/dlp)."""
+
+    enabled: bool = True
+    # Entity types or groups (SECRETS, PII, ALL) to look for.
+    entities: list[str] = Field(default_factory=lambda: ["ALL"])
+    # Terms that must never leave (project code names, customer names): found as CUSTOM_TERM.
+    deny_list: list[str] = Field(default_factory=list)
+    # Values never reported (a public support address, a documented test key).
+    allow_list: list[str] = Field(default_factory=list)
+    min_score: float = Field(default=0.5, ge=0.0, le=1.0)
+    # A scan taking longer than this fails the request (fail_mode decides what happens then).
+    timeout_ms: int = Field(default=2000, gt=0)
+    # Names of people, places and organisations via spaCy NER (slower than the patterns).
+    ner: bool = True
+
+
+class CaptureMode(StrEnum):
+    NONE = "none"
+    REDACTED = "redacted"  # the text that actually left the company
+    FULL = "full"
+
+
+class StoreFailure(StrEnum):
+    BLOCK = "block"  # no audit record, no AI request
+    SERVE = "serve"  # keep serving, alert
+
+
+class AuditPolicy(_Strict):
+    capture: CaptureMode = CaptureMode.REDACTED
+    retention_days: int = Field(default=90, gt=0)
+    on_store_failure: StoreFailure = StoreFailure.BLOCK
 
 
 class Match(_Strict):
@@ -64,6 +109,8 @@ class Policy(_Strict):
     # Hosts to decrypt in addition to the AI catalog (e.g. an internal LLM gateway).
     intercept_hosts: list[str] = Field(default_factory=list)
     rules: list[PolicyRule] = Field(default_factory=list)
+    dlp: DlpPolicy = DlpPolicy()
+    audit: AuditPolicy = AuditPolicy()
     source: str | None = Field(default=None, exclude=True)
 
     @field_validator("version")
