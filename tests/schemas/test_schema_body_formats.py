@@ -229,3 +229,58 @@ def test_json_nested_exactly_64_levels_is_read() -> None:
 )
 def test_segment_paths_render_like_json_paths(path: tuple[str | int, ...], rendered: str) -> None:
     assert Segment(path, "x").path_str() == rendered
+
+
+@pytest.mark.parametrize(
+    ("schema", "path", "body", "expected"),
+    [
+        (
+            "openai",
+            "/v1/chat/completions",
+            {
+                "model": "gpt-4o",
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {"type": "text", "text": "what is this?"},
+                            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}},
+                        ],
+                    }
+                ],
+            },
+            1,
+        ),
+        (
+            "anthropic",
+            "/v1/messages",
+            {
+                "model": "claude-sonnet-4-5",
+                "max_tokens": 10,
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {"type": "document", "source": {"type": "base64", "data": "AA"}},
+                            {"type": "image", "source": {"type": "base64", "data": "AA"}},
+                            {"type": "text", "text": "summarise"},
+                        ],
+                    }
+                ],
+            },
+            2,
+        ),
+        (
+            "gemini",
+            "/v1beta/models/gemini-2.5-flash:generateContent",
+            {"contents": [{"parts": [{"text": "x"}, {"inlineData": {"mimeType": "image/png"}}]}]},
+            1,
+        ),
+        ("openai", "/v1/chat/completions", {"model": "m", "messages": []}, 0),
+    ],
+)
+def test_attachments_are_counted_whatever_the_schema(schema, path, body, expected):
+    request = parse_request(
+        schema, "x", "POST", path, "application/json", json.dumps(body).encode()
+    )
+    assert request.attachments == expected

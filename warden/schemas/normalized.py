@@ -50,6 +50,7 @@ class NormalizedRequest:
     stream: bool = False
     segments: list[Segment] = field(default_factory=list)
     body_format: str = "json"  # "json", "empty", "multipart", "binary", "text"
+    attachments: int = 0  # images, files, audio or documents sent along with the text
 
     @property
     def prompt_chars(self) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from warden.errors import MalformedBody, UnsupportedBody
+from warden.schemas.attachments import count_json_attachments
 from warden.schemas.headers import is_json_type, is_text_type, parse_header
 from warden.schemas.jsonbody import load_json
 from warden.schemas.multipart import FormPart, parse_form
@@ -67,6 +68,7 @@ def _read_json(request: NormalizedRequest, route: Route, body: bytes) -> None:
     found = Found()
     route.read(doc, found)
     request.segments = found.segments
+    request.attachments = count_json_attachments(doc)
     if found.endpoint is not None:
         request.endpoint = found.endpoint
     if isinstance(doc, dict):
@@ -102,11 +104,13 @@ def _read_form(request: NormalizedRequest, route: Route, parts: list[FormPart]) 
                     request.stream = value.strip().lower() == "true"
             elif value and part.name not in NOT_TEXT_KEYS:
                 request.segments.append(Segment(("form", part.name), value))
-        elif _is_text_file(part):
-            # utf-8-sig drops a BOM; a file in another charset still shows its ASCII text.
-            text = part.data.decode("utf-8-sig", "replace")
-            if text:
-                request.segments.append(Segment(("form", part.name, "file"), text))
+        else:
+            request.attachments += 1
+            if _is_text_file(part):
+                # utf-8-sig drops a BOM; a file in another charset still shows its ASCII text.
+                text = part.data.decode("utf-8-sig", "replace")
+                if text:
+                    request.segments.append(Segment(("form", part.name, "file"), text))
 
 
 def _is_text_file(part: FormPart) -> bool:
