@@ -38,6 +38,8 @@ class InspectAddon:
     async def request(self, flow: http.HTTPFlow) -> None:
         if flow.response or "warden.app" not in flow.metadata:
             return
+        if flow.metadata.get("warden.coach_continue"):
+            return  # Warden's own coaching form, answered by the policy addon
         entry = flow.metadata["warden.app"]
         limit = self._runtime.current().config.max_body_bytes
         raw = flow.request.raw_content or b""

@@ -38,23 +38,28 @@ def parse_yaml_model[M: BaseModel](text: str, model: type[M], source: str) -> M:
     except ValidationError as e:
         first = e.errors()[0]
         loc = tuple(first["loc"])
-        line, col = _position(root, loc)
+        line, col = _position(root, loc, at_key=first["type"] == "extra_forbidden")
         field = ".".join(str(p) for p in loc) or "(top level)"
         more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
         raise ConfigError(f"{source}:{line}:{col}: {field}: {first['msg']}{more}") from e
 
 
-def _position(node: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[int, int]:
-    """Walk the composed YAML tree along a pydantic error location to the nearest node."""
+def _position(
+    node: yaml.Node | None, loc: tuple[Any, ...], at_key: bool = False
+) -> tuple[int, int]:
+    """Walk the composed YAML tree along a pydantic error location to the nearest node.
+
+    An unknown key (`at_key`) is shown at the key itself; anything else at its value.
+    """
     if node is None:
         return 1, 1
     best = node
-    for part in loc:
+    for i, part in enumerate(loc):
         child = None
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if key.value == str(part):
-                    child = value
+                    child = key if at_key and i == len(loc) - 1 else value
                     break
         elif (
             isinstance(node, yaml.SequenceNode)

@@ -1,6 +1,17 @@
 """YAML access policies: who may send what to which AI."""
 
-from warden.policy.evaluator import Decision, PolicyContext, evaluate
+from warden.policy.context import PolicyContext
+from warden.policy.evaluator import CompiledPolicy, Decision, compile_policy, evaluate
 from warden.policy.model import Action, Policy, PolicyRule, load_policy
 
-__all__ = ["Action", "Decision", "Policy", "PolicyContext", "PolicyRule", "evaluate", "load_policy"]
+__all__ = [
+    "Action",
+    "CompiledPolicy",
+    "Decision",
+    "Policy",
+    "PolicyContext",
+    "PolicyRule",
+    "compile_policy",
+    "evaluate",
+    "load_policy",
+]

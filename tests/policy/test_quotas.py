@@ -1,0 +1,119 @@
+"""Quotas and budgets over fixed windows, driven by an injected clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from warden.policy import Policy, PolicyContext
+from warden.policy.quotas import QuotaEnforcer
+
+T0 = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
+
+
+def _policy(*quotas: dict[str, object], timezone: str = "UTC") -> Policy:
+    return Policy.model_validate({"timezone": timezone, "quotas": list(quotas)})
+
+
+def _ctx(user: str = "alice", groups: tuple[str, ...] = ("eng",)) -> PolicyContext:
+    return PolicyContext(user=user, groups=groups)
+
+
+def test_request_limit_per_user_resets_at_the_window_boundary():
+    policy = _policy({"id": "rpm", "scope": "user", "requests": 3, "window": "1m"})
+    quotas = QuotaEnforcer()
+    for second in range(3):
+        assert quotas.admit(policy, _ctx(), 0, T0 + timedelta(seconds=second)) is None
+    breach = quotas.admit(policy, _ctx(), 0, T0 + timedelta(seconds=30))
+    assert breach is not None
+    assert (breach.quota_id, breach.metric, breach.limit, breach.used) == ("rpm", "requests", 3, 3)
+    assert breach.resets_at == T0 + timedelta(minutes=1)
+    assert breach.retry_after(T0 + timedelta(seconds=30)) == 30
+    assert "Quota 'rpm' reached for user alice: 3 requests" in breach.describe(T0)
+    # Another user has their own counter; the next window starts from zero.
+    assert quotas.admit(policy, _ctx(user="bob"), 0, T0 + timedelta(seconds=30)) is None
+    assert quotas.admit(policy, _ctx(), 0, T0 + timedelta(minutes=1)) is None
+
+
+def test_a_refused_request_does_not_count():
+    policy = _policy({"id": "rpm", "requests": 1, "window": "1m"})
+    quotas = QuotaEnforcer()
+    assert quotas.admit(policy, _ctx(), 0, T0) is None
+    for _ in range(5):
+        assert quotas.admit(policy, _ctx(), 0, T0) is not None
+    assert quotas.state(policy, _ctx(), T0)[0]["used"] == 1
+
+
+def test_token_limit_counts_prompt_then_answer_tokens():
+    policy = _policy({"id": "tph", "tokens": 1000, "window": "1h"})
+    quotas = QuotaEnforcer()
+    assert quotas.admit(policy, _ctx(), 400, T0) is None
+    quotas.record_usage(policy, _ctx(), output_tokens=500, cost_usd=None, now=T0)
+    # 900 used: a 200-token prompt would pass the limit.
+    breach = quotas.admit(policy, _ctx(), 200, T0)
+    assert breach is not None and breach.metric == "tokens" and breach.used == 900
+    assert quotas.admit(policy, _ctx(), 100, T0) is None
+
+
+def test_group_quota_is_shared_by_the_team_and_ignores_others():
+    policy = _policy(
+        {"id": "team", "scope": "group", "groups": ["eng"], "requests": 2, "window": "1d"}
+    )
+    quotas = QuotaEnforcer()
+    assert quotas.admit(policy, _ctx("alice"), 0, T0) is None
+    assert quotas.admit(policy, _ctx("bob"), 0, T0) is None
+    breach = quotas.admit(policy, _ctx("carol"), 0, T0)
+    assert breach is not None and breach.subject == "group eng"
+    assert quotas.admit(policy, _ctx("dave", ("sales",)), 0, T0) is None
+
+
+def test_everyone_quota_and_user_quota_limited_to_groups():
+    policy = _policy(
+        {"id": "org", "scope": "everyone", "requests": 2, "window": "1m"},
+        {"id": "interns", "scope": "user", "groups": ["interns"], "requests": 1, "window": "1m"},
+    )
+    quotas = QuotaEnforcer()
+    assert quotas.admit(policy, _ctx("i1", ("interns",)), 0, T0) is None
+    assert quotas.admit(policy, _ctx("i1", ("interns",)), 0, T0).quota_id == "interns"
+    assert quotas.admit(policy, _ctx("alice"), 0, T0) is None
+    assert quotas.admit(policy, _ctx("bob"), 0, T0).quota_id == "org"
+
+
+@pytest.mark.parametrize(
+    ("period", "spend_at", "still_blocked_at", "reset_at", "timezone"),
+    [
+        ("day", T0, T0 + timedelta(hours=13), T0 + timedelta(hours=14), "UTC"),
+        # Berlin's day ends at 23:00 UTC in November.
+        (
+            "day",
+            T0,
+            T0 + timedelta(hours=12, minutes=59),
+            T0 + timedelta(hours=13),
+            "Europe/Berlin",
+        ),
+        (
+            "month",
+            T0,
+            datetime(2026, 11, 30, 23, 59, tzinfo=UTC),
+            datetime(2026, 12, 1, 0, 0, tzinfo=UTC),
+            "UTC",
+        ),
+    ],
+)
+def test_budget_blocks_after_spend_until_the_period_ends(
+    period, spend_at, still_blocked_at, reset_at, timezone
+):
+    policy = _policy(
+        {"id": "budget", "scope": "group", "groups": ["eng"], "budget_usd": 5.0, "period": period},
+        timezone=timezone,
+    )
+    quotas = QuotaEnforcer()
+    assert quotas.admit(policy, _ctx(), 0, spend_at) is None
+    quotas.record_usage(policy, _ctx(), output_tokens=0, cost_usd=3.0, now=spend_at)
+    assert quotas.admit(policy, _ctx(), 0, spend_at) is None  # 3 of 5 spent
+    quotas.record_usage(policy, _ctx(), output_tokens=0, cost_usd=2.5, now=spend_at)
+    breach = quotas.admit(policy, _ctx("bob"), 0, still_blocked_at)
+    assert breach is not None and breach.metric == "usd" and breach.used == pytest.approx(5.5)
+    assert breach.resets_at == reset_at
+    assert quotas.admit(policy, _ctx(), 0, reset_at) is None

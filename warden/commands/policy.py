@@ -1,0 +1,160 @@
+"""`warden policy check` and `warden policy test`: validate policies and dry-run requests."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warden.catalog import Catalog
+from warden.errors import ConfigError, RequestRejected
+from warden.identity import Identity, IdentityResolver, load_identity_config
+from warden.policy import load_policy
+from warden.policy.dryrun import DryRun, dry_run
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    policy = sub.add_parser("policy", help="validate policies and dry-run requests")
+    actions = policy.add_subparsers(required=True, metavar="ACTION")
+
+    check = actions.add_parser("check", help="validate policy files (exit 1 on any error)")
+    check.add_argument("files", nargs="+", type=Path)
+    check.set_defaults(func=_check)
+
+    test = actions.add_parser("test", help="decide one request as the proxy would")
+    test.add_argument("file", type=Path)
+    test.add_argument("--user", default="anonymous")
+    test.add_argument("--groups", default="", help="comma-separated; added to the identity's")
+    test.add_argument("--source-ip", default=None)
+    test.add_argument("--identity", type=Path, default=None, help="identity file for groups")
+    test.add_argument("--host", required=True, help="e.g. api.openai.com or chatgpt.com")
+    test.add_argument("--model", default=None)
+    what = test.add_mutually_exclusive_group(required=True)
+    what.add_argument("--prompt", help="the prompt text")
+    what.add_argument("--request", type=Path, help="a JSON request body in the host's format")
+    test.add_argument("--path", default="/v1/chat/completions", help="with --request")
+    test.add_argument("--at", default=None, help="ISO time to decide at (time windows)")
+    test.add_argument("--catalog", type=Path, action="append", default=[])
+    test.add_argument("--no-dlp", action="store_true", help="skip the DLP scan")
+    test.add_argument("--json", action="store_true")
+    test.set_defaults(func=_test)
+
+
+def _check(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.files:
+        try:
+            if _is_identity_file(path):
+                load_identity_config(path)
+                print(f"{path}: ok (identity file)")
+                continue
+            policy = load_policy(path)
+        except ConfigError as e:
+            print(f"{e}", file=sys.stderr)
+            failed += 1
+            continue
+        print(
+            f"{path}: ok ({len(policy.rules)} rules, {len(policy.models)} model lists, "
+            f"{len(policy.quotas)} quotas, default {policy.default_action.value})"
+        )
+    return 1 if failed else 0
+
+
+def _is_identity_file(path: Path) -> bool:
+    """policies/ also holds identity.yaml; check it as what it is rather than fail it."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False  # load_policy reports the problem with its position
+    return isinstance(data, dict) and bool({"sources", "proxy_auth", "network"} & data.keys())
+
+
+def _test(args: argparse.Namespace) -> int:
+    policy = load_policy(args.file)
+    identity = _identity(args)
+    now = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    body = args.request.read_bytes() if args.request else None
+    scan = None if args.no_dlp or not policy.dlp.enabled else _scanner(policy)
+    try:
+        run = dry_run(
+            policy,
+            Catalog.default(*args.catalog),
+            identity,
+            args.host,
+            prompt=args.prompt,
+            model=args.model,
+            body=body,
+            path=args.path,
+            now=now,
+            scan=scan,
+        )
+    except RequestRejected as e:
+        print(f"warden: the proxy would refuse this request before policy: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(run.to_dict(), indent=2))
+    else:
+        print(_render(run))
+    return 0
+
+
+def _identity(args: argparse.Namespace) -> Identity:
+    groups = {g.strip() for g in args.groups.split(",") if g.strip()}
+    if args.identity:
+        resolved = IdentityResolver(load_identity_config(args.identity)).resolve(
+            args.source_ip, args.user
+        )
+        groups |= set(resolved.groups)
+    return Identity(args.user, tuple(sorted(groups)), None, "dry-run", args.source_ip)
+
+
+def _scanner(policy):  # type: ignore[no-untyped-def]
+    """The proxy's own DLP scanner, so a dry run sees the same findings."""
+    try:
+        from warden.dlp.scanner import Scanner
+    except ImportError:  # DLP not installed in this build
+        return None
+    scanner = Scanner(policy.dlp)
+    return lambda request: tuple(scanner.scan(request).findings)
+
+
+def _render(run: DryRun) -> str:
+    d, ctx = run.decision, run.context
+    by = f"rule {d.rule_id}" if d.rule_id else "default_action"
+    app = (
+        f"{ctx.app} ({ctx.vendor}, {ctx.kind}, {ctx.sanctioned})" if run.entry else "not an AI host"
+    )
+    status = f" -> HTTP {d.status}" if d.status != 200 else ""
+    lines = [
+        f"Decision : {d.action.value.upper()} by {by}{status}",
+        f"Reason   : {d.reason}",
+        f"Request  : user={ctx.user} groups={list(ctx.groups)} app={app}",
+        f"           host={ctx.host} endpoint={ctx.endpoint} model={ctx.model} "
+        f"tokens={ctx.prompt_tokens} bytes={ctx.prompt_bytes} attachments={ctx.attachments}",
+    ]
+    if ctx.findings:
+        found = ", ".join(f"{f.entity_type} {f.preview} ({f.score:.2f})" for f in ctx.findings)
+        lines.append(f"Findings : {found}")
+    else:
+        lines.append("Findings : none")
+    for spec in d.redactions:
+        lines.append(
+            f"Redact   : {', '.join(sorted(spec.entities))} as {spec.style.value}"
+            + (" (reversible)" if spec.reversible else "")
+        )
+    lines.append("Trace    :")
+    for t in d.trace:
+        mark = "MATCH" if t.matched else "  -  "
+        lines.append(f"  {mark} {t.rule_id:<24} {t.why}")
+    if not d.trace:
+        lines.append("  (no rules)")
+    quotas = run.to_dict()["quotas"]
+    if quotas:
+        lines.append(f"Quotas   : {', '.join(quotas)} apply (a dry run does not count)")  # type: ignore[arg-type]
+    return "\n".join(lines)

@@ -1,0 +1,45 @@
+"""Counters behind quotas: an interface, and the in-process backend.
+
+One proxy keeps its counters in memory. Several proxies behind a load balancer need a shared
+backend (Redis: INCRBYFLOAT on key+window with EXPIRE at the window's end) that implements
+the same two methods; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+__all__ = ["CounterStore", "InMemoryCounters"]
+
+
+class CounterStore(Protocol):
+    def get(self, key: str, window_start: float) -> float: ...
+
+    def add(self, key: str, window_start: float, amount: float, expires_at: float) -> float:
+        """Add to the counter for this window and return the new total."""
+        ...
+
+
+class InMemoryCounters:
+    def __init__(self) -> None:
+        self._values: dict[tuple[str, float], tuple[float, float]] = {}
+        self._adds = 0
+
+    def get(self, key: str, window_start: float) -> float:
+        entry = self._values.get((key, window_start))
+        return entry[0] if entry else 0.0
+
+    def add(self, key: str, window_start: float, amount: float, expires_at: float) -> float:
+        value, _ = self._values.get((key, window_start), (0.0, expires_at))
+        value += amount
+        self._values[(key, window_start)] = (value, expires_at)
+        self._adds += 1
+        if self._adds % 10_000 == 0:
+            self._expire(window_start)
+        return value
+
+    def _expire(self, now: float) -> None:
+        # Windows that have ended can never be read again: drop them to bound memory.
+        stale = [k for k, (_, expires) in self._values.items() if expires <= now]
+        for k in stale:
+            del self._values[k]

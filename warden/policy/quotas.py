@@ -1,0 +1,178 @@
+"""Request and token rate limits and USD budgets, per user, group (team) or everyone.
+
+Windows are fixed and aligned (a 1m window runs from :00 to :59); budget periods are the
+calendar day or month in the policy's time zone. Requests and prompt tokens are counted when
+a request is admitted; answer tokens and cost are added when the answer is complete, so a
+budget is enforced on money already spent (the cost of an answer is unknown in advance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from warden.policy.context import PolicyContext
+from warden.policy.counters import CounterStore, InMemoryCounters
+from warden.policy.model import Policy, Quota, QuotaScope, window_seconds
+
+__all__ = ["QuotaBreach", "QuotaEnforcer"]
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaBreach:
+    quota_id: str
+    metric: str  # requests, tokens, usd
+    limit: float
+    used: float
+    subject: str  # "user alice", "group engineering", "everyone"
+    resets_at: datetime
+    message: str | None = None
+
+    def retry_after(self, now: datetime) -> int:
+        return max(1, int((self.resets_at - now).total_seconds() + 0.999))
+
+    def describe(self, now: datetime) -> str:
+        if self.message:
+            return self.message
+        unit = {"requests": "requests", "tokens": "tokens", "usd": "USD"}[self.metric]
+        limit = f"{self.limit:,.2f}" if self.metric == "usd" else f"{int(self.limit):,}"
+        return (
+            f"Quota {self.quota_id!r} reached for {self.subject}: {limit} {unit} "
+            f"per period. It resets at {self.resets_at:%Y-%m-%d %H:%M:%S %Z} "
+            f"(in {self.retry_after(now)} s)."
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "quota_id": self.quota_id,
+            "metric": self.metric,
+            "limit": self.limit,
+            "used": round(self.used, 6),
+            "subject": self.subject,
+            "resets_at": self.resets_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    start: float
+    end: float
+
+
+class QuotaEnforcer:
+    def __init__(self, store: CounterStore | None = None) -> None:
+        self.store = store or InMemoryCounters()
+
+    def admit(
+        self, policy: Policy, ctx: PolicyContext, prompt_tokens: int, now: datetime
+    ) -> QuotaBreach | None:
+        """Check every applicable quota; if none is breached, count this request in all."""
+        applicable = list(self._applicable(policy, ctx))
+        for quota, subject, key in applicable:
+            breach = self._check(policy, quota, subject, key, prompt_tokens, now)
+            if breach is not None:
+                return breach
+        for quota, _, key in applicable:
+            if quota.requests is not None or quota.tokens is not None:
+                window = _rate_window(quota, now)
+                if quota.requests is not None:
+                    self.store.add(f"{key}:requests", window.start, 1, window.end)
+                if quota.tokens is not None and prompt_tokens:
+                    self.store.add(f"{key}:tokens", window.start, prompt_tokens, window.end)
+        return None
+
+    def record_usage(
+        self,
+        policy: Policy,
+        ctx: PolicyContext,
+        output_tokens: int,
+        cost_usd: float | None,
+        now: datetime,
+    ) -> None:
+        """Add what an answer used, once it is complete."""
+        for quota, _, key in self._applicable(policy, ctx):
+            if quota.tokens is not None and output_tokens:
+                window = _rate_window(quota, now)
+                self.store.add(f"{key}:tokens", window.start, output_tokens, window.end)
+            if quota.budget_usd is not None and cost_usd:
+                period = _budget_window(quota, policy.timezone, now)
+                self.store.add(f"{key}:usd", period.start, cost_usd, period.end)
+
+    def state(self, policy: Policy, ctx: PolicyContext, now: datetime) -> list[dict[str, object]]:
+        """What is used and left of each quota that applies: for the audit record."""
+        out: list[dict[str, object]] = []
+        for quota, subject, key in self._applicable(policy, ctx):
+            for metric, limit, window in _metrics(quota, policy.timezone, now):
+                used = self.store.get(f"{key}:{metric}", window.start)
+                out.append(
+                    {
+                        "quota_id": quota.id,
+                        "subject": subject,
+                        "metric": metric,
+                        "limit": limit,
+                        "used": round(used, 6),
+                    }
+                )
+        return out
+
+    def _check(
+        self,
+        policy: Policy,
+        quota: Quota,
+        subject: str,
+        key: str,
+        prompt_tokens: int,
+        now: datetime,
+    ) -> QuotaBreach | None:
+        for metric, limit, window in _metrics(quota, policy.timezone, now):
+            used = self.store.get(f"{key}:{metric}", window.start)
+            wanted = {"requests": 1, "tokens": prompt_tokens, "usd": 0}[metric]
+            over = used + wanted > limit if metric != "usd" else used >= limit
+            if over:
+                resets = datetime.fromtimestamp(window.end, UTC)
+                return QuotaBreach(quota.id, metric, limit, used, subject, resets, quota.message)
+        return None
+
+    @staticmethod
+    def _applicable(policy: Policy, ctx: PolicyContext):  # type: ignore[no-untyped-def]
+        for quota in policy.quotas:
+            if quota.users and ctx.user not in quota.users:
+                continue
+            if quota.scope is QuotaScope.EVERYONE:
+                yield quota, "everyone", f"{quota.id}:all"
+            elif quota.scope is QuotaScope.USER:
+                if quota.groups and not set(quota.groups) & set(ctx.groups):
+                    continue
+                yield quota, f"user {ctx.user}", f"{quota.id}:user:{ctx.user}"
+            else:
+                for group in sorted(set(quota.groups) & set(ctx.groups)):
+                    yield quota, f"group {group}", f"{quota.id}:group:{group}"
+
+
+def _metrics(quota: Quota, zone: str, now: datetime):  # type: ignore[no-untyped-def]
+    if quota.requests is not None:
+        yield "requests", quota.requests, _rate_window(quota, now)
+    if quota.tokens is not None:
+        yield "tokens", quota.tokens, _rate_window(quota, now)
+    if quota.budget_usd is not None:
+        yield "usd", quota.budget_usd, _budget_window(quota, zone, now)
+
+
+def _rate_window(quota: Quota, now: datetime) -> _Window:
+    assert quota.window is not None
+    size = window_seconds(quota.window)
+    start = (now.timestamp() // size) * size
+    return _Window(start, start + size)
+
+
+def _budget_window(quota: Quota, zone: str, now: datetime) -> _Window:
+    local = now.astimezone(ZoneInfo(zone))
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if quota.period == "month":
+        start = start.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+    else:
+        end = start + timedelta(days=1)
+    # Aware datetimes add on the wall clock, so a day with a DST change still ends at midnight.
+    return _Window(start.timestamp(), end.timestamp())

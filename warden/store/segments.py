@@ -1,0 +1,166 @@
+"""Segment files: their names, which ones are live, and the atomic way to add one.
+
+A segment is an immutable Parquet file in <data_dir>/events/ named
+
+    seg-<lo>-<hi>-g<gen>.parquet
+
+where lo..hi is the range of flush numbers whose events it holds and gen its generation.
+A flush writes seg-N-N-g0. Compaction merges a contiguous run into seg-lo-hi-g(max+1);
+a purge rewrites one segment as the same range with gen+1. A segment is *superseded* when
+another one covers its whole range with a higher generation; the live segments are the rest.
+
+Every change is one new file renamed into place (atomic on POSIX), never an in-place edit,
+so a reader sees either the old set of live segments or the new one: each event is counted
+exactly once and no reader meets a half-written file. Superseded files are deleted only
+after a grace period, so a query that listed them a moment earlier can still open them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "LIVE_SEGMENTS_SQL",
+    "SEGMENT_GLOB",
+    "Segment",
+    "SegmentName",
+    "commit_file",
+    "delete_superseded",
+    "list_segments",
+    "live_segments",
+    "remove_stale_temp_files",
+    "temp_path",
+]
+
+SEGMENT_GLOB = "seg-*.parquet"
+TEMP_SUFFIX = ".tmp"  # "seg-...parquet.tmp" does not match SEGMENT_GLOB: readers never see it
+_NAME = re.compile(r"^seg-(\d+)-(\d+)-g(\d+)\.parquet$")
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentName:
+    lo: int
+    hi: int
+    gen: int
+
+    @classmethod
+    def parse(cls, filename: str) -> SegmentName | None:
+        m = _NAME.match(filename)
+        return cls(int(m[1]), int(m[2]), int(m[3])) if m else None
+
+    @property
+    def filename(self) -> str:
+        return f"seg-{self.lo:012d}-{self.hi:012d}-g{self.gen:04d}.parquet"
+
+    def supersedes(self, other: SegmentName) -> bool:
+        return self.lo <= other.lo and self.hi >= other.hi and self.gen > other.gen
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    name: SegmentName
+    path: Path
+
+
+# The same rule as live_segments(), for views over a glob (see catalog.py). `files` must be a
+# relation with one column `file`.
+LIVE_SEGMENTS_SQL = r"""
+WITH named AS (
+    SELECT file, regexp_extract(file, 'seg-(\d+)-(\d+)-g(\d+)\.parquet$', ['lo', 'hi', 'gen']) AS m
+    FROM files
+), parsed AS (
+    SELECT file, CAST(m.lo AS BIGINT) AS lo, CAST(m.hi AS BIGINT) AS hi,
+           CAST(m.gen AS BIGINT) AS gen
+    FROM named WHERE m.lo <> ''
+)
+SELECT a.file FROM parsed a
+WHERE NOT EXISTS (
+    SELECT 1 FROM parsed b WHERE b.lo <= a.lo AND b.hi >= a.hi AND b.gen > a.gen
+)
+"""
+
+
+def list_segments(events_dir: Path) -> list[Segment]:
+    """Every segment file present, live or not, ordered by range."""
+    try:
+        names = os.listdir(events_dir)
+    except FileNotFoundError:
+        return []
+    found = []
+    for filename in names:
+        name = SegmentName.parse(filename)
+        if name is not None:
+            found.append(Segment(name, events_dir / filename))
+    found.sort(key=lambda s: (s.name.lo, s.name.hi, s.name.gen))
+    return found
+
+
+def live_segments(segments: list[Segment]) -> list[Segment]:
+    return [s for s in segments if _superseder(s, segments) is None]
+
+
+def _superseder(segment: Segment, segments: list[Segment]) -> Segment | None:
+    for other in segments:
+        if other.name.supersedes(segment.name):
+            return other
+    return None
+
+
+def temp_path(final: Path) -> Path:
+    return final.with_name(final.name + TEMP_SUFFIX)
+
+
+def commit_file(temp: Path, final: Path) -> None:
+    """Make a fully written temp file visible under its final name, durably."""
+    # fsync before rename: after a crash the name must never point at a file whose data
+    # blocks never reached the disk.
+    fd = os.open(temp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.rename(temp, final)
+    _fsync_dir(final.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temp_files(events_dir: Path) -> int:
+    """Delete temp files a crashed writer left behind; they were never visible to readers."""
+    removed = 0
+    for path in events_dir.glob("*" + TEMP_SUFFIX):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def delete_superseded(events_dir: Path, grace_s: float, now: float | None = None) -> int:
+    """Delete superseded segments whose replacement has been visible for `grace_s` seconds."""
+    now = time.time() if now is None else now
+    segments = list_segments(events_dir)
+    removed = 0
+    for segment in segments:
+        superseder = _superseder(segment, segments)
+        if superseder is None:
+            continue
+        try:
+            visible_since = superseder.path.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if now - visible_since >= grace_s:
+            with contextlib.suppress(FileNotFoundError):
+                segment.path.unlink()
+                removed += 1
+    return removed
