@@ -11,13 +11,14 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from fnmatch import translate
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from warden.dlp.entities import expand_entities
 from warden.policy.context import PolicyContext
 from warden.policy.model import DlpMatch, Match, SizeRange, TimeWindow
 
-__all__ = ["Condition", "compile_match"]
+__all__ = ["Condition", "compile_match", "compile_predicate"]
 
 
 class Condition:
@@ -26,6 +27,11 @@ class Condition:
     def holds(self, ctx: PolicyContext) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def expr(self, var: str) -> tuple[str, object]:
+        """A Python expression over context `c` with the same truth as holds(), and the value
+        to bind to `var` in it. Rules become one compiled lambda each (see compile_rule)."""
+        return f"{var}(c)", self.holds
+
     def why_not(self, ctx: PolicyContext) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -33,23 +39,23 @@ class Condition:
 class _InSet(Condition):
     """A context field must be one of the listed values."""
 
-    def __init__(
-        self,
-        name: str,
-        values: list[str],
-        get: Callable[[PolicyContext], str | None],
-        fold: bool = False,
-    ) -> None:
+    def __init__(self, name: str, values: list[str], field: str, fold: bool = False) -> None:
         self.name = name
         self.fold = fold
         self.values = frozenset(v.lower() for v in values) if fold else frozenset(values)
-        self.get = get
+        self.field = field
+        self.get: Callable[[PolicyContext], str | None] = attrgetter(field)
 
     def holds(self, ctx: PolicyContext) -> bool:
         value = self.get(ctx)
         if value is not None and self.fold:
             value = value.lower()
         return value in self.values
+
+    def expr(self, var: str) -> tuple[str, object]:
+        if self.fold:
+            return f"(c.{self.field} or '').lower() in {var}", self.values
+        return f"c.{self.field} in {var}", self.values
 
     def why_not(self, ctx: PolicyContext) -> str:
         return f"{self.name} {self.get(ctx)!r} is not one of {sorted(self.values)}"
@@ -61,6 +67,9 @@ class _Groups(Condition):
     def __init__(self, groups: list[str]) -> None:
         self.groups = frozenset(groups)
 
+    def expr(self, var: str) -> tuple[str, object]:
+        return f"not {var}.isdisjoint(c.groups)", self.groups
+
     def holds(self, ctx: PolicyContext) -> bool:
         return not self.groups.isdisjoint(ctx.groups)
 
@@ -71,15 +80,22 @@ class _Groups(Condition):
 class _Glob(Condition):
     """Case-insensitive globs, compiled into one regex."""
 
-    def __init__(self, name: str, patterns: list[str], get: Callable[[PolicyContext], str | None]):
+    def __init__(self, name: str, patterns: list[str], field: str) -> None:
         self.name = name
         self.patterns = patterns
         self.regex = re.compile("|".join(translate(p.lower()) for p in patterns))
-        self.get = get
+        self.field = field
+        self.get: Callable[[PolicyContext], str | None] = attrgetter(field)
 
     def holds(self, ctx: PolicyContext) -> bool:
         value = self.get(ctx)
         return value is not None and self.regex.match(value.lower()) is not None
+
+    def expr(self, var: str) -> tuple[str, object]:
+        return (
+            f"c.{self.field} is not None and {var}(c.{self.field}.lower()) is not None",
+            self.regex.match,
+        )
 
     def why_not(self, ctx: PolicyContext) -> str:
         return f"{self.name} {self.get(ctx)!r} matches none of {self.patterns}"
@@ -193,25 +209,23 @@ def compile_match(match: Match, default_zone: str) -> list[Condition]:
     """The conditions of one rule, cheapest and most selective first."""
     conditions: list[Condition] = []
     if match.apps:
-        conditions.append(_InSet("app", match.apps, lambda c: c.app))
+        conditions.append(_InSet("app", match.apps, "app"))
     if match.kinds:
-        conditions.append(_InSet("kind", match.kinds, lambda c: c.kind))
+        conditions.append(_InSet("kind", match.kinds, "kind"))
     if match.providers:
-        conditions.append(_InSet("provider", match.providers, lambda c: c.vendor, fold=True))
+        conditions.append(_InSet("provider", match.providers, "vendor", fold=True))
     if match.endpoints:
-        conditions.append(_InSet("endpoint", match.endpoints, lambda c: c.endpoint))
+        conditions.append(_InSet("endpoint", match.endpoints, "endpoint"))
     if match.sanctioned:
-        conditions.append(
-            _InSet("sanctioned", [s.value for s in match.sanctioned], lambda c: c.sanctioned)
-        )
+        conditions.append(_InSet("sanctioned", [s.value for s in match.sanctioned], "sanctioned"))
     if match.users:
-        conditions.append(_InSet("user", match.users, lambda c: c.user))
+        conditions.append(_InSet("user", match.users, "user"))
     if match.groups:
         conditions.append(_Groups(match.groups))
     if match.models:
-        conditions.append(_Glob("model", match.models, lambda c: c.model))
+        conditions.append(_Glob("model", match.models, "model"))
     if match.hosts:
-        conditions.append(_Glob("host", match.hosts, lambda c: c.host))
+        conditions.append(_Glob("host", match.hosts, "host"))
     if match.attachments is not None:
         conditions.append(_Attachments(match.attachments))
     if match.prompt_bytes is not None:
@@ -225,3 +239,18 @@ def compile_match(match: Match, default_zone: str) -> list[Condition]:
     if match.dlp is not None:
         conditions.append(_Dlp(match.dlp))
     return conditions
+
+
+def compile_predicate(conditions: list[Condition]) -> Callable[[PolicyContext], bool]:
+    """One lambda for a whole rule: a function call per rule instead of one per condition,
+    which keeps a 200-rule policy well under the 50 us budget. Only internal field names
+    and bound values go into the expression, never text from the policy file."""
+    if not conditions:
+        return lambda c: True
+    namespace: dict[str, object] = {}
+    parts = []
+    for i, condition in enumerate(conditions):
+        code, value = condition.expr(f"v{i}")
+        namespace[f"v{i}"] = value
+        parts.append(f"({code})")
+    return eval("lambda c: " + " and ".join(parts), namespace)

@@ -12,11 +12,12 @@ let through, so a blocked request never uses up anyone's quota.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import translate
 
 from warden.dlp.types import RedactionSpec
-from warden.policy.conditions import Condition, compile_match
+from warden.policy.conditions import Condition, compile_match, compile_predicate
 from warden.policy.context import PolicyContext
 from warden.policy.model import Action, AlertSpec, ModelAccess, Policy, PolicyRule
 
@@ -69,6 +70,7 @@ class _CompiledRule:
     rule: PolicyRule
     conditions: tuple[Condition, ...]
     redactions: tuple[RedactionSpec, ...]
+    holds: Callable[[PolicyContext], bool]
 
 
 @dataclass(frozen=True)
@@ -90,14 +92,13 @@ class CompiledPolicy:
 
 
 def compile_policy(policy: Policy) -> CompiledPolicy:
-    rules = tuple(
-        _CompiledRule(
-            rule,
-            tuple(compile_match(rule.match, policy.timezone)),
-            tuple(spec.to_spec() for spec in rule.redact),
+    rules = []
+    for rule in policy.rules:
+        conditions = compile_match(rule.match, policy.timezone)
+        redactions = tuple(spec.to_spec() for spec in rule.redact)
+        rules.append(
+            _CompiledRule(rule, tuple(conditions), redactions, compile_predicate(conditions))
         )
-        for rule in policy.rules
-    )
     models = tuple(
         _CompiledModelAccess(
             i,
@@ -111,7 +112,7 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     needs_tokens = any(r.match.prompt_tokens for r in policy.rules) or any(
         q.tokens for q in policy.quotas
     )
-    return CompiledPolicy(policy, rules, models, needs_tokens)
+    return CompiledPolicy(policy, tuple(rules), models, needs_tokens)
 
 
 def evaluate(
@@ -138,10 +139,7 @@ def evaluate(
             if miss is not None:
                 continue
         else:
-            for condition in compiled_rule.conditions:
-                if not condition.holds(ctx):
-                    break
-            else:
+            if compiled_rule.holds(ctx):
                 return _decide(policy, compiled_rule, ())
             continue
         return _decide(policy, compiled_rule, tuple(trace))

@@ -1,0 +1,185 @@
+"""Policies through the real proxy: quotas, coaching in a browser flow, hot reload."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import openai
+import pytest
+
+from tests.e2e.conftest import StartWarden
+from tests.support import DELAY_HEADER, MockProviders
+
+pytestmark = pytest.mark.e2e
+
+FAKE_OPENAI_KEY = "sk-test-" + "q" * 40
+
+
+def _chat(client: openai.OpenAI, model: str = "gpt-4o-mini", text: str = "hello") -> str:
+    reply = client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": text}]
+    )
+    return reply.choices[0].message.content or ""
+
+
+def test_over_quota_gets_429_naming_the_limit_and_when_it_resets(
+    start_warden: StartWarden, mock: MockProviders
+):
+    warden = start_warden(
+        policy="""
+        version: 1
+        default_action: allow
+        quotas:
+          - {id: per-user-burst, scope: user, requests: 2, window: 1h}
+        """
+    )
+    mock.clear()
+    client = openai.OpenAI(api_key=FAKE_OPENAI_KEY, http_client=warden.client(), max_retries=0)
+    assert _chat(client) == "echo: hello"
+    assert _chat(client) == "echo: hello"
+    with pytest.raises(openai.RateLimitError) as raised:
+        _chat(client)
+    message = str(raised.value)
+    assert "Quota 'per-user-burst' reached for user anonymous: 2 requests" in message
+    assert "It resets at" in message
+    retry_after = int(raised.value.response.headers["retry-after"])
+    assert 0 < retry_after <= 3600
+    assert len(mock.requests_to("api.openai.com")) == 2, "the refused request was not sent"
+
+
+def test_coach_page_in_the_browser_then_continue_goes_through(
+    start_warden: StartWarden, mock: MockProviders
+):
+    warden = start_warden(
+        policy="""
+        version: 1
+        default_action: monitor
+        rules:
+          - id: coach-chatgpt
+            match: {apps: [chatgpt-web]}
+            action: coach
+            message: "ChatGPT is not approved for customer data. Continue only if you must."
+        """
+    )
+    mock.clear()
+    browser = {"Accept": "text/html,application/xhtml+xml", "Sec-Fetch-Dest": "document"}
+    with warden.client() as client:
+        page = client.get("https://chatgpt.com/c/new", headers=browser)
+        assert page.status_code == 403
+        assert "ChatGPT is not approved for customer data" in page.text
+        assert mock.requests_to("chatgpt.com") == []
+        token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+
+        # The app's own scripts get a JSON answer pointing at the page, not the page itself.
+        xhr = client.post(
+            "https://chatgpt.com/backend-api/conversation",
+            json={"messages": []},
+            headers={"Accept": "text/event-stream"},
+        )
+        assert xhr.status_code == 403
+        assert "Open https://chatgpt.com/ in your browser" in xhr.json()["detail"]
+
+        rejected = client.post(
+            "https://chatgpt.com/.warden/coach/continue",
+            data={"token": token + "x", "justification": "tampered"},
+        )
+        assert rejected.status_code == 400
+
+        continued = client.post(
+            "https://chatgpt.com/.warden/coach/continue",
+            data={"token": token, "justification": "summarising a public press release"},
+            headers=browser,
+        )
+        assert continued.status_code == 303
+        assert continued.headers["location"] == "https://chatgpt.com/c/new"
+        again = client.get("https://chatgpt.com/c/new", headers=browser)
+    # Through to the (mock) web app this time: its own answer, not Warden's.
+    assert "x-warden-decision" not in again.headers
+    assert [r.path for r in mock.requests_to("chatgpt.com")] == ["/c/new"]
+    reasons = [
+        (e.get("decision") or {}).get("reason", "")
+        for e in warden.events()
+        if e["type"] == "request"
+    ]
+    assert any("summarising a public press release" in r for r in reasons)
+
+
+def test_api_clients_are_coached_with_a_header_and_not_interrupted(
+    start_warden: StartWarden,
+):
+    warden = start_warden(
+        policy="""
+        version: 1
+        rules:
+          - id: coach-api
+            match: {apps: [openai]}
+            action: coach
+            message: "Prefer the Azure OpenAI deployment for company data."
+        """
+    )
+    with warden.client() as client:
+        response = client.post(
+            "https://api.openai.com/v1/chat/completions",
+            json={"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]},
+        )
+    assert response.status_code == 200
+    assert (
+        response.headers["x-warden-coach"] == "Prefer the Azure OpenAI deployment for company data."
+    )
+
+
+def test_edited_policy_applies_without_restart_or_dropped_connection(
+    start_warden: StartWarden, mock: MockProviders
+):
+    warden = start_warden(policy="version: 1\ndefault_action: allow\n")
+    client = openai.OpenAI(api_key=FAKE_OPENAI_KEY, http_client=warden.client(), max_retries=0)
+    assert _chat(client, model="gpt-4.1") == "echo: hello"
+    pid = warden.process.pid
+
+    # A streamed answer in flight while the policy changes must complete.
+    streamed: list[str] = []
+
+    def stream() -> None:
+        chunks = client.chat.completions.create(
+            model="gpt-4o",
+            messages=[{"role": "user", "content": "a b c d e f"}],
+            stream=True,
+            extra_headers={DELAY_HEADER: "400"},
+        )
+        streamed.extend(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+    in_flight = threading.Thread(target=stream)
+    in_flight.start()
+    time.sleep(0.5)
+    warden.policy.write_text(
+        "version: 1\ndefault_action: allow\nrules:\n"
+        "  - {id: no-gpt41, match: {models: ['gpt-4.1*']}, action: block,\n"
+        "     message: 'gpt-4.1 was withdrawn today.'}\n"
+    )
+    edited = time.monotonic()
+    blocked_after = None
+    while time.monotonic() - edited < 5:
+        try:
+            _chat(client, model="gpt-4.1")
+        except openai.PermissionDeniedError as e:
+            assert "gpt-4.1 was withdrawn today." in str(e)
+            blocked_after = time.monotonic() - edited
+            break
+        time.sleep(0.1)
+    in_flight.join(timeout=20)
+    assert blocked_after is not None and blocked_after <= 2.0, blocked_after
+    assert "".join(streamed).strip() == "echo: a b c d e f"
+    assert warden.process.pid == pid
+    assert "loaded" in warden.log()
+
+    # A broken edit is rejected with its position and the last good policy stays.
+    warden.policy.write_text("version: 1\ndefault_action: maybe\n")
+    deadline = time.monotonic() + 5
+    while "keeping the last good version" not in warden.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "policy.yaml:2:17: default_action" in warden.log()
+    with pytest.raises(openai.PermissionDeniedError):
+        _chat(client, model="gpt-4.1")
+    assert _chat(client, model="gpt-4o") == "echo: hello"
