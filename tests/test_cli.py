@@ -77,3 +77,100 @@ def test_run_refuses_a_broken_policy_with_file_and_line(tmp_path: Path):
     )
     assert result.returncode != 0
     assert "policy.yaml:4:13: rules.0.action" in result.stdout + result.stderr
+
+
+POLICY_FOR_TEST = """
+version: 1
+default_action: monitor
+rules:
+  - id: interns-no-web
+    match: {groups: [interns], kinds: [web_app]}
+    action: block
+    message: Interns use the approved assistant.
+  - id: no-gpt5
+    match: {models: ["gpt-5*"]}
+    action: block
+    message: GPT-5 is not approved.
+quotas:
+  - {id: rpm, scope: user, requests: 10, window: 1m}
+"""
+
+
+def test_policy_check_passes_good_files_and_fails_bad_ones_with_position(tmp_path: Path):
+    good = tmp_path / "good.yaml"
+    good.write_text(POLICY_FOR_TEST)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nrules:\n  - id: x\n    action: block\n    match: {modles: [a]}\n")
+    ok = _warden("policy", "check", str(good))
+    assert ok.returncode == 0
+    assert "ok (2 rules" in ok.stdout
+    failed = _warden("policy", "check", str(good), str(bad))
+    assert failed.returncode == 1
+    assert "bad.yaml:5:13: rules.0.match.modles: Extra inputs are not permitted" in failed.stderr
+
+
+def test_policy_test_prints_the_decision_and_the_trace(tmp_path: Path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text(POLICY_FOR_TEST)
+    result = _warden(
+        "policy",
+        "test",
+        str(policy),
+        "--user",
+        "alice",
+        "--host",
+        "api.openai.com",
+        "--model",
+        "gpt-5-mini",
+        "--prompt",
+        "hello",
+        "--no-dlp",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Decision : BLOCK by rule no-gpt5 -> HTTP 403" in result.stdout
+    assert "GPT-5 is not approved." in result.stdout
+    assert "interns-no-web" in result.stdout
+    assert "kind 'api' is not one of ['web_app']" in result.stdout
+    assert "MATCH no-gpt5" in result.stdout
+    assert "Quotas   : rpm apply" in result.stdout
+
+
+def test_policy_test_json_with_a_request_file(tmp_path: Path):
+    import json
+
+    policy = tmp_path / "p.yaml"
+    policy.write_text(POLICY_FOR_TEST)
+    request = tmp_path / "req.json"
+    request.write_text(
+        json.dumps(
+            {
+                "model": "claude-sonnet-4-5",
+                "max_tokens": 5,
+                "messages": [{"role": "user", "content": "hi there"}],
+            }
+        )
+    )
+    result = _warden(
+        "policy",
+        "test",
+        str(policy),
+        "--user",
+        "bob",
+        "--groups",
+        "interns",
+        "--host",
+        "claude.ai",
+        "--request",
+        str(request),
+        "--path",
+        "/api/x",
+        "--json",
+        "--no-dlp",
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["decision"]["rule_id"] == "interns-no-web"
+    assert out["decision"]["status"] == 403
+    assert out["request"]["app"] == "claude-web"
+    assert out["request"]["groups"] == ["interns"]
+    assert [t["matched"] for t in out["trace"]] == [True]
