@@ -92,7 +92,8 @@ def main() -> None:
     print(f"policy: {args.rules} rules, request matches none (every rule evaluated)")
     print(f"compile once per load: {compile_ms:.1f} ms")
     print(
-        f"evaluate (proxy path)  p50 {statistics.median(fast):7.1f} us   p99 {pct(fast, 99):7.1f} us"
+        f"evaluate (proxy path)  p50 {statistics.median(fast):7.1f} us   "
+        f"p99 {pct(fast, 99):7.1f} us"
     )
     print(
         f"evaluate with trace    p50 {statistics.median(explained):7.1f} us   "

@@ -1,0 +1,1 @@
+"""Benchmarks: what Warden costs on top of bare mitmproxy (`make bench`)."""

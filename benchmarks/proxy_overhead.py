@@ -1,0 +1,348 @@
+"""What Warden costs on top of bare mitmproxy, measured side by side in one run.
+
+    .venv/bin/python -m benchmarks.proxy_overhead [--quick] [--json PATH]
+
+Four paths to the same mock api.openai.com (benchmarks.upstream, its own process):
+direct, bare mitmdump, bare mitmdump streaming every body, and `warden run` with an allow-all
+policy. For each: latency of sequential requests on one keep-alive connection, throughput of
+N concurrent keep-alive connections, and time to first byte of a streamed chat.
+See docs/benchmarks.md for how to read the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from benchmarks import stack as st
+from benchmarks.http1 import BenchError, Route, build_request, client_context
+from benchmarks.load import probe, run_load, run_ttfb
+from benchmarks.report import Result, Target, machine, machine_lines, table
+from tests.support import DELAY_HEADER, mount_namespace_skip_reason
+
+CHAT_PATH = "/v1/chat/completions"
+# A typical small chat request: ~700 bytes of JSON, like an SDK sends for a short prompt.
+CHAT = {
+    "model": "gpt-4o-mini",
+    "messages": [
+        {
+            "role": "system",
+            "content": "You are a concise assistant for the finance team. Answer in plain "
+            "English, cite the policy section you rely on, and never include customer "
+            "account numbers in an answer.",
+        },
+        {
+            "role": "user",
+            "content": "Summarise these quarterly expense notes in three bullet points: "
+            "travel rose 12 percent because of the Lisbon offsite, software licences fell "
+            "after the vendor consolidation, and the hardware refresh moved to next quarter. "
+            "Flag anything that needs approval from the controller before month end, and "
+            "say which cost centre each item belongs to if the notes make that clear.",
+        },
+    ],
+    "temperature": 0.2,
+    "max_tokens": 256,
+    "user": "bench-user-0001",
+}
+# Upstream sends the first SSE event at once and the rest this much later; a buffering proxy
+# would show a TTFB of at least this.
+STREAM_DELAY_MS = 50
+
+TARGET_THROUGHPUT_RATIO = 0.85
+TARGET_P50_DELTA_MS = 2.0
+TARGET_TTFB_DELTA_MS = 5.0
+
+DIRECT = "direct (no proxy)"
+MITM = "mitmdump"
+MITM_STREAM = "mitmdump stream_large_bodies=1"
+WARDEN = "warden (allow-all)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    warmup_s: float
+    duration_s: float  # per configuration and phase, split evenly over the rounds
+    rounds: int
+    concurrency: int
+    ttfb_requests: int
+
+
+# Two interleaved rounds (A B C D, then D C B A) so slow drift of the machine (other tenants,
+# clock boosts) hits every configuration alike instead of whichever ran last.
+FULL = Settings(warmup_s=2.0, duration_s=10.0, rounds=2, concurrency=20, ttfb_requests=50)
+QUICK = Settings(warmup_s=0.5, duration_s=3.0, rounds=1, concurrency=20, ttfb_requests=20)
+
+
+@dataclass
+class Config:
+    """One path under test: where requests go and what to measure on it."""
+
+    result: Result
+    route: Route
+    measure_ttfb: bool
+    proxy: st.Proxy | None = None
+    sent: int = 0  # every request, warmup included: Warden must audit each one
+
+
+def _payloads() -> tuple[bytes, bytes]:
+    plain = build_request(st.HOSTNAME, CHAT_PATH, json.dumps(CHAT).encode())
+    streamed = {**CHAT, "stream": True, "stream_options": {"include_usage": True}}
+    stream = build_request(
+        st.HOSTNAME,
+        CHAT_PATH,
+        json.dumps(streamed).encode(),
+        {"Accept": "text/event-stream", DELAY_HEADER: str(STREAM_DELAY_MS)},
+    )
+    return plain, stream
+
+
+def _progress(message: str) -> None:
+    # Progress goes to stderr so stdout is just the report.
+    print(message, file=sys.stderr, flush=True)
+
+
+async def _warm(config: Config, settings: Settings, plain: bytes) -> None:
+    _progress(f"[{config.result.name}] probe + {settings.warmup_s:g} s warmup")
+    await probe(config.route, plain)
+    warmup = await run_load(config.route, plain, settings.concurrency, settings.warmup_s)
+    config.sent += 1 + len(warmup.ns)
+
+
+async def _measure_round(
+    config: Config, settings: Settings, upstream: st.Upstream, plain: bytes, stream: bytes
+) -> None:
+    result, route = config.result, config.route
+    seconds = settings.duration_s / settings.rounds
+    _progress(f"[{result.name}] latency c=1 {seconds:g} s; throughput c={settings.concurrency}")
+    latency = await run_load(route, plain, 1, seconds)
+    result.latency.add(latency)
+
+    # CPU of each process during the throughput phase: shows which one is the bottleneck.
+    # Connection setup is inside the window too, so the percentages are of the whole phase.
+    pids = (config.proxy.process.pid if config.proxy else None, upstream.process.pid)
+    before = (st.cpu_seconds(pids[0]), time.process_time(), st.cpu_seconds(pids[1]))
+    wall = time.monotonic()
+    load = await run_load(route, plain, settings.concurrency, seconds)
+    wall = time.monotonic() - wall
+    after = (st.cpu_seconds(pids[0]), time.process_time(), st.cpu_seconds(pids[1]))
+    result.load.add(load)
+    result.cpu.proxy += after[0] - before[0]
+    result.cpu.client += after[1] - before[1]
+    result.cpu.upstream += after[2] - before[2]
+    result.cpu.wall += wall
+    config.sent += len(latency.ns) + len(load.ns)
+
+    if config.measure_ttfb:
+        count = max(1, settings.ttfb_requests // settings.rounds)
+        timeout = count * (STREAM_DELAY_MS / 1000 + 1)
+        ttfb = await run_ttfb(route, stream, count, timeout)
+        result.ttfb.add(ttfb)
+        config.sent += len(ttfb.ns)
+
+
+def _count_audit_events(data_dir: Path, expected: int) -> int:
+    """Request events in Warden's audit log; waits briefly since the last ones may lag."""
+    path = data_dir / "events.jsonl"
+    deadline = time.monotonic() + 3.0
+    count = 0
+    while time.monotonic() < deadline:
+        if path.exists():
+            with path.open() as events:
+                count = sum('"type":"request"' in line for line in events)
+        if count >= expected:
+            break
+        time.sleep(0.1)
+    return count
+
+
+def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list[Config]]:
+    _progress("starting the upstream mock, mitmdump (x2) and warden ...")
+    upstream = st.start_upstream(stack, work)
+    mitm = st.start_mitmdump(stack, work, "mitmdump", upstream, [])
+    mitm_stream = st.start_mitmdump(
+        stack, work, "mitmdump-stream", upstream, ["--set", "stream_large_bodies=1"]
+    )
+    warden = st.start_warden(stack, work, upstream)
+
+    def via(proxy: st.Proxy) -> Route:
+        return Route(st.HOSTNAME, ("127.0.0.1", proxy.port), True, client_context(str(proxy.ca)))
+
+    direct = Route(
+        st.HOSTNAME, (upstream.ip, upstream.port), False, client_context(str(upstream.pki.ca_cert))
+    )
+    return upstream, [
+        Config(Result(DIRECT, "client straight to the mock", has_proxy=False), direct, True),
+        # Buffering mitmdump would only show the upstream's delay as its TTFB: not measured.
+        Config(Result(MITM, "mitmdump -q, buffers whole bodies (default)"), via(mitm), False, mitm),
+        Config(
+            Result(MITM_STREAM, "mitmdump -q --set stream_large_bodies=1"),
+            via(mitm_stream),
+            True,
+            mitm_stream,
+        ),
+        Config(Result(WARDEN, "warden run, allow-all policy"), via(warden), True, warden),
+    ]
+
+
+def _run(work: Path, stack: contextlib.ExitStack, settings: Settings) -> list[Result]:
+    plain, stream = _payloads()
+    upstream, configs = _configs(work, stack)
+
+    async def measure() -> None:
+        for config in configs:
+            await _warm(config, settings, plain)
+        for round_ in range(settings.rounds):
+            _progress(f"round {round_ + 1} of {settings.rounds}")
+            for config in configs if round_ % 2 == 0 else reversed(configs):
+                await _measure_round(config, settings, upstream, plain, stream)
+
+    asyncio.run(measure())
+    for config in configs:
+        if config.proxy is not None and config.proxy.data_dir is not None:
+            # Evidence that the Warden row went through Warden's whole chain, audit included.
+            recorded = _count_audit_events(config.proxy.data_dir, config.sent)
+            config.result.notes.append(
+                f"audit events recorded: {recorded} of {config.sent} requests sent"
+            )
+    return [config.result for config in configs]
+
+
+def _targets(results: dict[str, Result]) -> dict[str, Target]:
+    mitm, mitm_stream, warden = results[MITM], results[MITM_STREAM], results[WARDEN]
+    mitm_load, warden_load = mitm.summary("load"), warden.summary("load")
+    mitm_lat, warden_lat = mitm.summary("latency"), warden.summary("latency")
+    mitm_ttfb, warden_ttfb = mitm_stream.summary("ttfb"), warden.summary("ttfb")
+    assert mitm_load and warden_load and mitm_lat and warden_lat and mitm_ttfb and warden_ttfb
+    return {
+        "throughput_ratio": Target(
+            "Warden throughput / mitmdump throughput",
+            warden_load.rps / mitm_load.rps,
+            "",
+            TARGET_THROUGHPUT_RATIO,
+            higher_is_better=True,
+        ),
+        "p50_delta_ms": Target(
+            "Warden p50 - mitmdump p50 (c=1)",
+            warden_lat.p50_ms - mitm_lat.p50_ms,
+            " ms",
+            TARGET_P50_DELTA_MS,
+            higher_is_better=False,
+        ),
+        "ttfb_p50_delta_ms": Target(
+            "Warden stream TTFB p50 - mitmdump TTFB p50 (*)",
+            warden_ttfb.p50_ms - mitm_ttfb.p50_ms,
+            " ms",
+            TARGET_TTFB_DELTA_MS,
+            higher_is_better=False,
+        ),
+    }
+
+
+def _print_report(settings: Settings, results: list[Result]) -> dict[str, Target]:
+    by_name = {r.name: r for r in results}
+    targets = _targets(by_name)
+    mitm_lat, warden_lat = by_name[MITM].summary("latency"), by_name[WARDEN].summary("latency")
+    mitm_stream_load = by_name[MITM_STREAM].summary("load")
+    warden_load = by_name[WARDEN].summary("load")
+    assert mitm_lat and warden_lat and mitm_stream_load and warden_load
+    c = settings.concurrency
+    print()
+    about = (
+        f"{settings.duration_s:g} s per configuration and phase in {settings.rounds} "
+        f"interleaved round(s), after {settings.warmup_s:g} s warmup. c=1: sequential requests "
+        f"on one keep-alive connection; c={c}: {c} keep-alive connections; TTFB: request "
+        f"sent to first body byte of a streamed chat, {settings.ttfb_requests} requests. "
+        f"CPU%: proxy / load generator / upstream mock during the c={c} phase."
+    )
+    print(textwrap.fill(about, width=100))
+    print()
+    for line in table(results, c):
+        print(line)
+    print()
+    for r in results:
+        print(f"  {r.name}: {r.description}")
+        for note in r.notes:
+            print(f"    {note}")
+    print()
+    print("targets:")
+    for target in targets.values():
+        print(target.line())
+    print(
+        f"  (info) Warden p99 - mitmdump p99 (c=1):                "
+        f"{warden_lat.p99_ms - mitm_lat.p99_ms:.2f} ms"
+    )
+    print(
+        f"  (info) Warden throughput / mitmdump stream_large_bodies=1 throughput: "
+        f"{warden_load.rps / mitm_stream_load.rps:.2f}"
+    )
+    print("  (*) mitmdump's TTFB is taken with --set stream_large_bodies=1: plain mitmdump")
+    print("      buffers whole responses, while Warden streams every response by itself.")
+    return targets
+
+
+def _print_log_tails(work: Path, lines: int = 15) -> None:
+    # The scratch directory goes away on exit: show what the processes said while it exists.
+    for log in sorted(work.rglob("*.log")):
+        tail = log.read_text(errors="replace").splitlines()[-lines:]
+        print(f"--- {log.relative_to(work)} (last {lines} lines) ---", file=sys.stderr)
+        print("\n".join(tail), file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.proxy_overhead", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="one 3 s round instead of 2 x 5 s")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
+    parser.add_argument("--duration", type=float, help="seconds per configuration and phase")
+    parser.add_argument("--concurrency", type=int, help="connections in the throughput phase")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    if args.duration is not None:
+        settings = Settings(**{**asdict(settings), "duration_s": min(max(args.duration, 1), 60)})
+    if args.concurrency is not None:
+        concurrency = min(max(args.concurrency, 1), 200)
+        settings = Settings(**{**asdict(settings), "concurrency": concurrency})
+    reason = mount_namespace_skip_reason()
+    if reason:
+        print(f"proxy_overhead: cannot run here: {reason}", file=sys.stderr)
+        return 2
+
+    info = machine()
+    for line in machine_lines(info):
+        print(line, flush=True)
+    with tempfile.TemporaryDirectory(prefix="warden-bench-") as tmp:
+        work = Path(tmp)
+        try:
+            with contextlib.ExitStack() as stack:  # stops every process, also on failure
+                results = _run(work, stack, settings)
+        except (BenchError, RuntimeError, OSError, TimeoutError) as e:
+            print(f"proxy_overhead: benchmark failed: {type(e).__name__}: {e}", file=sys.stderr)
+            _print_log_tails(work)
+            return 1
+    targets = _print_report(settings, results)
+    if args.json:
+        figures = {
+            "machine": info,
+            "settings": asdict(settings),
+            "results": {r.name: r.to_dict() for r in results},
+            "targets": {key: t.to_dict() for key, t in targets.items()},
+        }
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
