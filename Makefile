@@ -7,7 +7,8 @@ setup:
 run: setup
 	.venv/bin/warden run $(ARGS)
 
-test: setup
+test:
+	@./scripts/bootstrap.sh test
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: setup

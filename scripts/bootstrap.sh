@@ -24,3 +24,14 @@ if ! "$PY" -m uv --version >/dev/null 2>&1; then
 fi
 # --frozen: install exactly what uv.lock says; never re-resolve on a user's machine.
 "$PY" -m uv sync --frozen --quiet --python "$PY"
+
+# The test suite also drives a real browser (the dashboard's end-to-end test). Browser
+# downloads from test tools are not possible here, so it uses Debian's chromium.
+if [ "${1:-}" = "test" ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing chromium for the browser test" >&2
+    apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null
+  else
+    echo "bootstrap: chromium not installed; the browser test will be skipped" >&2
+  fi
+fi
