@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["ALL", "GROUPS", "PII_ENTITIES", "SECRET_ENTITIES", "expand_entities"]
+__all__ = [
+    "ALL",
+    "GROUPS",
+    "PII_ENTITIES",
+    "PLACEHOLDER_NAMES",
+    "SECRET_ENTITIES",
+    "expand_entities",
+]
 
 SECRET_ENTITIES = frozenset(
     {
@@ -50,6 +57,17 @@ PII_ENTITIES = frozenset(
         "CUSTOM_TERM",
     }
 )
+
+# Shorter names for placeholders people and models read: <EMAIL_1> rather than
+# <EMAIL_ADDRESS_1>.
+PLACEHOLDER_NAMES = {
+    "EMAIL_ADDRESS": "EMAIL",
+    "PHONE_NUMBER": "PHONE",
+    "CREDIT_CARD": "CARD",
+    "IBAN_CODE": "IBAN",
+    "IP_ADDRESS": "IP",
+    "US_SSN": "SSN",
+}
 
 ALL = "ALL"
 GROUPS: dict[str, frozenset[str]] = {

@@ -24,19 +24,13 @@ class OffsetMap:
     old text: replacing a little more than the secret is safe, replacing less is not.
     """
 
-    __slots__ = ("_edits", "_new_ends", "_new_starts")
+    __slots__ = ("_edits", "_new_starts")
 
     def __init__(self, edits: Iterable[Edit] = ()) -> None:
-        merged: list[Edit] = []
-        for edit in edits:
-            if merged and merged[-1][1] == edit[0] and merged[-1][3] == edit[2]:
-                last = merged[-1]
-                merged[-1] = (last[0], edit[1], last[2], edit[3])
-            else:
-                merged.append(edit)
-        self._edits: Sequence[Edit] = merged
-        self._new_starts = [e[0] for e in merged]
-        self._new_ends = [e[1] for e in merged]
+        # Sorted by position; a deletion and a replacement may share a start, and the lookups
+        # below then pick the replacement for a span's start and the deletion for its end.
+        self._edits: Sequence[Edit] = sorted(edits)
+        self._new_starts = [e[0] for e in self._edits]
 
     def __bool__(self) -> bool:
         return bool(self._edits)
@@ -49,7 +43,7 @@ class OffsetMap:
         i = bisect_right(self._new_starts, pos) - 1
         if i < 0:
             return pos
-        new_start, new_end, old_start, old_end = self._edits[i]
+        _, new_end, old_start, old_end = self._edits[i]
         if pos < new_end:
             return old_start
         return old_end + (pos - new_end)
@@ -59,7 +53,7 @@ class OffsetMap:
         i = bisect_left(self._new_starts, pos) - 1
         if i < 0:
             return pos
-        new_start, new_end, old_start, old_end = self._edits[i]
+        _, new_end, _, old_end = self._edits[i]
         if pos <= new_end:
             return old_end
         return old_end + (pos - new_end)

@@ -41,6 +41,24 @@ class ScanResult:
     findings: tuple[Finding, ...] = ()
     scanned_chars: int = 0
     elapsed_ms: float = 0.0
+    # Limits the scan ran into, e.g. "ner_truncated": names were not searched in all the text.
+    notes: tuple[str, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """Findings per entity type."""
+        out: dict[str, int] = {}
+        for finding in self.findings:
+            out[finding.entity_type] = out.get(finding.entity_type, 0) + 1
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "findings": [f.to_dict() for f in self.findings],
+            "counts": self.counts(),
+            "scanned_chars": self.scanned_chars,
+            "elapsed_ms": round(self.elapsed_ms, 2),
+            "notes": list(self.notes),
+        }
 
 
 class RedactionStyle(StrEnum):

@@ -1,0 +1,112 @@
+"""Applies the policy decision's redactions to the request body before it is forwarded.
+
+The body is the decoded one inspection kept, so it is forwarded as identity (any
+Content-Encoding header is dropped; mitmproxy sets Content-Length). The audit log gets
+flow.metadata["warden.redaction"]: counts per entity type, never values. For reversible
+placeholders a restorer joins the response filters (stream.py), which every answer passes
+through, streamed or buffered, and the upstream is asked for an uncompressed answer so the
+restorer can read it (stream.py fixes the answer's framing when a filter changes its
+length). A body that cannot be rewritten is not forwarded (500).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from mitmproxy import http
+
+from addons.inspect import INLINE_PARSE_LIMIT
+from addons.replies import is_browser_navigation, schema_of, to_response
+from addons.stream import add_response_filter
+from warden.dlp.redactor import Redaction, RedactionError, redact
+from warden.dlp.restore import RestoreMap, StreamRestorer
+from warden.dlp.restore_sse import SseRestorer
+from warden.dlp.types import ScanResult
+from warden.replies import error_reply
+
+__all__ = ["RedactAddon"]
+
+log = logging.getLogger("warden.dlp")
+
+_JSON_TYPES = ("json", "event-stream")
+RESTORING_KEY = "warden.restoring"
+
+
+class RedactAddon:
+    async def request(self, flow: http.HTTPFlow) -> None:
+        if flow.response:
+            return
+        decision = flow.metadata.get("warden.decision")
+        scan: ScanResult | None = flow.metadata.get("warden.findings")
+        if decision is None or not decision.redactions or not scan or not scan.findings:
+            return
+        body: bytes = flow.metadata.get("warden.body") or b""
+        args = (body, flow.metadata["warden.request"], scan.findings, decision.redactions)
+        content_type = flow.request.headers.get("content-type")
+        try:
+            if len(body) > INLINE_PARSE_LIMIT:
+                result = await asyncio.to_thread(redact, *args, content_type=content_type)
+            else:
+                result = redact(*args, content_type=content_type)
+        except RedactionError as e:
+            self._refuse(flow, str(e))
+            return
+        if result.count:
+            self._apply(flow, result)
+
+    def _apply(self, flow: http.HTTPFlow, result: Redaction) -> None:
+        flow.request.headers.pop("content-encoding", None)
+        flow.request.content = result.body
+        flow.metadata["warden.body"] = result.body
+        flow.metadata["warden.redaction"] = result.summary()
+        if result.restore:
+            # The restorer reads the answer as it travels, before any decompression.
+            flow.request.headers["accept-encoding"] = "identity"
+            add_response_filter(flow, _LazyRestorer(flow, result.restore))
+            flow.metadata[RESTORING_KEY] = True
+        log.info("flow %s: redacted %s", flow.id, result.summary()["by_type"])
+
+    def _refuse(self, flow: http.HTTPFlow, why: str) -> None:
+        # RedactionError messages describe the body's structure, never its content.
+        log.error("flow %s: could not redact the request body: %s", flow.id, why)
+        message = "Warden could not remove sensitive data from this request, so it was not sent."
+        flow.metadata["warden.rejected"] = {
+            "status": 500,
+            "code": "redaction_failed",
+            "reason": why,
+        }
+        reply = error_reply(
+            schema_of(flow), 500, message, "redaction_failed", html_page=is_browser_navigation(flow)
+        )
+        flow.response = to_response(reply)
+
+
+class _LazyRestorer:
+    """Builds the restorer on the first chunk, when the answer's Content-Type is known."""
+
+    def __init__(self, flow: http.HTTPFlow, restore: RestoreMap) -> None:
+        self._flow = flow
+        self._restore = restore
+        self._restorer: StreamRestorer | SseRestorer | None = None
+
+    def __repr__(self) -> str:
+        return f"<restorer for flow {self._flow.id}>"
+
+    def __call__(self, chunk: bytes) -> bytes:
+        if self._restorer is None:
+            response = self._flow.response
+            headers = response.headers if response else {}
+            encoding = headers.get("content-encoding", "identity").lower()
+            if encoding not in ("", "identity"):
+                # Asked for identity and got compression anyway: placeholders stay as they are.
+                log.warning("flow %s: compressed answer, placeholders not restored", self._flow.id)
+                self._restorer = StreamRestorer(RestoreMap({}), json_escape=False)
+            elif "text/event-stream" in headers.get("content-type", "").lower():
+                # Models stream a placeholder token by token, one event each.
+                self._restorer = SseRestorer(self._restore)
+            else:
+                content_type = headers.get("content-type", "").lower()
+                json_escape = any(kind in content_type for kind in _JSON_TYPES)
+                self._restorer = StreamRestorer(self._restore, json_escape=json_escape)
+        return self._restorer(chunk)

@@ -1,0 +1,85 @@
+"""Warden's Presidio recognizers, one family per module, and the list the scanner builds from.
+
+Secrets: openai, anthropic, google, aws, github, gitlab, slack, stripe, huggingface, azure,
+twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy.
+Personal data: email, phone, credit_card, iban, us_ssn, ip_address, ner (spaCy), and
+person_context (names announced by
+"Dear", "Name:"...), custom_terms (the policy's deny-list).
+"""
+
+from __future__ import annotations
+
+from warden.dlp.recognizers.anthropic import AnthropicKeyRecognizer
+from warden.dlp.recognizers.aws import AwsAccessKeyRecognizer, AwsSecretKeyRecognizer
+from warden.dlp.recognizers.azure import AzureConnectionStringRecognizer, AzureKeyRecognizer
+from warden.dlp.recognizers.base import WardenRecognizer
+from warden.dlp.recognizers.credit_card import PaymentCardRecognizer
+from warden.dlp.recognizers.custom_terms import CustomTermRecognizer
+from warden.dlp.recognizers.email import EmailAddressRecognizer
+from warden.dlp.recognizers.entropy import GenericSecretRecognizer
+from warden.dlp.recognizers.github import GitHubTokenRecognizer
+from warden.dlp.recognizers.gitlab import GitLabTokenRecognizer
+from warden.dlp.recognizers.google import GoogleKeyRecognizer
+from warden.dlp.recognizers.huggingface import HuggingFaceTokenRecognizer
+from warden.dlp.recognizers.iban import IbanCodeRecognizer
+from warden.dlp.recognizers.ip_address import IpAddressRecognizer
+from warden.dlp.recognizers.jwt import JwtRecognizer
+from warden.dlp.recognizers.ner import NER_ENTITIES, SpacyNerRecognizer
+from warden.dlp.recognizers.npm import NpmTokenRecognizer
+from warden.dlp.recognizers.openai import OpenAIKeyRecognizer
+from warden.dlp.recognizers.person_context import PersonContextRecognizer
+from warden.dlp.recognizers.phone import PhoneNumberRecognizer
+from warden.dlp.recognizers.private_key import PrivateKeyRecognizer
+from warden.dlp.recognizers.pypi import PyPITokenRecognizer
+from warden.dlp.recognizers.sendgrid import SendGridKeyRecognizer
+from warden.dlp.recognizers.slack import SlackTokenRecognizer, SlackWebhookRecognizer
+from warden.dlp.recognizers.stripe import StripeKeyRecognizer
+from warden.dlp.recognizers.twilio import TwilioKeyRecognizer, TwilioNamedTokenRecognizer
+from warden.dlp.recognizers.url_credentials import (
+    ConnectionStringPasswordRecognizer,
+    QueryStringPasswordRecognizer,
+    UrlCredentialsRecognizer,
+)
+from warden.dlp.recognizers.us_ssn import SocialSecurityNumberRecognizer
+
+__all__ = [
+    "NER_ENTITIES",
+    "PATTERN_RECOGNIZERS",
+    "CustomTermRecognizer",
+    "SpacyNerRecognizer",
+    "WardenRecognizer",
+]
+
+PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
+    OpenAIKeyRecognizer,
+    AnthropicKeyRecognizer,
+    GoogleKeyRecognizer,
+    AwsAccessKeyRecognizer,
+    AwsSecretKeyRecognizer,
+    GitHubTokenRecognizer,
+    GitLabTokenRecognizer,
+    SlackTokenRecognizer,
+    SlackWebhookRecognizer,
+    StripeKeyRecognizer,
+    HuggingFaceTokenRecognizer,
+    AzureConnectionStringRecognizer,
+    AzureKeyRecognizer,
+    TwilioKeyRecognizer,
+    TwilioNamedTokenRecognizer,
+    SendGridKeyRecognizer,
+    NpmTokenRecognizer,
+    PyPITokenRecognizer,
+    JwtRecognizer,
+    PrivateKeyRecognizer,
+    UrlCredentialsRecognizer,
+    ConnectionStringPasswordRecognizer,
+    QueryStringPasswordRecognizer,
+    GenericSecretRecognizer,
+    EmailAddressRecognizer,
+    PhoneNumberRecognizer,
+    PaymentCardRecognizer,
+    IbanCodeRecognizer,
+    SocialSecurityNumberRecognizer,
+    IpAddressRecognizer,
+    PersonContextRecognizer,
+)

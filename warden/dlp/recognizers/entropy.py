@@ -1,0 +1,116 @@
+"""Secrets without a known format: high-entropy values next to words like key, token, secret,
+password, credential, authorization or bearer ("auth_token" and "authToken" count through
+"token"; "auth" alone would fire on every "author" and "oauth").
+
+Also home of the randomness measures other recognizers use to tell a key from a slug.
+What is not reported, on purpose: placeholders (xxx, ***, <token>, ${TOKEN}, changeme,
+your_api_key), references to where a secret lives (os.environ["X"], settings.API_KEY,
+get_token()), URLs, and UUIDs (an idempotency_key or a session key is far more often a UUID
+than a credential; the rare credential that is a UUID is missed).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from warden.dlp.recognizers.base import Pattern, WardenRecognizer
+
+__all__ = ["GenericSecretRecognizer", "looks_random", "shannon_entropy"]
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character of the value's own character distribution."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def _classes(value: str) -> int:
+    return (
+        any(c.islower() for c in value)
+        + any(c.isupper() for c in value)
+        + any(c.isdigit() for c in value)
+        + any(not c.isalnum() for c in value)
+    )
+
+
+def looks_random(value: str, min_length: int = 16) -> bool:
+    """A machine-made token rather than words: long, varied and with digits or symbols."""
+    if len(value) < min_length or _classes(value) < 2:
+        return False
+    entropy = shannon_entropy(value)
+    has_digit = any(c.isdigit() for c in value)
+    if has_digit or _classes(value) >= 3:
+        return entropy >= (3.0 if len(value) < 24 else 3.3)
+    # Letters only: CamelCaseWordsLikeThis stay under 4 bits, random letters do not.
+    return len(value) >= 24 and entropy >= 4.0
+
+
+# What a value next to "key" or "token" is when it is not a secret. One pattern, because it
+# is tried at every such word in the text.
+_NOT_A_SECRET = re.compile(
+    r"(?i:"
+    # placeholders
+    r"(?:x{3,}\w*|\*{3,}|\.{3,}|<[^>]*>|\[[^\]]*\]|\$\{[^}]*\}|\{\{[^}]*\}\}|\{[^}]*\}"
+    r"|%\(?\w*\)?s|\$[A-Z_][A-Z0-9_]*|(?:your|my|the|some|a|an)[-_].*|change_?me\w*"
+    r"|password\d*|secret\d*|example\w*|dummy\w*|test\w*|sample\w*|placeholder\w*"
+    r"|redacted\w*|null|none|nil|undefined|true|false|todo|fixme|replace\w*|insert\w*)$"
+    # references to where the secret lives
+    r"|(?:os\.environ|os\.getenv|process\.env|env|getenv|config|conf|settings|self|this"
+    r"|request|req|args|kwargs|params|options|opts|props|secrets|vault|context|ctx)\b"
+    # names, possibly dotted: settings.API_KEY, some_module.SomeClass, application/json
+    r"|[a-z_$][a-z_$]*(?:[.:/-][a-z_$][a-z0-9_$]*)*$"
+    r"|[a-z_$][a-z0-9_$]*(?:\.[a-z_$][a-z0-9_$]*)+$"
+    # UUIDs
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    r")"
+)
+_PASSWORD_WORDS = ("passw", "pwd", "passphrase")
+
+
+def _is_reference(value: str) -> bool:
+    return bool(
+        _NOT_A_SECRET.match(value)
+        or "://" in value
+        or "EXAMPLE" in value  # AWS's documentation keys, see aws.py
+    )
+
+
+class GenericSecretRecognizer(WardenRecognizer):
+    ENTITY = "GENERIC_SECRET"
+    PREFIXES = (
+        "key", "token", "secret", "passw", "passphrase", "pwd", "credential", "authorization",
+        "bearer",
+    )  # fmt: skip
+    ANCHORED = True
+    MAX_LENGTH = 300
+    JOIN_LINES = False  # the value ends at the line's end
+    PATTERNS = (
+        # One pattern for both shapes, so each keyword position costs one match attempt:
+        # "client_secret = ...", "token: ...", "password is ..." and "Bearer ...".
+        Pattern(
+            "secret_assignment",
+            r"(?:(?i:key|token|secret|passw(?:or)?d|passphrase|pwd|credentials?"
+            r"|authorization)[A-Za-z0-9_.-]{0,30}[\"']?\s{0,3}"
+            r"(?:[:=]|=>|:=|\s(?:is|was|=)\s)\s{0,3}[\"'`]?\s?(?i:(?:bearer|basic|token)\s+)?"
+            r"|(?i:bearer)\s+)"
+            r"(?P<value>[^\s\"'`,;<>(){}\[\]]{8,400})",
+            0.7,
+        ),
+    )
+
+    def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        # A value at the end of a sentence: "the token is a1B2c3D4e5F6g7H8."
+        while end > start and text[end - 1] in ".!?:":
+            end -= 1
+        value = text[start:end]
+        if _is_reference(value):
+            return None
+        name = text[max(0, start - 48) : start].lower()
+        is_password = any(word in name for word in _PASSWORD_WORDS)
+        if is_password and len(value) >= 8 and _classes(value) >= 3:
+            return start, end  # "Tr0ub4dor&3": passwords are shorter and less random than keys
+        return (start, end) if looks_random(value) else None

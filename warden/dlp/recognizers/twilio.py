@@ -1,0 +1,35 @@
+"""Twilio API key SIDs with their secrets, and account auth tokens named as such.
+
+An account SID (AC + 32 hex) identifies an account but grants nothing alone; it is not
+reported.
+"""
+
+from __future__ import annotations
+
+from warden.dlp.recognizers.base import Pattern, WardenRecognizer
+
+__all__ = ["TwilioKeyRecognizer", "TwilioNamedTokenRecognizer"]
+
+
+class TwilioKeyRecognizer(WardenRecognizer):
+    ENTITY = "TWILIO_KEY"
+    # No prefix filter: "sk" is everywhere in lower-cased prose, and `re` finds the literal
+    # "SK" at the start of the pattern quickly on its own.
+    PATTERNS = (Pattern("twilio_api_key_sid", r"SK[0-9a-f]{32}(?![A-Za-z0-9])", 0.85),)
+
+    def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        return None if start and (text[start - 1].isalnum()) else (start, end)
+
+
+class TwilioNamedTokenRecognizer(WardenRecognizer):
+    ENTITY = "TWILIO_KEY"
+    PREFIXES = ("twilio", "auth_token", "authtoken")
+    MAX_LENGTH = 120
+    PATTERNS = (
+        Pattern(
+            "twilio_auth_token",
+            r"(?i:twilio|auth_?token)[A-Za-z0-9_ .-]{0,40}?[\"']?\s{0,3}[:=]\s{0,3}[\"']?"
+            r"(?P<value>[a-f0-9]{32})(?![A-Za-z0-9])",
+            0.85,
+        ),
+    )

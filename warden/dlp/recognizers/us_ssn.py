@@ -1,0 +1,39 @@
+"""US social security numbers: AAA-GG-SSSS with the ranges the SSA never issues pruned.
+
+Nine digits without separators are reported only with a context word (ssn, social
+security), as Presidio does.
+"""
+
+from __future__ import annotations
+
+import re
+
+from warden.dlp.recognizers.base import Pattern, WardenRecognizer
+
+__all__ = ["SocialSecurityNumberRecognizer"]
+
+# Numbers that appear in ads, documentation and tests.
+_KNOWN_FAKES = frozenset({"078051120", "219099999", "123456789", "987654320"})
+
+
+class SocialSecurityNumberRecognizer(WardenRecognizer):
+    ENTITY = "US_SSN"
+    CONTEXT = ("ssn", "social security", "social-security", "tax id", "taxpayer")
+    JOIN_LINES = False
+    PATTERNS = (
+        Pattern("ssn_dashed", r"(?<![\w.-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)", 0.85),
+        Pattern("ssn_spaced", r"(?<![\w.-])\d{3} \d{2} \d{4}(?![\w-]|\.\d)", 0.4),
+        Pattern("ssn_bare", r"(?<![\w.-])\d{9}(?![\w-]|\.\d)", 0.2),
+    )
+
+    def invalidate_result(self, pattern_text: str) -> bool | None:
+        digits = re.sub(r"\D", "", pattern_text)
+        area, group, serial = digits[:3], digits[3:5], digits[5:]
+        return (
+            area in ("000", "666")
+            or area.startswith("9")
+            or group == "00"
+            or serial == "0000"
+            or len(set(digits)) == 1
+            or digits in _KNOWN_FAKES
+        )

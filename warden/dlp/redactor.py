@@ -1,0 +1,204 @@
+"""Replace what DLP found in a request body, keeping the body valid for its provider.
+
+JSON bodies are parsed, each affected string (at its segment's path) is rewritten right to
+left, and the document is serialised compactly again; that covers message strings, multi-part
+content arrays and tool-call arguments (JSON inside a JSON string: the scan view undid its
+escapes, so a finding covers whole escape sequences, and the replacements contain no quote or
+backslash, so the inner JSON stays valid). Text bodies are rewritten in place; multipart form
+fields are rewritten part by part with the boundaries untouched.
+
+Replacements: a typed mask `[REDACTED:OPENAI_API_KEY]`, or a numbered placeholder
+`<EMAIL_1>` that is the same for the same value everywhere in the request. For
+reversible placeholders the original values are kept in a RestoreMap, in memory only.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from warden.dlp.entities import PLACEHOLDER_NAMES, expand_entities
+from warden.dlp.restore import RestoreMap
+from warden.dlp.types import Finding, RedactionSpec, RedactionStyle
+from warden.schemas.headers import parse_header
+from warden.schemas.normalized import JsonPath, NormalizedRequest
+
+__all__ = ["Redaction", "RedactionError", "redact"]
+
+
+class RedactionError(ValueError):
+    """The body could not be rewritten; the request must not be forwarded as it is."""
+
+
+@dataclass(frozen=True)
+class Redaction:
+    body: bytes
+    counts: dict[str, int] = field(default_factory=dict)  # replaced values per entity type
+    restore: RestoreMap | None = None  # placeholders to put back in the answer
+
+    def __repr__(self) -> str:
+        return f"<Redaction {self.count} values, {len(self.body)} bytes>"
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self) -> dict[str, object]:
+        """What was replaced, for the audit record: types and counts, never values."""
+        return {
+            "count": self.count,
+            "by_type": dict(sorted(self.counts.items())),
+            "reversible": self.restore is not None and len(self.restore) > 0,
+        }
+
+
+def redact(
+    body: bytes,
+    request: NormalizedRequest,
+    findings: Sequence[Finding],
+    specs: Sequence[RedactionSpec],
+    *,
+    content_type: str | None = None,
+) -> Redaction:
+    plan = _Plan(specs)
+    texts = {segment.path: segment.text for segment in request.segments}
+    edits: dict[JsonPath, list[tuple[int, int, str]]] = {}
+    for finding in findings:
+        text = texts.get(finding.path)
+        spec = plan.spec_for(finding.entity_type)
+        if text is None or spec is None:
+            continue
+        replacement = plan.replacement(finding, spec, text[finding.start : finding.end])
+        edits.setdefault(finding.path, []).append((finding.start, finding.end, replacement))
+    if not edits:
+        return Redaction(body)
+    new_texts = {path: _apply(texts[path], spans) for path, spans in edits.items()}
+    if request.body_format == "json":
+        new_body = _rewrite_json(body, new_texts)
+    elif request.body_format == "text":
+        new_body = _rewrite_text(body, new_texts, content_type)
+    elif request.body_format == "multipart":
+        new_body = _rewrite_form(body, new_texts, texts, content_type)
+    else:
+        raise RedactionError(f"cannot redact a {request.body_format} body")
+    return Redaction(new_body, plan.counts, plan.restore_map())
+
+
+class _Plan:
+    """Which spec covers each entity type, and the replacement text for each value."""
+
+    def __init__(self, specs: Sequence[RedactionSpec]) -> None:
+        self._specs = [(spec, expand_entities(spec.entities)) for spec in specs]
+        self._any = [any(e.upper() == "ALL" for e in spec.entities) for spec in specs]
+        self._placeholders: dict[str, str] = {}  # value hash -> placeholder
+        self._numbers: dict[str, int] = {}
+        self._originals: dict[str, str] = {}  # placeholder -> original (reversible only)
+        self.counts: dict[str, int] = {}
+
+    def spec_for(self, entity: str) -> RedactionSpec | None:
+        for (spec, entities), any_type in zip(self._specs, self._any, strict=True):
+            if any_type or entity in entities:
+                return spec
+        return None
+
+    def replacement(self, finding: Finding, spec: RedactionSpec, original: str) -> str:
+        entity = finding.entity_type
+        self.counts[entity] = self.counts.get(entity, 0) + 1
+        if spec.style is RedactionStyle.MASK:
+            return f"[REDACTED:{entity}]"
+        placeholder = self._placeholders.get(finding.value_hash)
+        if placeholder is None:
+            name = PLACEHOLDER_NAMES.get(entity, entity)
+            self._numbers[name] = self._numbers.get(name, 0) + 1
+            placeholder = f"<{name}_{self._numbers[name]}>"
+            self._placeholders[finding.value_hash] = placeholder
+        if spec.reversible:
+            self._originals.setdefault(placeholder, original)
+        return placeholder
+
+    def restore_map(self) -> RestoreMap | None:
+        return RestoreMap(self._originals) if self._originals else None
+
+
+def _apply(text: str, spans: list[tuple[int, int, str]]) -> str:
+    # Right to left, so earlier offsets stay valid. Overlaps were resolved by the scanner; a
+    # span inside one already replaced is skipped rather than corrupting the text.
+    out = text
+    limit = len(text)
+    for start, end, replacement in sorted(spans, reverse=True):
+        if end > limit:
+            continue
+        out = out[:start] + replacement + out[end:]
+        limit = start
+    return out
+
+
+def _rewrite_json(body: bytes, new_texts: dict[JsonPath, str]) -> bytes:
+    try:
+        doc = json.loads(body)
+    except ValueError as e:
+        raise RedactionError("the JSON body no longer parses") from e
+    for path, text in new_texts.items():
+        _set(doc, path, text)
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _set(doc: Any, path: JsonPath, value: str) -> None:
+    if not path:
+        raise RedactionError("a finding has an empty path")
+    node = doc
+    try:
+        for part in path[:-1]:
+            node = node[part]
+        if not isinstance(node[path[-1]], str):
+            raise RedactionError("a finding's path does not lead to a string")
+        node[path[-1]] = value
+    except (KeyError, IndexError, TypeError) as e:
+        raise RedactionError("a finding's path is not in the body") from e
+
+
+def _rewrite_text(body: bytes, new_texts: dict[JsonPath, str], content_type: str | None) -> bytes:
+    charset = parse_header(content_type)[1].get("charset") or "utf-8"
+    text = new_texts.get(("body",))
+    if text is None:
+        raise RedactionError("a text body has no ('body',) segment")
+    try:
+        return codecs.encode(text, charset)
+    except (LookupError, UnicodeEncodeError):
+        return text.encode("utf-8")
+
+
+def _rewrite_form(
+    body: bytes,
+    new_texts: dict[JsonPath, str],
+    old_texts: dict[JsonPath, str],
+    content_type: str | None,
+) -> bytes:
+    boundary = parse_header(content_type)[1].get("boundary")
+    if not boundary:
+        raise RedactionError("multipart body without a boundary")
+    delimiter = b"\r\n--" + boundary.encode("latin-1", "replace")
+    out = body
+    for path, text in new_texts.items():
+        if len(path) < 2 or path[0] != "form":
+            raise RedactionError("a multipart finding's path is not a form field")
+        old = old_texts[path].encode("utf-8")
+        new = text.encode("utf-8")
+        # The field's data sits between its header block and the next delimiter.
+        name = str(path[1]).encode("utf-8")
+        at = out.find(b'name="' + name + b'"')
+        while at >= 0:
+            data_start = out.find(b"\r\n\r\n", at) + 4
+            data_end = out.find(delimiter, data_start)
+            chunk = out[data_start:data_end]
+            if data_start >= 4 and data_end >= 0 and chunk.removeprefix(b"\xef\xbb\xbf") == old:
+                bom = b"\xef\xbb\xbf" if chunk.startswith(b"\xef\xbb\xbf") else b""
+                out = out[:data_start] + bom + new + out[data_end:]
+                break
+            at = out.find(b'name="' + name + b'"', at + 1)
+        else:
+            raise RedactionError("a multipart field could not be found to redact")
+    return out
