@@ -1,100 +1,268 @@
-"""Records one event per AI request, and one per tunnel to an AI host that was not decrypted.
+"""Records every AI request, and every tunnel to an AI host that was not decrypted, in the store.
 
-Events are JSON lines in <data dir>/events.jsonl for now; the DuckDB audit store (issue 5)
-takes them over. No prompt text, no credentials: only who, where, what kind, and the outcome.
+Events go to warden.store's writer, which batches them off the event loop into Parquet
+segments under <data dir>/events/ (see warden/store/writer.py for the guarantees). Readers
+use `warden logs`, warden.store.reader or <data dir>/warden.duckdb.
+
+If the store cannot be written, Policy.audit.on_store_failure decides: `block` (default)
+answers AI requests with a 503 in the provider's own format until it recovers; `serve`
+keeps forwarding them and logs an ERROR.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import time
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from mitmproxy import connection, http
+from mitmproxy import connection, ctx, http
 
+from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.runtime import RuntimeAddon
+from addons.sent import sent_segments
+from addons.usage import READING_KEY
 from warden.catalog import CatalogEntry
 from warden.identity import Identity
+from warden.policy.model import StoreFailure
+from warden.replies import error_reply
+from warden.store.capture import capture
+from warden.store.event import AuditEvent, new_event_id
+from warden.store.findings import summarize_findings
+from warden.store.lock import StoreLocked
+from warden.store.schema import EventType
+from warden.store.writer import StoreWriter, WriterSettings
+from warden.usage.meter import ResponseReading
+from warden.usage.model import Usage
 
 log = logging.getLogger("warden.audit")
+
+STORE_DOWN_CODE = "audit_store_unavailable"
 
 
 class AuditAddon:
     def __init__(self, runtime: RuntimeAddon) -> None:
         self._runtime = runtime
-        self._file: IO[str] | None = None
-        self._path: Path | None = None
+        self._writer: StoreWriter | None = None
+        self._start_error: str | None = None
+
+    def writer(self) -> StoreWriter | None:
+        return self._writer
+
+    def load(self, loader) -> None:  # type: ignore[no-untyped-def]
+        loader.add_option(
+            "warden_audit_flush_ms",
+            int,
+            800,
+            "How often queued audit events are written to disk (ms). With the write itself, "
+            "a crash of the proxy loses at most about 1 s of events at this default.",
+        )
 
     def running(self) -> None:
         data_dir = self._runtime.current().config.data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self._path = data_dir / "events.jsonl"
-        self._file = self._path.open("a", encoding="utf-8", buffering=1)
+        settings = WriterSettings(
+            flush_interval_s=max(ctx.options.warden_audit_flush_ms, 10) / 1000
+        )
+        writer = StoreWriter(data_dir, settings, retention_days=self._retention_days)
+        writer.add_health_listener(self._on_health)
+        try:
+            writer.start()
+        except StoreLocked as e:
+            # Two proxies on one store would corrupt each other's numbering: refuse to run.
+            self._start_error = str(e)
+            log.error("%s; stopping", e)
+            ctx.master.shutdown()
+            return
+        self._writer = writer
 
     def done(self) -> None:
-        if self._file:
-            self._file.close()
+        if self._writer is not None:
+            self._writer.close()
 
-    def response(self, flow: http.HTTPFlow) -> None:
-        self._record_flow(flow)
+    def request(self, flow: http.HTTPFlow) -> None:
+        """Refuse AI requests while the store cannot record them, if the policy says so."""
+        meta = flow.metadata
+        if flow.response or "warden.app" not in meta or meta.get("warden.internal"):
+            return
+        problem = self._store_problem()
+        if problem is None:
+            return
+        if self._runtime.current().policy.audit.on_store_failure is StoreFailure.SERVE:
+            return
+        message = (
+            "Warden cannot record this request in its audit log right now, so it was not "
+            "sent. Please try again later or contact your administrator."
+        )
+        flow.metadata["warden.store_blocked"] = problem
+        reply = error_reply(
+            schema_of(flow), 503, message, STORE_DOWN_CODE, html_page=is_browser_navigation(flow)
+        )
+        flow.response = to_response(reply)
 
-    def error(self, flow: http.HTTPFlow) -> None:
-        self._record_flow(flow)
+    async def response(self, flow: http.HTTPFlow) -> None:
+        await self._record_flow(flow)
+
+    async def error(self, flow: http.HTTPFlow) -> None:
+        await self._record_flow(flow)
 
     def record_visit(self, client: connection.Client, host: str, entry: CatalogEntry) -> None:
-        self._write(
-            {
-                "type": "visit",
-                "time": time.time(),
-                "client_ip": client.peername[0] if client.peername else None,
-                "host": host,
-                "app": entry.id,
-                "kind": str(entry.kind),
-                "decrypted": False,
-            }
+        """A tunnel to an AI host that Warden was told not to decrypt.
+
+        Bytes are not recorded: mitmproxy relays ignored connections without any hook or
+        counter, so there is nothing to read them from.
+        """
+        if self._writer is None:
+            return
+        identity = _identity_of(client)
+        event = AuditEvent(
+            type=EventType.VISIT,
+            id=new_event_id(),
+            client_ip=client.peername[0] if client.peername else None,
+            host=host,
+            decrypted=False,
+        )
+        _set_identity(event, identity)
+        _set_app(event, entry)
+        self._writer.append(event)
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _retention_days(self) -> int | None:
+        return self._runtime.current().policy.audit.retention_days
+
+    def _store_problem(self) -> str | None:
+        if self._writer is None:
+            return self._start_error
+        return None if self._writer.healthy else (self._writer.error or "store not writable")
+
+    def _on_health(self, healthy: bool, error: str | None) -> None:
+        if healthy:
+            return
+        mode = self._runtime.current().policy.audit.on_store_failure
+        consequence = (
+            "AI requests are refused until it recovers"
+            if mode is StoreFailure.BLOCK
+            else "AI requests are still served, unrecorded events are kept in memory"
+        )
+        log.error(
+            "audit store cannot be written (%s); %s (on_store_failure: %s)",
+            error,
+            consequence,
+            mode,
         )
 
-    def _record_flow(self, flow: http.HTTPFlow) -> None:
+    async def _record_flow(self, flow: http.HTTPFlow) -> None:
         entry: CatalogEntry | None = flow.metadata.get("warden.app")
-        if entry is None or flow.metadata.get("warden.internal"):
-            return
-        identity: Identity | None = flow.metadata.get("warden.identity")
-        normalized = flow.metadata.get("warden.request")
-        decision = flow.metadata.get("warden.decision")
-        req, resp = flow.request, flow.response
-        event: dict[str, Any] = {
-            "type": "request",
-            "time": req.timestamp_start,
-            "id": flow.id,
-            "user": identity.user if identity else None,
-            "groups": list(identity.groups) if identity else [],
-            "client_ip": identity.client_ip if identity else None,
-            "app": entry.id,
-            "host": req.pretty_host,
-            "method": req.method,
-            "path": req.path.split("?", 1)[0],
-            "endpoint": str(normalized.endpoint) if normalized else None,
-            "model": normalized.model if normalized else None,
-            "stream": normalized.stream if normalized else None,
-            "segments": len(normalized.segments) if normalized else 0,
-            "status": resp.status_code if resp else None,
-            "decision": decision.to_dict() if decision else None,
-            "rejected": flow.metadata.get("warden.rejected"),
-            "error": flow.error.msg if flow.error else None,
-            "request_bytes": len(req.raw_content or b""),
-        }
-        if resp is not None and resp.timestamp_start and req.timestamp_start:
-            event["ttfb_ms"] = round((resp.timestamp_start - req.timestamp_start) * 1000, 2)
-        if resp is not None and resp.timestamp_end and req.timestamp_start:
-            event["latency_ms"] = round((resp.timestamp_end - req.timestamp_start) * 1000, 2)
-        self._write(event)
-
-    def _write(self, event: dict[str, Any]) -> None:
-        if self._file is None:
+        if entry is None or flow.metadata.get("warden.internal") or self._writer is None:
             return
         try:
-            self._file.write(json.dumps(event, separators=(",", ":")) + "\n")
-        except OSError:
-            log.exception("could not write the audit event to %s", self._path)
+            event = await self._request_event(flow, entry)
+        except Exception:
+            log.exception("could not build the audit event for %s", flow.request.url)
+            event = AuditEvent(type=EventType.REQUEST, id=flow.id, host=flow.request.pretty_host)
+            _set_app(event, entry)
+        self._writer.append(event)
+
+    async def _request_event(self, flow: http.HTTPFlow, entry: CatalogEntry) -> AuditEvent:
+        req, resp = flow.request, flow.response
+        normalized = flow.metadata.get("warden.request")
+        decision = flow.metadata.get("warden.decision")
+        decision_dict: dict[str, Any] | None = decision.to_dict() if decision else None
+        rejected = flow.metadata.get("warden.rejected")
+        store_blocked = flow.metadata.get("warden.store_blocked")
+        if store_blocked:
+            rejected = {"status": 503, "code": STORE_DOWN_CODE, "reason": store_blocked}
+        reading: ResponseReading | None = flow.metadata.get(READING_KEY)
+        usage: Usage | None = flow.metadata.get("warden.usage")
+        mode = str(self._runtime.current().policy.audit.capture)
+        captured = capture(
+            mode,
+            original=normalized.segments if normalized else None,
+            sent=await sent_segments(flow) if mode == "redacted" else None,
+            response=reading.text if reading and reading.text else None,
+            response_truncated=reading.text_truncated if reading else False,
+        )
+        findings = summarize_findings(flow.metadata.get("warden.findings"))
+        event = AuditEvent(
+            type=EventType.REQUEST,
+            time=req.timestamp_start,
+            id=flow.id,
+            client_ip=flow.client_conn.peername[0] if flow.client_conn.peername else None,
+            host=req.pretty_host,
+            method=req.method,
+            path=req.path.split("?", 1)[0],
+            endpoint=str(normalized.endpoint) if normalized else None,
+            model=normalized.model if normalized else None,
+            response_model=reading.model if reading else None,
+            stream=normalized.stream if normalized else None,
+            decrypted=True,
+            status=resp.status_code if resp else None,
+            request_bytes=len(req.raw_content or b""),
+            response_bytes=_response_bytes(resp, reading),
+            action=(decision_dict or {}).get("action") or ("reject" if rejected else None),
+            rule_id=(decision_dict or {}).get("rule_id"),
+            reason=(decision_dict or {}).get("reason"),
+            blocked=bool(rejected or getattr(decision, "blocks", False)),
+            quota=(decision_dict or {}).get("quota"),
+            decision=decision_dict,
+            rejected=rejected,
+            error=flow.error.msg if flow.error else None,
+            unscanned=flow.metadata.get("warden.unscanned"),
+            finding_count=findings.count,
+            finding_types=findings.types,
+            findings=findings.detail,
+            redaction=flow.metadata.get("warden.redaction") or None,
+            capture=mode,
+            prompt_text=captured.prompt,
+            prompt_truncated=captured.prompt_truncated,
+            response_text=captured.response,
+            response_truncated=captured.response_truncated,
+            alert_ids=[str(a) for a in flow.metadata.get("warden.alert_ids", ())],
+        )
+        _set_identity(event, flow.metadata.get("warden.identity"))
+        _set_app(event, entry)
+        if resp is not None and resp.timestamp_start and req.timestamp_start:
+            event.ttfb_ms = round((resp.timestamp_start - req.timestamp_start) * 1000, 2)
+        if resp is not None and resp.timestamp_end and req.timestamp_start:
+            event.latency_ms = round((resp.timestamp_end - req.timestamp_start) * 1000, 2)
+        if usage is not None:
+            event.input_tokens = usage.input_tokens
+            event.output_tokens = usage.output_tokens
+            event.cached_tokens = usage.cached_tokens
+            event.usage_source = usage.source
+            event.token_encoding = usage.encoding
+            event.cost_usd = usage.cost_usd
+            event.price_version = usage.price_version
+            event.price_known = usage.cost_usd is not None
+        return event
+
+
+def _response_bytes(resp: http.Response | None, reading: ResponseReading | None) -> int | None:
+    if reading is not None:
+        return reading.wire_bytes  # streamed: mitmproxy keeps no copy of the body
+    if resp is None:
+        return None
+    return len(resp.raw_content or b"")
+
+
+def _identity_of(client: connection.Client) -> Identity | None:
+    identity_addon = ctx.master.addons.get("identityaddon") if ctx.master else None
+    if identity_addon is None:
+        return None
+    found: Identity | None = identity_addon.identity_for(client)
+    return found
+
+
+def _set_identity(event: AuditEvent, identity: Identity | None) -> None:
+    if identity is None:
+        return
+    event.user = identity.user
+    event.groups = list(identity.groups)
+    event.device = identity.device
+    event.identity_source = identity.source
+    event.client_ip = identity.client_ip or event.client_ip
+
+
+def _set_app(event: AuditEvent, entry: CatalogEntry) -> None:
+    event.provider = entry.vendor
+    event.app = entry.id
+    event.app_kind = str(entry.kind)
+    event.sanctioned = str(entry.sanctioned)

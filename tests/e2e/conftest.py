@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,13 +82,23 @@ class Warden:
             proxy = f"http://{user}:{password}@127.0.0.1:{self.port}"
         return httpx2.Client(proxy=proxy, verify=str(self.ca), trust_env=False, timeout=20)
 
-    def events(self) -> list[dict]:
-        import json
+    def events(self, settle_s: float = 0.5) -> list[dict]:
+        """What the audit store holds, read the way any reader beside the proxy would.
 
-        path = self.data_dir / "events.jsonl"
-        if not path.exists():
-            return []
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        Events reach the store within one flush interval (0.2 s here), so this reads until
+        the store has been quiet for `settle_s`: events of requests already answered are in.
+        """
+        from warden.store.reader import read_events
+
+        deadline = time.monotonic() + 10
+        events = read_events(self.data_dir)
+        while time.monotonic() < deadline:
+            time.sleep(settle_s)
+            again = read_events(self.data_dir)
+            if again == events:
+                break
+            events = again
+        return events
 
     def log(self) -> str:
         return self.process.log_text()
@@ -139,6 +150,9 @@ def start_warden(
             str(policy_path),
             "--set",
             f"ssl_verify_upstream_trusted_ca={pki.ca_cert}",
+            # Flush the audit log five times a second so tests read events sooner.
+            "--set",
+            "warden_audit_flush_ms=200",
         ]
         if identity is not None:
             identity_path = work / "identity.yaml"

@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["COLUMNS", "COLUMN_NAMES", "Column", "EventType", "empty_events_sql", "quoted"]
+from warden.store.sql import quoted
+
+__all__ = ["COLUMNS", "COLUMN_NAMES", "Column", "EventType", "empty_events_sql"]
 
 
 class EventType(StrEnum):
@@ -97,10 +99,6 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
-
-
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def empty_events_sql() -> str:

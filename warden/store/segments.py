@@ -67,12 +67,12 @@ class Segment:
     path: Path
 
 
-# The same rule as live_segments(), for views over a glob (see catalog.py). `files` must be a
-# relation with one column `file`.
+# The same rule as live_segments(), in SQL, for views over a glob (see catalog.py).
+# {files} is a query returning one column `file`.
 LIVE_SEGMENTS_SQL = r"""
 WITH named AS (
     SELECT file, regexp_extract(file, 'seg-(\d+)-(\d+)-g(\d+)\.parquet$', ['lo', 'hi', 'gen']) AS m
-    FROM files
+    FROM ({files})
 ), parsed AS (
     SELECT file, CAST(m.lo AS BIGINT) AS lo, CAST(m.hi AS BIGINT) AS hi,
            CAST(m.gen AS BIGINT) AS gen

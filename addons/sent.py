@@ -1,0 +1,85 @@
+"""What actually left: the request's text segments as forwarded, after any DLP redaction.
+
+Usage estimates and the audit log's redacted capture both need it. Without redaction it is
+simply the inspected request's segments; with redaction the forwarded body is read again,
+so the answer never depends on how DLP rewrote it. Cached in flow.metadata.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from mitmproxy import http
+
+from addons.inspect import INLINE_PARSE_LIMIT
+from warden.schemas import parse_request
+from warden.schemas.decoding import decode_body
+from warden.schemas.normalized import Segment
+
+__all__ = ["SENT_KEY", "forwarded", "sent_segments"]
+
+log = logging.getLogger("warden.usage")
+
+SENT_KEY = "warden.sent_segments"
+_MISSING = object()
+# The forwarded body passed inspection's limit once already; this only guards the re-read.
+_MAX_DECODED = 64 * 1024 * 1024
+
+
+async def sent_segments(flow: http.HTTPFlow) -> list[Segment] | None:
+    """The segments that left, or None if nothing left or what left cannot be read."""
+    cached = flow.metadata.get(SENT_KEY, _MISSING)
+    if cached is not _MISSING:
+        return cached  # type: ignore[no-any-return]
+    result = await _compute(flow)
+    flow.metadata[SENT_KEY] = result
+    return result
+
+
+async def _compute(flow: http.HTTPFlow) -> list[Segment] | None:
+    normalized = flow.metadata.get("warden.request")
+    if normalized is None or not forwarded(flow):
+        return None
+    if not flow.metadata.get("warden.redaction"):
+        return list(normalized.segments)
+    raw = flow.request.raw_content or b""
+    args = (
+        raw,
+        flow.request.headers.get("content-encoding"),
+        flow.metadata["warden.app"].schema,
+        normalized.provider,
+        flow.request.method,
+        flow.request.path,
+        flow.request.headers.get("content-type"),
+    )
+    try:
+        if len(raw) > INLINE_PARSE_LIMIT:
+            return await asyncio.to_thread(_reparse, *args)
+        return _reparse(*args)
+    except Exception:
+        # Never fall back to the original text: in redacted mode that would store what DLP
+        # removed. Record nothing instead.
+        log.warning("could not read the forwarded body of %s again", flow.request.url)
+        return None
+
+
+def forwarded(flow: http.HTTPFlow) -> bool:
+    """False when Warden answered itself (blocked, rejected, store down)."""
+    if flow.metadata.get("warden.rejected") or flow.metadata.get("warden.store_blocked"):
+        return False
+    decision = flow.metadata.get("warden.decision")
+    return not getattr(decision, "blocks", False)
+
+
+def _reparse(
+    raw: bytes,
+    content_encoding: str | None,
+    schema: str,
+    provider: str,
+    method: str,
+    path: str,
+    content_type: str | None,
+) -> list[Segment]:
+    body = decode_body(raw, content_encoding, _MAX_DECODED)
+    return list(parse_request(schema, provider, method, path, content_type, body).segments)
