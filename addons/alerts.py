@@ -1,0 +1,168 @@
+"""Raises alerts for suspicious prompts and risky behaviour, and names them on the flow.
+
+Runs after the policy (and DLP) in the `request` hook, and before the audit addon in the
+`response`/`error` hooks, so flow.metadata["warden.alert_ids"] is complete when the event
+is written. Detection of a long prompt runs in a worker thread; storing and delivering
+alerts happen on the AlertService's threads. Alerting never fails a request: an error here
+is logged and the request goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from mitmproxy import http, tls
+
+from addons.runtime import RuntimeAddon
+from warden.alerts.config import AlertsConfig
+from warden.alerts.detectors import PromptContext, run_detectors
+from warden.alerts.detectors.secrets import secret_findings
+from warden.alerts.facts import policy_signal, subject_for, unscanned_signal
+from warden.alerts.service import AlertService
+from warden.alerts.signal import Signal, Subject
+from warden.catalog import CatalogEntry
+
+log = logging.getLogger("warden.alerts")
+
+ALERT_IDS_KEY = "warden.alert_ids"
+SUBJECT_KEY = "warden.alert_subject"
+# Detecting on a long prompt takes milliseconds (about 1 ms per KB): do it off the loop.
+INLINE_DETECT_CHARS = 4 * 1024
+TICK_S = 1.0
+
+
+class AlertsAddon:
+    def __init__(self, runtime: RuntimeAddon) -> None:
+        self._runtime = runtime
+        self._service: AlertService | None = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    def service(self) -> AlertService | None:
+        return self._service
+
+    def _config(self) -> AlertsConfig:
+        return self._runtime.current().policy.alerts
+
+    def running(self) -> None:
+        data_dir = self._runtime.current().config.data_dir
+        self._service = AlertService(data_dir, self._config())
+        self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
+
+    def done(self) -> None:
+        if self._ticker:
+            self._ticker.cancel()
+        if self._service:
+            self._service.close()
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            service = self._service
+            if service is None:
+                continue
+            try:
+                service.configure(self._config())  # follows policy reloads
+                service.tick()
+            except Exception:
+                log.exception("alert maintenance failed")
+
+    def tls_clienthello(self, data: tls.ClientHelloData) -> None:
+        # A tunnel to an AI host that is not decrypted still counts as the app being used.
+        if not data.ignore_connection or self._service is None:
+            return
+        catalog = self._runtime.current().catalog
+        names = [
+            data.client_hello.sni,
+            data.context.server.address[0] if data.context.server.address else None,
+        ]
+        entry = next((e for n in names if n for e in [catalog.lookup(n)] if e), None)
+        if entry is None:
+            return
+        peer = data.context.client.peername
+        subject = subject_for(
+            None, entry, host=names[0] or names[1], client_ip=peer[0] if peer else None
+        )
+        self._raise(self._new_app(subject), subject)
+
+    async def request(self, flow: http.HTTPFlow) -> None:
+        service = self._service
+        normalized = flow.metadata.get("warden.request")
+        if service is None or normalized is None or flow.metadata.get("warden.internal"):
+            return
+        config = self._config()
+        if not config.enabled:
+            return
+        try:
+            entry: CatalogEntry | None = flow.metadata.get("warden.app")
+            policy = self._runtime.current().policy
+            scan = flow.metadata.get("warden.findings")
+            findings = tuple(scan.findings) if scan is not None else None
+            decision = flow.metadata.get("warden.decision")
+            ctx = PromptContext(
+                tuple(normalized.segments),
+                findings,
+                entry,
+                policy.sanctioned.get(entry.id, entry.sanctioned) if entry else None,
+            )
+            if normalized.prompt_chars > INLINE_DETECT_CHARS:
+                signals = await asyncio.to_thread(run_detectors, ctx, config.detectors)
+            else:
+                signals = run_detectors(ctx, config.detectors)
+            subject = subject_for(
+                flow.metadata.get("warden.identity"),
+                entry,
+                host=flow.request.pretty_host,
+                model=normalized.model,
+                event_id=flow.id,
+                decision=decision,
+            )
+            flow.metadata[SUBJECT_KEY] = subject
+            if decision is not None:
+                signal = policy_signal(decision, findings or ())
+                if signal is not None:
+                    signals.append(signal)
+            if flow.metadata.get("warden.unscanned"):
+                signals.append(unscanned_signal())
+            secrets = secret_findings(findings, config.detectors.secret_min_score)
+            signals += service.behaviour.on_request(
+                subject, blocked=bool(decision and decision.blocks), secrets=len(secrets)
+            )
+            signals += self._new_app(subject)
+            self._raise(signals, subject, flow)
+        except Exception:
+            log.exception("alert detection failed for %s; the request goes on", flow.id)
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        self._after(flow)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        self._after(flow)
+
+    def _after(self, flow: http.HTTPFlow) -> None:
+        usage = flow.metadata.get("warden.usage")
+        subject: Subject | None = flow.metadata.get(SUBJECT_KEY)
+        if self._service is None or usage is None or subject is None:
+            return
+        try:
+            signals = self._service.behaviour.on_usage(
+                subject, usage.input_tokens + usage.output_tokens, usage.cost_usd
+            )
+            self._raise(signals, subject, flow)
+        except Exception:
+            log.exception("usage alerting failed for %s", flow.id)
+
+    def _new_app(self, subject: Subject) -> list[Signal]:
+        assert self._service is not None
+        signal = self._service.behaviour.on_app(subject)
+        return [signal] if signal is not None else []
+
+    def _raise(
+        self, signals: list[Signal], subject: Subject, flow: http.HTTPFlow | None = None
+    ) -> None:
+        if not signals or self._service is None:
+            return
+        ids = self._service.raise_signals(signals, subject)
+        if flow is not None and ids:
+            known = flow.metadata.setdefault(ALERT_IDS_KEY, [])
+            known.extend(i for i in ids if i not in known)

@@ -1,0 +1,118 @@
+"""The pipeline the proxy runs, against real receivers: one delivery per throttle window,
+counts in the store, summaries when a window closes, retries until a late receiver is up."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from tests.alerts.factories import FAKE_OPENAI_KEY, secret_signal
+from tests.alerts.receivers import WebhookReceiver, wait_until
+from tests.alerts.test_engine import Clock
+from tests.support import free_port
+from warden.alerts.config import AlertsConfig
+from warden.alerts.service import AlertService
+from warden.alerts.signal import Subject
+
+ALICE = Subject(user="alice", app="openai", app_name="OpenAI API", event_id="e1")
+
+
+def config(url: str, syslog_port: int | None = None, **delivery) -> AlertsConfig:
+    sinks = {"hook": {"type": "webhook", "url": url}}
+    if syslog_port:
+        sinks["siem"] = {"type": "syslog", "host": "127.0.0.1", "port": syslog_port}
+    return AlertsConfig.model_validate(
+        {
+            "sinks": sinks,
+            "rules": [
+                {"id": "leaked-secret", "when": {"detectors": ["secret"]}, "sinks": list(sinks),
+                 "throttle": "10m"}
+            ],
+            "delivery": {"backoff": "100ms", "max_backoff": "400ms", **delivery},
+        }
+    )  # fmt: skip
+
+
+def test_fifty_repeats_deliver_once_and_store_a_count_of_fifty(tmp_path, webhook, syslog_udp):
+    service = AlertService(tmp_path, config(webhook.url, syslog_udp.port))
+    try:
+        ids = {tuple(service.raise_signals([secret_signal()], ALICE)) for _ in range(50)}
+        assert len(ids) == 1
+        assert wait_until(lambda: len(webhook.requests) == 1 and len(syslog_udp.messages) == 1)
+        assert service.delivery.wait_idle(5) and service.recorder.flush(5)
+        time.sleep(0.2)  # nothing more arrives
+        assert len(webhook.requests) == 1 and len(syslog_udp.messages) == 1
+        [view] = service.store.alerts()
+        assert view.alert["count"] == 50
+        assert {d["sink"]: d["state"] for d in view.deliveries} == {
+            "hook": "delivered",
+            "siem": "delivered",
+        }
+        files = b"".join(p.read_bytes() for p in (tmp_path / "alerts").iterdir())
+        assert FAKE_OPENAI_KEY.encode() not in files
+    finally:
+        service.close()
+
+
+def test_a_summary_with_the_count_follows_when_the_window_closes(tmp_path, webhook):
+    clock = Clock()
+    service = AlertService(tmp_path, config(webhook.url), clock=clock)
+    try:
+        for _ in range(7):
+            service.raise_signals([secret_signal()], ALICE)
+        clock.now += 601
+        service.tick()
+        assert wait_until(lambda: len(webhook.requests) == 2)
+        first, summary = (r.json() for r in webhook.requests)
+        assert first["kind"] == "alert" and first["count"] == 1
+        assert summary["kind"] == "summary" and summary["count"] == 7
+        assert summary["id"] == first["id"]
+    finally:
+        service.close()
+
+
+def test_delivery_succeeds_after_the_receiver_comes_up_late(tmp_path):
+    port = free_port()
+    receiver = WebhookReceiver(port=port)
+    service = AlertService(tmp_path, config(receiver.url))
+    try:
+        start = time.monotonic()
+        [alert_id] = service.raise_signals([secret_signal()], ALICE)
+        # Let at least two attempts fail before the receiver exists.
+        assert wait_until(
+            lambda: (
+                service.recorder.flush(1)
+                and any(d["attempts"] >= 2 for v in service.store.alerts() for d in v.deliveries)
+            )
+        )
+        receiver.start()
+        assert wait_until(lambda: len(receiver.requests) == 1, timeout=5)
+        assert receiver.requests[0].json()["id"] == alert_id
+        assert service.delivery.wait_idle(5) and service.recorder.flush(5)
+        [delivery] = service.store.get(alert_id).deliveries
+        assert delivery["state"] == "delivered" and delivery["attempts"] >= 3
+        assert delivery["delivered_at"] > start
+    finally:
+        receiver.stop()
+        service.close()
+
+
+def test_raising_alerts_never_waits_for_a_slow_receiver(tmp_path):
+    """The event loop's call returns at once even while the receiver hangs."""
+    gate = threading.Event()
+
+    class SlowSink:
+        name = "hook"
+
+        def send(self, notice) -> None:
+            gate.wait(5)
+
+    service = AlertService(tmp_path, config("http://127.0.0.1:9/"), sinks={"hook": SlowSink()})
+    try:
+        start = time.perf_counter()
+        for i in range(20):
+            service.raise_signals([secret_signal()], Subject(user=f"user{i}"))
+        assert time.perf_counter() - start < 0.1
+    finally:
+        gate.set()
+        service.close()

@@ -1,0 +1,81 @@
+"""Encoded or obfuscated payloads: an injection or jailbreak that only appears once the text
+is decoded (base64, hex, ROT13, reversal) or cleaned (zero-width characters, Unicode tag
+characters, look-alike letters, leetspeak, spaced letters); and requests to decode something
+and then obey it. Hiding a phrase is itself a reason, so a decoded hit scores higher."""
+
+from __future__ import annotations
+
+import re
+
+from warden.alerts.config import DetectorSettings
+from warden.alerts.detectors.context import PromptContext
+from warden.alerts.detectors.phrases import INJECTION, JAILBREAK, combine
+from warden.alerts.detectors.scoring import plain_scores, score_phrases
+from warden.alerts.detectors.textview import obfuscation_views, plain
+from warden.alerts.severity import Severity
+from warden.alerts.signal import Reason, Signal
+
+__all__ = ["ObfuscationDetector"]
+
+_FAMILIES = INJECTION + JAILBREAK
+HIDING_BONUS = 0.3
+_DECODE_AND_OBEY = re.compile(
+    r"\b(?:decode|decrypt|translate|convert|unscramble|reverse|deobfuscate|read)\b[^.]{0,60}"
+    r"\b(?:and|then)\b[^.]{0,30}\b(?:follow|execute|obey|run|carry out|perform|act on|comply "
+    r"with|do what)\b[^.]{0,30}\b(?:it|them|this|that|instructions?|what it says|whatever it "
+    r"says|the result|inside)\b"
+)
+_VIEW_TEXT = {
+    "zero_width": "hides words with invisible characters",
+    "unicode_tags": "hides text in invisible Unicode tag characters",
+    "homoglyphs": "writes words with look-alike letters from other scripts",
+    "leetspeak": "writes words in leetspeak",
+    "spaced_letters": "spells words out letter by letter",
+    "rot13": "encodes instructions with ROT13",
+    "reversed": "writes instructions backwards",
+    "base64": "encodes instructions in base64",
+    "hex": "encodes instructions in hex",
+}
+
+
+class ObfuscationDetector:
+    name = "obfuscated_payload"
+
+    def detect(self, ctx: PromptContext, settings: DetectorSettings) -> Signal | None:
+        raw = ctx.user_text(settings.max_scan_chars)
+        visible = plain(raw)
+        seen = plain_scores(ctx, settings)
+        if max(s.score for s in seen) >= settings.prompt_min_score:
+            return None  # readable as it is: the injection or jailbreak detector reports it
+        # A view that only finds what is readable anyway (a quoted phrase the plain view
+        # discounted) has uncovered nothing hidden.
+        visible_codes = {h.family.code for s in seen for h in s.hits}
+        best_score = 0.0
+        reasons: tuple[Reason, ...] = ()
+        for view, decoded in obfuscation_views(raw):
+            scored = score_phrases(plain(decoded), _FAMILIES, apply_discount=False)
+            if scored.score <= 0.2:  # a persona request alone hides nothing
+                continue
+            if {h.family.code for h in scored.hits} <= visible_codes:
+                continue
+            score = combine([scored.score, HIDING_BONUS])
+            if score > best_score:
+                best_score = score
+                reasons = (Reason(view, _VIEW_TEXT[view]), *scored.reasons())
+        if _DECODE_AND_OBEY.search(visible):
+            decode_score = combine([best_score, 0.55])
+            if decode_score > best_score:
+                best_score = decode_score
+                reasons = (
+                    Reason("decode_and_obey", "asks the model to decode text and obey it"),
+                    *reasons,
+                )
+        if best_score < settings.prompt_min_score:
+            return None
+        return Signal(
+            self.name,
+            best_score,
+            Severity.HIGH if best_score >= 0.9 else Severity.MEDIUM,
+            reasons,
+            title="Obfuscated prompt injection or jailbreak",
+        )

@@ -1,0 +1,439 @@
+"""Phrase families that mark prompt injection and jailbreak attempts, with their weights.
+
+Patterns run on the plain view (textview.plain: case-folded, NFKC, single spaces). Each
+family counts once per text; a text's score is 1 - prod(1 - weight) over the families that
+hit, so one strong phrase is enough and two weak ones add up. Families are written to need
+the attack's structure (a verb aimed at the model's instructions, a persona without rules),
+not a topic word: "what is a jailbreak?" names the topic and matches nothing here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["INJECTION", "JAILBREAK", "Family", "Hit", "combine", "find_hits"]
+
+NEAR_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    code: str
+    text: str  # what the analyst reads
+    weight: float
+    patterns: tuple[re.Pattern[str], ...]
+    near: re.Pattern[str] | None = None  # must also occur around the hit
+    not_near: re.Pattern[str] | None = None  # cancels the hit if it occurs around it
+    # Cheap gate before any regex runs: the text must hold a word from each of these sets.
+    anchors: tuple[frozenset[str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    family: Family
+    start: int
+    end: int
+
+
+def _family(
+    code: str,
+    text: str,
+    weight: float,
+    *patterns: str,
+    near: str | None = None,
+    not_near: str | None = None,
+    anchors: tuple[str, ...] = (),
+) -> Family:
+    return Family(
+        code,
+        text,
+        weight,
+        tuple(re.compile(p) for p in patterns),
+        re.compile(near) if near else None,
+        re.compile(not_near) if not_near else None,
+        tuple(frozenset(a.split()) for a in anchors),
+    )
+
+
+_WORD = re.compile(r"\w+")
+
+
+def find_hits(text: str, families: Iterable[Family]) -> list[Hit]:
+    words = set(_WORD.findall(text))
+    hits = []
+    for family in families:
+        if any(words.isdisjoint(anchor) for anchor in family.anchors):
+            continue
+        for pattern in family.patterns:
+            hit = _first_valid(text, family, pattern)
+            if hit is not None:
+                hits.append(hit)
+                break
+    return hits
+
+
+def _first_valid(text: str, family: Family, pattern: re.Pattern[str]) -> Hit | None:
+    for match in pattern.finditer(text):
+        window = text[max(0, match.start() - NEAR_CHARS) : match.end() + NEAR_CHARS]
+        if family.near is not None and not family.near.search(window):
+            continue
+        if family.not_near is not None and family.not_near.search(window):
+            continue
+        return Hit(family, match.start(), match.end())
+    return None
+
+
+def combine(weights: Sequence[float]) -> float:
+    return 1.0 - math.prod(1.0 - w for w in weights)
+
+
+# ---- building blocks -----------------------------------------------------------------------
+
+_OVERRIDE = (
+    r"(?:ignore|disregard|forget(?: about)?|skip|bypass|override|overwrite|discard|abandon|"
+    r"neglect|set aside|throw away|pay no attention to|do not (?:follow|obey|listen to)|"
+    r"don't (?:follow|obey|listen to)|stop (?:following|obeying)|never mind|erase|delete|"
+    r"remove|cancel)"
+)
+_QUALIFIER = (
+    r"(?:previous|prior|preceding|above|earlier|former|initial|original|foregoing|old|past|"
+    r"existing|given|default|system|developer|hidden|preset|pre-set|built-in|builtin|base|"
+    r"safety|core|current|programmed|secret)"
+)
+_RULES = (
+    r"(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|commands|"
+    r"constraints|programming|restrictions|policies|orders|training|system messages?|"
+    r"configuration|limitations|filters)"
+)
+_SHOW = (
+    r"(?:reveal|show|print|output|display|repeat|recite|tell|give|share|leak|dump|write out|"
+    r"spell out|copy|paste|list|expose|disclose|return|echo|provide|type out|send|read out|"
+    r"state|quote)"
+)
+_HIDDEN = (
+    r"(?:system|initial|original|hidden|secret|internal|full|entire|exact|complete|first|"
+    r"confidential|developer|underlying|previous|prior|pre-?prompt|real|verbatim|starting)"
+)
+_PROMPT = (
+    r"(?:prompts?|instructions|system message|system prompt|rules|guidelines|configuration|"
+    r"directives|initial prompt|pre-?prompt|programming|context window|context)"
+)
+# Something the sentence is aimed at: the model itself, or a persona it is asked to be.
+_AI = (
+    r"\b(?:you|your|yourself|ai|a\.i\.|assistant|chatbot|bot|model|llm|gpt|chatgpt|claude|"
+    r"gemini|openai|anthropic|persona|character|version of yourself)\b"
+)
+_DEVICE = (
+    r"\b(?:phone|android|iphone|ipad|ios|device|browser|chrome|firefox|edge|windows|macos|"
+    r"mac|laptop|extension|vs ?code|visual studio|xcode|settings|tablet|app store|kernel|"
+    r"bios|router|console|game|minecraft|skyrim|server|bios|linux|wordpress|unity)\b"
+)
+_LIMITS = (
+    r"(?:rules|restrictions|limits|limitations|filters?|filtering|censorship|boundaries|"
+    r"guidelines|guardrails|constraints|confines|morals?|ethics|ethical (?:guidelines|"
+    r"constraints|principles|restrictions|boundaries)|moral (?:principles|restrictions|"
+    r"guidelines|compass)|content polic(?:y|ies)|polic(?:y|ies)|safety (?:guidelines|"
+    r"filters?|restrictions|measures|training|protocols))"
+)
+_FREE = (
+    r"(?:no|without(?: any)?|free (?:from|of)(?: all| any)?(?: the)?|zero|not bound by(?: any)?|"
+    r"unbound by|released from(?: all| any)?|(?:was|were) never given(?: any)?|never had(?: any)?|"
+    r"lacks?(?: any)?|broken free (?:of|from)(?: the)?|break free "
+    r"(?:of|from)(?: the)?|freed from(?: the)?|liberated from(?: the)?|doesn't have any|"
+    r"does not have any|don't have any|do not have any|has no|have no|ignores?(?: all)?)"
+)
+_PERSONA_VERB = (
+    r"(?:act as|acting as|pretend(?: to be| you are| you're)?|role-?play(?:ing)? as|"
+    r"play the role of|you are now|you're now|from now on,? you (?:are|will be|will act)|"
+    r"imagine you(?: are|'re)|simulate|you will (?:now )?(?:be|act as)|become|"
+    r"you are going to (?:act|pretend|be))"
+)
+
+INJECTION: tuple[Family, ...] = (
+    _family(
+        "instruction_override",
+        "asks the model to ignore or replace its instructions",
+        0.8,
+        rf"\b{_OVERRIDE} (?:(?:all|any|every|each)(?: of)? )?(?:(?:the|your|these|those|"
+        rf"this|its|their) )?{_QUALIFIER} (?:{_QUALIFIER} )?{_RULES}\b",
+        rf"\b{_OVERRIDE} (?:(?:all|any)(?: of)? )?your (?:{_QUALIFIER} )?{_RULES}\b",
+        rf"\b{_OVERRIDE} all (?:(?:of )?(?:the|your) )?{_RULES}\b",
+        rf"\b{_OVERRIDE} (?:all )?(?:of )?(?:the|your|any|all) {_RULES} (?:above|before this|"
+        r"you were given|you have been given|you've been given|so far)\b",
+        rf"\b{_OVERRIDE} (?:all |everything |anything )(?:that )?(?:you (?:were|have been|"
+        r"'ve been) (?:told|given|taught|instructed)|(?:written |said )?(?:above|before|"
+        r"prior|earlier|so far|previously))",
+        r"\bpretend (?:that )?(?:the|your) (?:previous |prior |above )?(?:instructions|rules|"
+        r"prompt) (?:never existed|don't exist|do not exist)",
+        anchors=(
+            "ignore disregard forget skip bypass override overwrite discard abandon "
+            "neglect aside throw attention follow obey listen following obeying "
+            "mind erase delete remove cancel pretend",
+            "instruction instructions prompt prompts rules directions directives "
+            "guidelines guidance commands constraints programming restrictions "
+            "policies orders training message messages configuration limitations "
+            "filters everything anything all",
+        ),
+    ),
+    _family(
+        "new_instructions",
+        "declares the model's instructions replaced or revoked",
+        0.6,
+        r"\bnew (?:system )?(?:instructions?|rules|directives?|task|objective|prompt)\s*:",
+        r"\byour (?:new|real|actual|true) (?:instructions?|task|purpose|objective|goal|role|"
+        r"directives?) (?:is|are)\b",
+        r"\b(?:the|your) (?:above|previous|prior|old|original) (?:instructions?|rules|prompt) "
+        r"(?:is|are|was|were|have been|has been) (?:outdated|revoked|cancell?ed|void|invalid|"
+        r"wrong|fake|a test|no longer valid|superseded|replaced|overridden)",
+        r"\b(?:previous|prior|above|old|original) (?:instructions?|rules) (?:no longer apply|"
+        r"do not apply|don't apply|are void|are cancell?ed)",
+        r"\b(?:instructions?|rules|prompt) (?:has|have) been (?:revoked|overridden|replaced)",
+        r"\bthe real instructions (?:are|follow)",
+        anchors=(
+            "instruction instructions rules directive directives task objective "
+            "prompt purpose goal role",
+        ),
+    ),
+    _family(
+        "system_spoof",
+        "imitates system or developer markup to smuggle instructions",
+        0.75,
+        r"<\|(?:im_start|im_end|system|endoftext|start_header_id|end_header_id|eot_id)\|>",
+        r"\[/?(?:inst|sys)\]|<</?sys>>|</?(?:system|sys_prompt|system_prompt)>",
+        r"#{2,} ?(?:system|admin|developer) (?:override|prompt|instructions?|message)",
+        r"\b(?:system|admin|developer|root|sudo) (?:override|command|instruction|message)\s*[:\]]",
+        r"-{2,} ?end of (?:the )?(?:system )?(?:prompt|instructions)",
+        r"\bnew system prompt\b",
+        r"\bend of (?:system )?prompt\b",
+        anchors=(
+            "system sys inst im_start im_end endoftext start_header_id "
+            "end_header_id eot_id sys_prompt system_prompt admin developer root "
+            "sudo prompt instructions",
+        ),
+    ),
+    _family(
+        "authority_claim",
+        "claims to be the model's developer or operator to gain control",
+        0.45,
+        r"\bi am (?:your|the|an?) (?:developer|creator|admin|administrator|operator|"
+        r"programmer|owner|system administrator)\b",
+        r"\b(?:authorized|authorised) by (?:the )?(?:developers?|administrators?|openai|"
+        r"anthropic|the system)\b",
+        r"\b(?:enter|activate|switch to|go into) (?:maintenance|admin|service|root) mode\b",
+        anchors=(
+            "developer developers creator admin administrator administrators "
+            "operator programmer owner authorized authorised maintenance service "
+            "root openai anthropic",
+        ),
+    ),
+    _family(
+        "prompt_extraction",
+        "asks for the model's system prompt or hidden instructions",
+        0.75,
+        rf"\b{_SHOW} (?:me |us )?(?:back )?(?:all |each |every )?(?:of )?your "
+        rf"(?:{_HIDDEN} )?(?:{_HIDDEN} )?{_PROMPT}\b",
+        rf"\b{_SHOW} (?:me |us )?(?:back )?the (?:{_HIDDEN} )?(?:system|hidden|initial|original|"
+        r"secret|internal|developer|confidential) (?:prompt|instructions|message|rules)\b",
+        rf"\bwhat (?:is|are|was|were) your (?:{_HIDDEN} )?(?:prompt|system prompt|system "
+        r"message|instructions|initial prompt|directives)\b",
+        r"\bwhat (?:instructions|rules|directives|prompt) (?:were|have) you (?:been )?(?:given|"
+        r"told|programmed with)",
+        r"\b(?:repeat|print|output|copy|recite|return|echo|write)(?: back| out)? (?:all |"
+        r"everything |the (?:text|words|content|lines|message) |the whole thing )?(?:above|"
+        r"before this|preceding this|prior to this|before (?:my|the) first message|from the "
+        r"(?:start|beginning) of (?:this|the) conversation)",
+        r"\b(?:starting|beginning) with [\"']?you are\b",
+        rf"\b(?:{_SHOW}|reply with|respond with|answer with)(?: me| us)? (?:the )?(?:full |entire |"
+        rf"complete |exact |whole |verbatim )?(?:text|contents?|wording|copy|transcript) of "
+        rf"your (?:{_HIDDEN} )?{_PROMPT}\b",
+        rf"\b(?:tell|show|explain to|let) (?:me|us) (?:know )?what your (?:{_HIDDEN} )?{_PROMPT} "
+        r"(?:were|are|was|is|say|said)\b",
+        r"\beverything in your context\b",
+        anchors=(
+            "prompt prompts preprompt pre instructions message rules guidelines "
+            "configuration directives programming context above before preceding "
+            "prior conversation starting beginning",
+        ),
+    ),
+    _family(
+        "hidden_instruction",
+        "addresses an AI reading a document, telling it to act against its user",
+        0.6,
+        r"\b(?:note to|attention|message for|instructions? for) (?:the |any )?(?:ai|llm|"
+        r"language model|assistant|chatbot|model|ai assistant)(?: reading this)?\s*[:,]",
+        r"\b(?:ai|llm|assistant|language model|model|chatbot)s? reading this(?: page| document|"
+        r" email| text)?\s*[:,]",
+        anchors=(
+            "ai llm model assistant chatbot",
+            "reading note attention message instruction instructions",
+        ),
+    ),
+)
+
+JAILBREAK: tuple[Family, ...] = (
+    _family(
+        "named_jailbreak",
+        "uses a known jailbreak persona (DAN and its successors)",
+        0.9,
+        r"\bdo anything now\b",
+        r"\bstrive to avoid norms\b|\balways intelligent and machiavellian\b",
+        rf"\b(?:{_PERSONA_VERB}|you are|you're|called|named) (?:an? )?(?:dan|stan|dude|aim|"
+        r"anti-?gpt|better ?dan|mongo tom|evil ?bot|chaos ?gpt|jailbreak ?gpt|dev ?mode gpt)\b",
+        r"\[?🔓 ?jailbreak\]?|\[🔒 ?classic\]",
+        r"\b(?:anti-?gpt|better ?dan|mongo tom|chaos ?gpt|jailbreak ?gpt|evil ?bot|"
+        r"dev ?mode gpt)\b",
+        near=r"\b(?:jailbreak|anything|rules|restrictions|filters?|polic(?:y|ies)|openai|chatgpt|"
+        r"character|confines|ethics|morals?|refuse|censor\w*|norms|unfiltered|machiavellian|"
+        r"no limits|free)\b|🔓",
+        anchors=(
+            "anything strive machiavellian dan stan dude aim antigpt anti gpt "
+            "betterdan better mongo evil evilbot chaos chaosgpt jailbreakgpt "
+            "jailbreak classic dev devmode",
+        ),
+    ),
+    _family(
+        "jailbreak_mode",
+        "asks the model to switch into a mode without its safeguards",
+        0.8,
+        r"\b(?:developer|dev|god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|"
+        r"chaos|sudo|opposite|debug|dan) mode (?:enabled|activated|is (?:now )?(?:on|enabled|"
+        r"active))\b",
+        r"\b(?:enable|activate|enter|switch to|turn on|you are (?:now )?in|you're (?:now )?in|"
+        r"simulate|with|into|stay in|go into|let's (?:do|play|try|use)|lets (?:do|play|try|use)) "
+        r"(?:the )?(?:developer|dev|god|jailbreak|"
+        r"jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|sudo|opposite|debug|dan) "
+        r"mode\b",
+        near=_AI,
+        not_near=_DEVICE,
+        anchors=("mode",),
+    ),
+    _family(
+        "persona_without_rules",
+        "addresses the model as a persona without rules or safeguards",
+        0.75,
+        rf"\b(?:you|yourself|you're)\b[^.!?\n]{{0,60}}\b{_FREE} (?:the )?(?:typical |usual |"
+        rf"normal |any |of the )?(?:{_LIMITS})\b",
+        rf"\b{_FREE} (?:the )?(?:typical |usual |normal |any )?(?:{_LIMITS})\b[^.!?\n]{{0,40}}"
+        r"\b(?:you|yourself)\b",
+        near=r"\b(?:you|your|yourself|ai|assistant|chatbot|model|persona|character|bot|gpt)\b",
+        not_near=r"\b(?:my (?:novel|story|book|screenplay)|in the story|the villain)\b",
+        anchors=(
+            "rules restrictions limits limitations filter filters filtering "
+            "censorship boundaries guidelines guardrails constraints confines moral "
+            "morals ethics ethical content policy policies safety",
+            "you yourself",
+        ),
+    ),
+    _family(
+        "unrestricted_ai",
+        "describes an unrestricted or uncensored AI for the model to be",
+        0.6,
+        r"\b(?:amoral|unethical|immoral|unhinged|uncensored|unfiltered|unrestricted|unlimited|"
+        r"unaligned|jailbroken|rogue) (?:ai|a\.i\.|assistant|chatbot|bot|model|version|persona|"
+        r"character|llm|language model|gpt|chatgpt)\b",
+        rf"\b(?:ai|a\.i\.|assistant|chatbot|model|llm|bot|persona|character)s? (?:that|who|"
+        rf"which|with) (?:is |are )?{_FREE} (?:{_LIMITS})\b",
+        not_near=r"\b(?:my (?:novel|story|book|screenplay)|the villain|short story)\b",
+        anchors=(
+            "amoral unethical immoral unhinged uncensored unfiltered unrestricted "
+            "unlimited unaligned jailbroken rogue rules restrictions limits "
+            "limitations filter filters filtering censorship boundaries guidelines "
+            "guardrails constraints confines moral morals ethics ethical content "
+            "policy policies safety",
+        ),
+    ),
+    _family(
+        "persona_request",
+        "asks the model to play a persona",
+        0.2,  # benign on its own ("act as a translator"); adds to the others
+        rf"\b{_PERSONA_VERB}\b",
+        anchors=("act acting pretend roleplay role play now imagine simulate will become going",),
+    ),
+    _family(
+        "disable_safeguards",
+        "asks the model to turn off its safety filters or policies",
+        0.75,
+        r"\b(?:bypass|disable|turn off|switch off|remove|ignore|deactivate|circumvent|get around|"
+        r"evade|override|drop|lift|suspend) (?:all |any )?(?:of )?(?:your|its|the (?:ai's|"
+        r"model's)|all|any) (?:own )?(?:safety|content|ethical|moral|censorship|internal)? ?"
+        r"(?:filters?|guidelines|polic(?:y|ies)|restrictions|safeguards|guardrails|protocols|"
+        r"training|alignment|programming|ethics|morals|limitations|censorship)\b",
+        r"\b(?:ignoring|ignore|violat\w*|break\w*|not (?:follow|abide by|bound by)|doesn't "
+        r"(?:follow|abide by)|does not (?:follow|abide by)|bypass\w*|free (?:of|from)) "
+        r"(?:the )?(?:rules of |polic(?:y|ies) of )?(?:openai|anthropic|google|microsoft)(?:'s)?"
+        r"(?: content)?(?: polic(?:y|ies)| rules| guidelines| usage policies)?\b",
+        r"\b(?:does|do|say|says|answer|answers) the opposite of (?:your|its|the model's) "
+        r"(?:guidelines|rules|polic(?:y|ies)|instructions|programming|training)\b",
+        anchors=(
+            "filter filters guidelines policy policies restrictions safeguards "
+            "guardrails protocols training alignment programming ethics morals "
+            "limitations censorship openai anthropic google microsoft opposite",
+        ),
+    ),
+    _family(
+        "never_refuse",
+        "demands the model never refuse, warn or stay within its policies",
+        0.55,
+        r"\b(?:never|don't|do not|won't|will not|can't|cannot|must not|mustn't) (?:ever )?"
+        r"(?:refuse|decline|say no to|reject|deny)(?: to answer)?(?: (?:a|any|my|every) "
+        r"(?:direct )?(?:human )?(?:requests?|questions?|orders?|prompts?))?\b",
+        near=_AI,
+        anchors=("refuse decline reject deny no",),
+    ),
+    _family(
+        "comply_regardless",
+        "demands answers to anything regardless of danger or policy",
+        0.55,
+        r"\b(?:answer|respond to|comply with|fulfill|fulfil) (?:any|every|all) (?:of my )?"
+        r"(?:questions?|requests?|prompts?|orders?)\b[^.!?\n]{0,40}\b(?:no matter|regardless|"
+        r"without (?:question|hesitation|refus\w*|warnings?|exception|disclaimers?))",
+        anchors=(
+            "answer respond comply fulfill fulfil",
+            "matter regardless question hesitation warning warnings exception "
+            "disclaimer disclaimers refusing refusal",
+        ),
+    ),
+    _family(
+        "stay_in_character",
+        "insists the model keep a persona whatever it is asked",
+        0.45,
+        r"\bstay in character\b",
+        r"\b(?:if you|whenever you|when you) break character\b",
+        r"\bnever break character\b",
+        anchors=("character",),
+    ),
+    _family(
+        "grandma_exploit",
+        "uses a sentimental role-play to extract forbidden content",
+        0.7,
+        r"\b(?:pretend|act as|roleplay as|role-play as|you are|be) (?:to be )?(?:my |our )?"
+        r"(?:dead |deceased |late |beloved )?grand(?:ma|mother|pa|father|mom)\b"
+        r"[^.!?\n]{0,80}\b(?:used to|would)\b",
+        anchors=("grandma grandmother grandpa grandfather grandmom",),
+    ),
+    _family(
+        "dual_response",
+        "asks for a normal answer alongside an unfiltered one",
+        0.6,
+        r"\b(?:two|2|both|dual) (?:different )?(?:responses|answers|replies|outputs)\b"
+        r"[^\n]{0,120}\b(?:jailbr\w*|dan|unfiltered|uncensored|developer mode|without "
+        r"(?:any )?(?:restrictions|filters))\b",
+        anchors=("responses answers replies outputs",),
+    ),
+    _family(
+        "hypothetical_unrestricted",
+        "wraps the request in a hypothetical without rules",
+        0.6,
+        r"\b(?:hypothetically|in a hypothetical|imagine|suppose|pretend|what if)\b[^.!?\n]{0,60}"
+        rf"\byou (?:had|have|were|are) (?:no|without(?: any)?|free of) (?:{_LIMITS})\b",
+        anchors=(
+            "hypothetically hypothetical imagine suppose pretend what",
+            "rules restrictions limits limitations filter filters filtering "
+            "censorship boundaries guidelines guardrails constraints confines moral "
+            "morals ethics ethical content policy policies safety",
+        ),
+    ),
+)

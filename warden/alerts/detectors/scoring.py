@@ -1,0 +1,51 @@
+"""Score a text against phrase families, with the discussion discount applied."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from warden.alerts.config import DetectorSettings
+from warden.alerts.detectors.context import PromptContext
+from warden.alerts.detectors.framing import discount
+from warden.alerts.detectors.phrases import INJECTION, JAILBREAK, Family, Hit, combine, find_hits
+from warden.alerts.detectors.textview import plain
+from warden.alerts.signal import Reason
+
+__all__ = ["PhraseScore", "plain_scores", "score_phrases"]
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseScore:
+    score: float
+    hits: tuple[Hit, ...]
+    lowered_because: str | None = None
+
+    def reasons(self) -> tuple[Reason, ...]:
+        ordered = sorted(self.hits, key=lambda h: -h.family.weight)
+        return tuple(Reason(h.family.code, h.family.text) for h in ordered)
+
+
+def score_phrases(
+    text: str, families: Sequence[Family], *, apply_discount: bool = True
+) -> PhraseScore:
+    """`text` must already be in the plain view (textview.plain)."""
+    hits = find_hits(text, families)
+    if not hits:
+        return PhraseScore(0.0, ())
+    raw = combine([h.family.weight for h in hits])
+    if not apply_discount:
+        return PhraseScore(raw, tuple(hits))
+    # Only the hits that carry weight decide whether the text is discussion.
+    factor, why = discount(text, [(h.start, h.end) for h in hits if h.family.weight >= 0.4])
+    return PhraseScore(raw * factor, tuple(hits), why)
+
+
+def plain_scores(ctx: PromptContext, settings: DetectorSettings) -> tuple[PhraseScore, PhraseScore]:
+    """(injection, jailbreak) scores of the request's plain view, computed once per request."""
+
+    def compute() -> tuple[PhraseScore, PhraseScore]:
+        text = plain(ctx.user_text(settings.max_scan_chars))
+        return score_phrases(text, INJECTION), score_phrases(text, JAILBREAK)
+
+    return ctx.memo("plain_scores", compute)

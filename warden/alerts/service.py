@@ -1,0 +1,102 @@
+"""The alerting pipeline as the proxy runs it: signals in, alert ids out, everything slow
+(disk, network) handed to threads.
+
+    signals -> AlertEngine (rules, dedupe, throttle)  -> alert ids for the request's event
+                 | new alert                           -> Recorder -> alert store (JSON lines)
+                 `-> DeliveryQueue -> sinks (retries)  -> delivery status -> alert store
+    tick() every second: windows that closed with repeats send their summary.
+
+Methods are called from the event loop only; the engine and behaviour state are not shared
+with any other thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from warden.alerts.alert import Alert, DeliveryState, DeliveryStatus
+from warden.alerts.behaviour import BehaviourTracker, KnownApps
+from warden.alerts.config import AlertsConfig
+from warden.alerts.delivery import DeliveryQueue
+from warden.alerts.engine import AlertEngine
+from warden.alerts.recorder import Recorder
+from warden.alerts.signal import Signal, Subject
+from warden.alerts.sinks import Notice, Sink, build_sinks
+from warden.alerts.store import JsonlAlertStore
+
+__all__ = ["AlertService", "alerts_dir"]
+
+log = logging.getLogger("warden.alerts")
+
+
+def alerts_dir(data_dir: Path) -> Path:
+    return data_dir / "alerts"
+
+
+class AlertService:
+    def __init__(
+        self,
+        data_dir: Path,
+        config: AlertsConfig,
+        clock: Callable[[], float] = time.time,
+        sinks: dict[str, Sink] | None = None,
+    ) -> None:
+        directory = alerts_dir(data_dir)
+        self.store = JsonlAlertStore(directory, writer="proxy")
+        self.recorder = Recorder(self.store)
+        self.engine = AlertEngine(config, clock)
+        self.behaviour = BehaviourTracker(
+            config.behaviour, clock, KnownApps(directory / "known-apps.json", clock)
+        )
+        self.delivery = DeliveryQueue(config.delivery, self.recorder.delivery)
+        self._fixed_sinks = sinks is not None  # tests hand in their own
+        self.sinks = sinks if sinks is not None else build_sinks(config.sinks)
+        self.config = config
+
+    def configure(self, config: AlertsConfig) -> None:
+        """Apply a reloaded policy's `alerts:` section; open alerts keep their windows."""
+        if config is self.config or config == self.config:
+            return
+        if config.sinks != self.config.sinks and not self._fixed_sinks:
+            self.sinks = build_sinks(config.sinks)
+        self.engine.configure(config)
+        self.behaviour.configure(config.behaviour)
+        self.delivery.configure(config.delivery)
+        self.config = config
+
+    def raise_signals(self, signals: Iterable[Signal], subject: Subject) -> list[str]:
+        """Turn signals into alerts; returns the ids to record on the request's event."""
+        ids: list[str] = []
+        for occurrence in self.engine.process(signals, subject):
+            self.recorder.alert(occurrence.alert)
+            if occurrence.new:
+                self._deliver(occurrence.alert, "alert")
+            if occurrence.alert.id not in ids:
+                ids.append(occurrence.alert.id)
+        return ids
+
+    def tick(self) -> None:
+        """Close throttle windows (sending summaries) and save what needs saving."""
+        for alert, _rule in self.engine.expire():
+            self._deliver(alert, "summary")
+        if self.behaviour.known_apps.dirty:
+            self.recorder.call(self.behaviour.known_apps.save)
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.delivery.close(timeout)
+        self.recorder.call(self.behaviour.known_apps.save)
+        self.recorder.flush(timeout)
+        self.recorder.close(timeout)
+
+    def _deliver(self, alert: Alert, kind: str) -> None:
+        document = alert.to_dict()
+        for name in alert.sinks:
+            sink = self.sinks.get(name)
+            if sink is None:  # a reload removed it while the alert was open
+                log.warning("alert %s: sink %s is no longer configured", alert.id, name)
+                continue
+            self.recorder.delivery(DeliveryStatus(alert.id, name, kind, DeliveryState.PENDING))
+            self.delivery.submit(sink, Notice(kind, document))
