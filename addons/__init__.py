@@ -2,13 +2,23 @@
 
 Each addon does one job and leaves its result in flow.metadata under a "warden." key:
 
-    warden.identity   Identity        who sent it (identity.py)
-    warden.app        CatalogEntry    which AI app or provider it goes to (classify.py)
-    warden.request    NormalizedRequest  what it asks (inspect.py)
-    warden.body       bytes           the decoded request body (inspect.py)
-    warden.findings   ScanResult      what DLP found (dlp.py)
-    warden.decision   Decision        what the policy said (policy.py)
-    warden.usage      Usage           tokens and cost once the answer is complete (usage.py)
+    warden.identity        Identity           who sent it (identity.py)
+    warden.app             CatalogEntry       which AI app or provider it goes to (classify.py)
+    warden.request         NormalizedRequest  what it asks (inspect.py)
+    warden.body            bytes              the decoded request body (inspect.py)
+    warden.rejected        dict               why inspection refused it (inspect.py)
+    warden.findings        ScanResult         what DLP found (dlp.py)
+    warden.unscanned       str                DLP failed open: forwarded unscanned (dlp.py)
+    warden.decision        Decision           what the policy said (policy.py)
+    warden.policy_context  PolicyContext      the facts it decided on (policy.py)
+    warden.redaction       dict               counts of what was replaced (redact.py)
+    warden.restoring       bool               placeholders are restored in the answer (redact.py)
+    warden.sent_segments   list               the text that actually left, for capture (sent.py)
+    warden.usage           Usage              tokens and cost once the answer is complete (usage.py)
+    warden.alert_ids       list[str]          alerts this request raised (alerts.py)
+    warden.response_filters  list             who reads or rewrites the answer (stream.py)
+
+Response filters are registered in the request phase; StreamAddon runs first (stream.py).
 """
 
 from __future__ import annotations
@@ -18,27 +28,36 @@ __all__ = ["make_addons"]
 
 def make_addons() -> list[object]:
     """The addon chain in the order the hooks must run."""
+    from addons.alerts import AlertsAddon
     from addons.audit import AuditAddon
     from addons.classify import ClassifyAddon
+    from addons.dlp import DlpScanAddon
+    from addons.dlp_websocket import DlpWebSocketAddon
     from addons.identity import IdentityAddon
     from addons.inspect import InspectAddon
     from addons.pac import PacAddon
     from addons.policy import PolicyAddon
+    from addons.redact import RedactAddon
     from addons.runtime import RuntimeAddon
     from addons.stream import StreamAddon
+    from addons.usage import UsageAddon
 
     runtime = RuntimeAddon()
     audit = AuditAddon(runtime)
     return [
         runtime,
+        # First, so a buffered answer is filtered before any other addon's response hook;
+        # response filters must therefore be registered in the request phase (see stream.py).
+        StreamAddon(),
         PacAddon(runtime),  # before identity: devices fetch the PAC file without credentials
         IdentityAddon(runtime),
         ClassifyAddon(runtime, audit),
         InspectAddon(runtime),
-        # [dlp scan] findings must exist before the policy decides
+        dlp := DlpScanAddon(runtime),  # findings must exist before the policy decides
         PolicyAddon(runtime),
-        # [redact] applies the decision's redactions after the policy decided
-        # [usage] registers response filters before StreamAddon starts streaming
-        StreamAddon(),
+        RedactAddon(),  # applies the decision's redactions after the policy decided
+        DlpWebSocketAddon(runtime, dlp.engine),  # WebSocket messages: scan, decide, redact
+        UsageAddon(runtime),  # usage on the flow before any response hook reads it
+        AlertsAddon(runtime),  # alert ids on the flow before audit writes the event
         audit,
     ]

@@ -46,8 +46,9 @@ class ClassifyAddon:
         # The Host header can differ from where the connection really goes (the CONNECT
         # target); either one being an AI host makes this an AI request.
         server = flow.server_conn.address
-        names = (flow.request.pretty_host, flow.request.host, server[0] if server else None)
-        for name in names:
+        # request.host is the Host header's host (or the absolute URL's); no need to re-parse
+        # it through pretty_host on every request.
+        for name in (flow.request.host, server[0] if server else None):
             entry = catalog.lookup(name) if name else None
             if entry is not None:
                 flow.metadata["warden.app"] = entry

@@ -77,7 +77,7 @@ class InspectAddon:
         log.warning(
             "rejected %s %s%s: %s",
             flow.request.method,
-            flow.request.pretty_host,
+            flow.request.host,
             flow.request.path.split("?", 1)[0],
             error,
         )

@@ -71,7 +71,7 @@ class PolicyAddon:
         normalized = flow.metadata["warden.request"]
         scan = flow.metadata.get("warden.findings")
         findings = tuple(scan.findings) if scan is not None else ()
-        args = (policy, identity, entry, flow.request.pretty_host, normalized, findings)
+        args = (policy, identity, entry, flow.request.host, normalized, findings)
         kwargs = {"count_prompt_tokens": compiled.needs_prompt_tokens}
         if compiled.needs_prompt_tokens and normalized.prompt_chars > INLINE_TOKEN_COUNT_CHARS:
             ctx = await asyncio.to_thread(build_context, *args, **kwargs)
@@ -138,6 +138,10 @@ class PolicyAddon:
             datetime.now(UTC),
         )
 
+    def error(self, flow: http.HTTPFlow) -> None:
+        # A stream cut off midway still used tokens and money: count what was reported.
+        self.response(flow)
+
     def _coach(
         self, flow: http.HTTPFlow, entry: CatalogEntry, identity: Identity, decision: Decision
     ) -> Decision:
@@ -167,7 +171,7 @@ class PolicyAddon:
         else:
             # A script inside the web app: it cannot show our page, so point the person to it.
             message = (
-                f"{decision.reason} Open https://{flow.request.pretty_host}/ in your browser "
+                f"{decision.reason} Open https://{flow.request.host}/ in your browser "
                 "to read the guidance and continue."
             )
             flow.response = to_response(

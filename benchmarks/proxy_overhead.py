@@ -64,6 +64,7 @@ DIRECT = "direct (no proxy)"
 MITM = "mitmdump"
 MITM_STREAM = "mitmdump stream_large_bodies=1"
 WARDEN = "warden (allow-all)"
+WARDEN_DEFAULT = "warden (default policy, DLP)"
 
 
 @dataclass(frozen=True)
@@ -150,16 +151,18 @@ async def _measure_round(
 
 def _count_audit_events(data_dir: Path, expected: int) -> int:
     """Request events in Warden's audit log; waits briefly since the last ones may lag."""
-    path = data_dir / "events.jsonl"
-    deadline = time.monotonic() + 3.0
+    from warden.store import reader  # the audit store; events arrive within one flush (1 s)
+
+    deadline = time.monotonic() + 5.0
     count = 0
     while time.monotonic() < deadline:
-        if path.exists():
-            with path.open() as events:
-                count = sum('"type":"request"' in line for line in events)
+        con = reader.connect(data_dir)
+        row = con.execute("SELECT count(*) FROM events WHERE type = 'request'").fetchone()
+        con.close()
+        count = int(row[0]) if row else 0
         if count >= expected:
             break
-        time.sleep(0.1)
+        time.sleep(0.2)
     return count
 
 
@@ -171,6 +174,9 @@ def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list
         stack, work, "mitmdump-stream", upstream, ["--set", "stream_large_bodies=1"]
     )
     warden = st.start_warden(stack, work, upstream)
+    warden_default = st.start_warden(
+        stack, work, upstream, st.DEFAULT_POLICY.read_text(), name="warden-default"
+    )
 
     def via(proxy: st.Proxy) -> Route:
         return Route(st.HOSTNAME, ("127.0.0.1", proxy.port), True, client_context(str(proxy.ca)))
@@ -189,6 +195,12 @@ def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list
             mitm_stream,
         ),
         Config(Result(WARDEN, "warden run, allow-all policy"), via(warden), True, warden),
+        Config(
+            Result(WARDEN_DEFAULT, "warden run, policies/default.yaml: DLP scan of every prompt"),
+            via(warden_default),
+            True,
+            warden_default,
+        ),
     ]
 
 

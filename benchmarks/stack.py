@@ -27,7 +27,10 @@ from tests.support import (
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the venv's bin: mitmdump and warden live next to python
 HOSTNAME = "api.openai.com"
-ALLOW_ALL_POLICY = "version: 1\ndefault_action: allow\nrules: []\n"
+# Allow-all means no inspection work beyond the proxy spine: no rules and no DLP scan. The
+# shipped default policy (DLP on) is measured as its own row.
+ALLOW_ALL_POLICY = "version: 1\ndefault_action: allow\nrules: []\ndlp: {enabled: false}\n"
+DEFAULT_POLICY = Path(__file__).parents[1] / "policies" / "default.yaml"
 UPSTREAM_ATTEMPTS = 5  # random loopback addresses to try if one is taken
 CA_WAIT_S = 10.0
 
@@ -118,12 +121,18 @@ def start_mitmdump(
     return Proxy(port, ca, process)
 
 
-def start_warden(stack: contextlib.ExitStack, work: Path, upstream: Upstream) -> Proxy:
-    """`warden run` with an allow-all policy and no identity file (anonymous users)."""
-    home = work / "warden"
+def start_warden(
+    stack: contextlib.ExitStack,
+    work: Path,
+    upstream: Upstream,
+    policy_text: str = ALLOW_ALL_POLICY,
+    name: str = "warden",
+) -> Proxy:
+    """`warden run` with the given policy and no identity file (anonymous users)."""
+    home = work / name
     home.mkdir(parents=True)
     policy = home / "policy.yaml"
-    policy.write_text(ALLOW_ALL_POLICY)
+    policy.write_text(policy_text)
     hosts = write_hosts_file(home / "hosts", upstream.ip, [HOSTNAME])
     certs, data = home / "certs", home / "data"
     port = free_port()

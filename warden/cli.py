@@ -9,7 +9,7 @@ import sys
 from warden.errors import ConfigError
 
 # Each module registers its own subcommands; add a module here to add a command.
-COMMAND_MODULES = ("run", "ca", "catalog", "users", "policy")
+COMMAND_MODULES = ("run", "ca", "catalog", "users", "policy", "logs", "alerts", "dlp", "dashboard")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     test.add_argument("--at", default=None, help="ISO time to decide at (time windows)")
     test.add_argument("--catalog", type=Path, action="append", default=[])
     test.add_argument("--no-dlp", action="store_true", help="skip the DLP scan")
+    test.add_argument(
+        "--data-dir", type=Path, default=Path("data"), help="for the DLP salt, so hashes match"
+    )
     test.add_argument("--json", action="store_true")
     test.set_defaults(func=_test)
 
@@ -80,7 +83,7 @@ def _test(args: argparse.Namespace) -> int:
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     body = args.request.read_bytes() if args.request else None
-    scan = None if args.no_dlp or not policy.dlp.enabled else _scanner(policy)
+    scan = None if args.no_dlp or not policy.dlp.enabled else _scanner(policy, args.data_dir)
     try:
         run = dry_run(
             policy,
@@ -114,13 +117,14 @@ def _identity(args: argparse.Namespace) -> Identity:
     return Identity(args.user, tuple(sorted(groups)), None, "dry-run", args.source_ip)
 
 
-def _scanner(policy):  # type: ignore[no-untyped-def]
-    """The proxy's own DLP scanner, so a dry run sees the same findings."""
-    try:
-        from warden.dlp.scanner import Scanner
-    except ImportError:  # DLP not installed in this build
-        return None
-    scanner = Scanner(policy.dlp)
+def _scanner(policy, data_dir: Path):  # type: ignore[no-untyped-def]
+    """The proxy's own DLP scanner, so a dry run sees the same findings and hashes."""
+    from warden.dlp.fingerprint import SALT_FILE, load_salt
+    from warden.dlp.scanner import Scanner
+
+    # Only reuse an existing salt: a dry run must not create files in a data directory.
+    salt = load_salt(data_dir) if (data_dir / SALT_FILE).exists() else None
+    scanner = Scanner(policy.dlp, salt=salt)
     return lambda request: tuple(scanner.scan(request).findings)
 
 

@@ -96,6 +96,10 @@ class IdentityResolver:
         self._trusted = [
             ipaddress.ip_network(c, strict=False) for c in config.header.trusted_sources
         ]
+        header = config.header
+        self._identity_headers = tuple(
+            name for name in (header.user_header, header.groups_header) if name
+        )
         self._member_of: dict[str, set[str]] = {}
         for group, members in config.groups.items():
             for member in members:
@@ -185,9 +189,6 @@ class IdentityResolver:
             return False
         return any(addr.version == n.version and addr in n for n in self._trusted)
 
-    def identity_headers(self) -> list[str]:
+    def identity_headers(self) -> tuple[str, ...]:
         """Headers to strip before forwarding: the AI provider has no business seeing them."""
-        names = [self.config.header.user_header]
-        if self.config.header.groups_header:
-            names.append(self.config.header.groups_header)
-        return names
+        return self._identity_headers

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from warden.alerts.config import AlertsConfig
 from warden.catalog import AppKind, Sanction
 from warden.dlp.types import RedactionSpec, RedactionStyle
 from warden.schemas.normalized import EndpointKind
@@ -342,6 +343,7 @@ class Policy(_Strict):
     coach: CoachSettings = CoachSettings()
     dlp: DlpPolicy = DlpPolicy()
     audit: AuditPolicy = AuditPolicy()
+    alerts: AlertsConfig = AlertsConfig()  # alert rules and sinks (warden/alerts/config.py)
     source: str | None = Field(default=None, exclude=True)
 
     @field_validator("version")
