@@ -1,0 +1,1 @@
+"""Review work: the state of each reviewed request, allow-list edits and escalations."""

@@ -1,0 +1,1 @@
+"""Pieces of pages: the time window, auto-refresh, charts, number formats, review detail."""

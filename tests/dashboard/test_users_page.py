@@ -1,0 +1,46 @@
+"""Users: per-user usage, cost, blocked attempts, alerts and the documented risk score."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.queries.users import risk_band
+from tests.dashboard.conftest import OpenApp, plain
+
+
+def risk(alerts_high: int, alerts_other: int, blocked: int, findings: int, unsanctioned: int):
+    points = 10 * alerts_high + 3 * alerts_other + 2 * blocked + findings + 0.5 * unsanctioned
+    return round(100 * points / (points + 50))
+
+
+def test_each_user_gets_usage_blocks_alerts_and_the_risk_score(open_app: OpenApp):
+    at = open_app("viewer")
+    at.switch_page("pages/users.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("user")
+    bob = table.loc["bob@corp.example"]  # one blocked request with a secret, one high alert
+    assert (bob["requests"], bob["blocked"], bob["with_findings"], bob["alerts"]) == (1, 1, 1, 1)
+    assert bob["risk"] == risk(1, 0, 1, 1, 0) == 21  # 13 points
+    dave = table.loc["dave@corp.example"]  # coached on ChatGPT (unsanctioned), medium alert
+    assert dave["risk"] == risk(0, 1, 0, 0, 1)
+    alice = table.loc["alice@corp.example"]
+    assert (alice["blocked"], alice["risk"]) == (1, risk(0, 0, 1, 0, 0))
+    assert table.index[0] == "bob@corp.example"  # riskiest first
+
+
+def test_one_users_daily_activity(open_app: OpenApp):
+    at = open_app("viewer")
+    at.switch_page("pages/users.py").run()
+    at.selectbox(key="users.selected").set_value("bob@corp.example").run()
+    assert any(
+        plain(m.value).startswith("**bob@corp.example**: risk 21 (low)") for m in at.markdown
+    )
+    assert len(at.get("vega_lite_chart")) == 2  # the top-risk chart and bob's days
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [(0, "low"), (29, "low"), (30, "medium"), (59, "medium"), (60, "high"), (100, "high")],
+)
+def test_risk_bands(score: int, band: str):
+    assert risk_band(score) == band

@@ -1,0 +1,130 @@
+"""The dashboard in a real browser beside the real proxy: a request the proxy blocks shows up
+in the review queue moments later, and an analyst marks it reviewed.
+
+Debian's Chromium, driven by Playwright, headless; everything on loopback."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import openai
+import pytest
+
+from dashboard.browser import CHROMIUM, choose, chromium_page, open_page, settle, sign_in
+from dashboard.review.store import ReviewStore
+from tests.e2e.conftest import WARDEN, StartWarden
+from tests.support import MockProviders, free_port, wait_for_port
+from warden.commands.dashboard import start_dashboard
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"no browser at {CHROMIUM} (apt-get install chromium)"
+    ),
+]
+
+FAKE_OPENAI_KEY = "sk-test-" + "d" * 40
+ANALYST, PASSWORD = "sec-analyst", "e2e-analyst-password"
+
+
+def test_a_blocked_request_is_reviewed_in_the_browser(
+    start_warden: StartWarden, mock: MockProviders, tmp_path: Path
+):
+    warden = start_warden()  # the default test policy blocks gpt-5*
+    mock.clear()
+    client = openai.OpenAI(api_key=FAKE_OPENAI_KEY, http_client=warden.client(), max_retries=0)
+    with pytest.raises(openai.PermissionDeniedError, match="GPT-5 models are not approved"):
+        client.chat.completions.create(
+            model="gpt-5", messages=[{"role": "user", "content": "summarise the board minutes"}]
+        )
+    assert mock.requests_to("api.openai.com") == []
+
+    users = tmp_path / "dashboard-users.yaml"
+    subprocess.run(
+        [
+            str(WARDEN),
+            "dashboard",
+            "users",
+            "add",
+            ANALYST,
+            "--role",
+            "analyst",
+            "--file",
+            str(users),
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    port = free_port()
+    log_path = tmp_path / "dashboard.log"
+    with log_path.open("wb") as log:
+        dashboard = start_dashboard(
+            warden.data_dir,
+            port,
+            "127.0.0.1",
+            users,
+            policy=warden.policy,
+            proxy=f"127.0.0.1:{warden.port}",
+            refresh_s=0,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port("127.0.0.1", port, timeout=60, process=dashboard)
+            url = f"http://127.0.0.1:{port}"
+            with chromium_page() as page:
+                asked: set[str] = set()
+                page.on("request", lambda r: asked.add(r.url))
+
+                # Signed out, a page's own URL shows the sign-in form and nothing else.
+                page.goto(f"{url}/review")
+                settle(page)
+                assert page.get_by_role("button", name="Sign in").is_visible()
+                assert page.get_by_role("heading", name="Review").count() == 0
+
+                sign_in(page, url, ANALYST, PASSWORD)
+                open_page(page, "Review")
+                blocked = _wait_for_queue_entry(page, "no-gpt5")
+                assert "gpt-5" in blocked and "open" in blocked
+                choose(page, "Open a request", "no-gpt5")
+                page.get_by_role("heading", name="Blocked request · openai gpt-5").wait_for()
+                assert page.get_by_text("Review state: Open").is_visible()
+
+                page.get_by_role("button", name="Mark reviewed").click()
+                page.get_by_text("Review state: Reviewed").wait_for(timeout=30_000)
+                settle(page)
+                assert page.get_by_text(f"by {ANALYST} at").first.is_visible()
+            outside = {u for u in asked if not u.startswith(("http://127.0.0.1", "data:"))}
+            assert outside == set(), "the dashboard made the browser reach outside loopback"
+        finally:
+            dashboard.terminate()
+            dashboard.wait(15)
+
+    (event,) = [e for e in warden.events() if e["type"] == "request" and e["model"] == "gpt-5"]
+    (action,) = ReviewStore.for_data_dir(warden.data_dir).history(event["id"])
+    assert (action.action, action.who, action.role) == ("reviewed", ANALYST, "analyst")
+    assert abs(action.at - time.time()) < 120
+
+
+def _wait_for_queue_entry(page, text: str, timeout_s: float = 20.0) -> str:
+    """The queue entry naming `text`, re-running the page until the event has arrived."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        box = page.locator("[data-testid='stSelectbox']").filter(has_text="Open a request")
+        box.locator("input").click()
+        page.keyboard.type(text)
+        options = page.get_by_role("option").filter(has_text=text)
+        if options.count():
+            label = options.first.inner_text()
+            page.keyboard.press("Escape")
+            return str(label)
+        page.keyboard.press("Escape")
+        assert time.monotonic() < deadline, f"no queue entry with {text!r}"
+        page.reload()
+        settle(page)
