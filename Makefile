@@ -12,9 +12,9 @@ test:
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
-	.venv/bin/ruff check warden addons tests
-	.venv/bin/ruff format --check warden addons tests
-	.venv/bin/mypy warden
+	.venv/bin/ruff check warden addons dashboard benchmarks tests
+	.venv/bin/ruff format --check warden addons dashboard benchmarks tests
+	.venv/bin/mypy warden dashboard
 
 bench: setup
 	.venv/bin/python -m benchmarks.proxy_overhead $(ARGS)

@@ -36,7 +36,7 @@ def run_proxy(settings: ProxySettings) -> int:
 
 async def _main(settings: ProxySettings) -> int:
     logging.getLogger().setLevel(logging.INFO)
-    for noisy in ("asyncio", "hpack", "tornado", "quic"):
+    for noisy in ("asyncio", "hpack", "tornado", "quic", "presidio-analyzer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     ensure_ca(settings.certs_dir)
     opts = options.Options()

@@ -140,6 +140,7 @@ def start_warden(
         args = [
             str(WARDEN),
             "run",
+            "--no-dashboard",  # the dashboard's own tests start it where they need it
             "--listen-port",
             str(port := free_port()),
             "--data-dir",

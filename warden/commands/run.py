@@ -1,16 +1,22 @@
-"""`warden run`: start the proxy."""
+"""`warden run`: start the proxy, and the dashboard beside it unless told not to."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
+import subprocess
 from pathlib import Path
 
 from warden import onboarding
 from warden.commands.paths import DEFAULT_IDENTITY, DEFAULT_POLICY, existing
 
+DEFAULT_DASHBOARD_USERS = Path("policies/dashboard-users.yaml")
+FIRST_ADMIN = "admin"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    run = sub.add_parser("run", help="start the proxy")
+    run = sub.add_parser("run", help="start the proxy (and the dashboard)")
     run.add_argument("--listen-host", default="127.0.0.1")
     run.add_argument("--listen-port", type=int, default=8080)
     run.add_argument("--data-dir", type=Path, default=Path("data"))
@@ -19,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run.add_argument("--identity", type=Path, default=None, help=f"default: {DEFAULT_IDENTITY}")
     run.add_argument("--catalog", type=Path, action="append", default=[], help="extra catalog")
     run.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
+    run.add_argument("--dashboard-host", default="127.0.0.1")
+    run.add_argument("--dashboard-port", type=int, default=8501)
+    run.add_argument("--dashboard-users", type=Path, default=DEFAULT_DASHBOARD_USERS)
     run.add_argument(
         "--set",
         dest="sets",
@@ -48,4 +57,58 @@ def _run(args: argparse.Namespace) -> int:
     WardenRuntime(RuntimeConfig(settings.policy, settings.identity, tuple(settings.catalogs)))
     proxy = f"{args.listen_host}:{args.listen_port}"
     print(onboarding.startup_banner(settings.certs_dir, proxy, settings.policy), flush=True)
-    return run_proxy(settings)
+    dashboard = None if args.no_dashboard else _start_dashboard(args, settings.policy, proxy)
+    try:
+        return run_proxy(settings)
+    finally:
+        if dashboard is not None:
+            dashboard.terminate()
+            try:
+                dashboard.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                dashboard.kill()
+
+
+def _start_dashboard(
+    args: argparse.Namespace, policy: Path | None, proxy: str
+) -> subprocess.Popen[bytes]:
+    from warden.commands.dashboard import start_dashboard
+
+    note = _ensure_first_admin(args.dashboard_users, args.data_dir)
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    with (args.data_dir / "dashboard.log").open("ab") as log:  # the child keeps its own copy
+        child = start_dashboard(
+            args.data_dir,
+            args.dashboard_port,
+            args.dashboard_host,
+            args.dashboard_users,
+            policy=policy,
+            proxy=proxy,
+            catalogs=args.catalog,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://{args.dashboard_host}:{args.dashboard_port}"
+    print(f"  dashboard: {url}   (log: {args.data_dir / 'dashboard.log'}){note}", flush=True)
+    return child
+
+
+def _ensure_first_admin(users_file: Path, data_dir: Path) -> str:
+    """On a first run nobody could sign in: create `admin` with a random password, kept in a
+    file only this user can read, and say where it is (never print the password itself)."""
+    if users_file.exists():
+        return ""
+    from dashboard.auth.roles import Role
+    from dashboard.auth.users import DashboardUsers
+
+    password = secrets.token_urlsafe(18)
+    DashboardUsers().with_user(FIRST_ADMIN, Role.ADMIN, password).save(users_file)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = data_dir / "dashboard-admin-password"
+    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(password + "\n")
+    return (
+        f"\n  first sign-in: user {FIRST_ADMIN}, password in {secret} (mode 0600); add "
+        f"people with `warden dashboard users add NAME --role analyst`"
+    )
