@@ -10,7 +10,8 @@ from warden.alerts.detectors.context import PromptContext
 from warden.alerts.detectors.framing import discount
 from warden.alerts.detectors.phrases import INJECTION, JAILBREAK, Family, Hit, combine, find_hits
 from warden.alerts.detectors.textview import plain
-from warden.alerts.signal import Reason
+from warden.alerts.severity import Severity
+from warden.alerts.signal import Reason, Signal
 
 __all__ = ["PhraseScore", "plain_scores", "score_phrases"]
 
@@ -49,3 +50,23 @@ def plain_scores(ctx: PromptContext, settings: DetectorSettings) -> tuple[Phrase
         return score_phrases(text, INJECTION), score_phrases(text, JAILBREAK)
 
     return ctx.memo("plain_scores", compute)
+
+
+class PlainScoreDetector:
+    """A detector that reports one of the two plain-view phrase scores (see plain_scores)."""
+
+    name = ""
+    title = ""
+    index = 0  # 0: injection, 1: jailbreak
+
+    def detect(self, ctx: PromptContext, settings: DetectorSettings) -> Signal | None:
+        scored = plain_scores(ctx, settings)[self.index]
+        if scored.score < settings.prompt_min_score:
+            return None
+        return Signal(
+            self.name,
+            scored.score,
+            Severity.HIGH if scored.score >= 0.9 else Severity.MEDIUM,
+            scored.reasons(),
+            title=self.title,
+        )
