@@ -112,7 +112,7 @@ class AlertsAddon:
             subject = subject_for(
                 flow.metadata.get("warden.identity"),
                 entry,
-                host=flow.request.pretty_host,
+                host=flow.request.host,
                 model=normalized.model,
                 event_id=flow.id,
                 decision=decision,

@@ -186,7 +186,7 @@ class AuditAddon:
             time=req.timestamp_start,
             id=flow.id,
             client_ip=flow.client_conn.peername[0] if flow.client_conn.peername else None,
-            host=req.pretty_host,
+            host=req.host,  # the Host header's host; pretty_host re-parses it
             method=req.method,
             path=req.path.split("?", 1)[0],
             endpoint=str(normalized.endpoint) if normalized else None,

@@ -13,6 +13,7 @@ from warden.policy.context import PolicyContext
 from warden.policy.evaluator import Decision, compile_policy, evaluate
 from warden.policy.facts import build_context
 from warden.policy.model import Policy, Quota
+from warden.policy.quotas import applicable_quotas
 from warden.schemas import parse_request
 from warden.schemas.normalized import EndpointKind, NormalizedRequest, Segment
 
@@ -99,10 +100,5 @@ def dry_run(
 
 
 def _applicable_quotas(run: DryRun) -> list[Quota]:
-    ctx = run.context
-    return [
-        quota
-        for quota in run.policy.quotas
-        if not (quota.users and ctx.user not in quota.users)
-        and not (quota.groups and not set(quota.groups) & set(ctx.groups))
-    ]
+    ids = dict.fromkeys(q.id for q, _, _ in applicable_quotas(run.policy, run.context))
+    return [q for q in run.policy.quotas if q.id in ids]

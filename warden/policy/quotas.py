@@ -16,7 +16,7 @@ from warden.policy.context import PolicyContext
 from warden.policy.counters import CounterStore, InMemoryCounters
 from warden.policy.model import Policy, Quota, QuotaScope, window_seconds
 
-__all__ = ["QuotaBreach", "QuotaEnforcer"]
+__all__ = ["QuotaBreach", "QuotaEnforcer", "applicable_quotas"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ class QuotaEnforcer:
         self, policy: Policy, ctx: PolicyContext, prompt_tokens: int, now: datetime
     ) -> QuotaBreach | None:
         """Check every applicable quota; if none is breached, count this request in all."""
-        applicable = list(self._applicable(policy, ctx))
+        applicable = list(applicable_quotas(policy, ctx))
         for quota, subject, key in applicable:
             breach = self._check(policy, quota, subject, key, prompt_tokens, now)
             if breach is not None:
@@ -91,7 +91,7 @@ class QuotaEnforcer:
         now: datetime,
     ) -> None:
         """Add what an answer used, once it is complete."""
-        for quota, _, key in self._applicable(policy, ctx):
+        for quota, _, key in applicable_quotas(policy, ctx):
             if quota.tokens is not None and output_tokens:
                 window = _rate_window(quota, now)
                 self.store.add(f"{key}:tokens", window.start, output_tokens, window.end)
@@ -102,7 +102,7 @@ class QuotaEnforcer:
     def state(self, policy: Policy, ctx: PolicyContext, now: datetime) -> list[dict[str, object]]:
         """What is used and left of each quota that applies: for the audit record."""
         out: list[dict[str, object]] = []
-        for quota, subject, key in self._applicable(policy, ctx):
+        for quota, subject, key in applicable_quotas(policy, ctx):
             for metric, limit, window in _metrics(quota, policy.timezone, now):
                 used = self.store.get(f"{key}:{metric}", window.start)
                 out.append(
@@ -134,20 +134,21 @@ class QuotaEnforcer:
                 return QuotaBreach(quota.id, metric, limit, used, subject, resets, quota.message)
         return None
 
-    @staticmethod
-    def _applicable(policy: Policy, ctx: PolicyContext):  # type: ignore[no-untyped-def]
-        for quota in policy.quotas:
-            if quota.users and ctx.user not in quota.users:
+
+def applicable_quotas(policy: Policy, ctx: PolicyContext):  # type: ignore[no-untyped-def]
+    """(quota, subject, counter key) for every counter this request counts against."""
+    for quota in policy.quotas:
+        if quota.users and ctx.user not in quota.users:
+            continue
+        if quota.scope is QuotaScope.EVERYONE:
+            yield quota, "everyone", f"{quota.id}:all"
+        elif quota.scope is QuotaScope.USER:
+            if quota.groups and not set(quota.groups) & set(ctx.groups):
                 continue
-            if quota.scope is QuotaScope.EVERYONE:
-                yield quota, "everyone", f"{quota.id}:all"
-            elif quota.scope is QuotaScope.USER:
-                if quota.groups and not set(quota.groups) & set(ctx.groups):
-                    continue
-                yield quota, f"user {ctx.user}", f"{quota.id}:user:{ctx.user}"
-            else:
-                for group in sorted(set(quota.groups) & set(ctx.groups)):
-                    yield quota, f"group {group}", f"{quota.id}:group:{group}"
+            yield quota, f"user {ctx.user}", f"{quota.id}:user:{ctx.user}"
+        else:
+            for group in sorted(set(quota.groups) & set(ctx.groups)):
+                yield quota, f"group {group}", f"{quota.id}:group:{group}"
 
 
 def _metrics(quota: Quota, zone: str, now: datetime):  # type: ignore[no-untyped-def]
