@@ -106,6 +106,27 @@ class Warden:
 
 StartWarden = Callable[..., Warden]
 
+
+def tunnelled_chatgpt_catalog(directory: Path, sanctioned: str) -> Path:
+    """A site catalog that keeps chatgpt.com an AI app but tells Warden not to decrypt it."""
+    path = directory / "site-catalog.yaml"
+    path.write_text(
+        f"""
+version: 1
+apps:
+  - id: chatgpt-web
+    name: ChatGPT (tunnelled by site choice)
+    vendor: OpenAI
+    kind: web_app
+    schema: chatgpt_web
+    hosts: [chatgpt.com]
+    sanctioned: {sanctioned}
+    intercept: false
+"""
+    )
+    return path
+
+
 DEFAULT_TEST_POLICY = """
 version: 1
 name: e2e

@@ -13,7 +13,7 @@ import duckdb
 import openai
 import pytest
 
-from tests.e2e.conftest import WARDEN, StartWarden, Warden
+from tests.e2e.conftest import WARDEN, StartWarden, Warden, tunnelled_chatgpt_catalog
 from tests.e2e.tls_probe import connect_and_handshake
 from tests.support import MockProviders, TestPKI
 from warden.store.layout import StoreLayout
@@ -308,21 +308,7 @@ def test_store_failure_with_serve_keeps_traffic_flowing_and_prices_can_be_overri
 def test_a_tunnel_to_an_ai_host_is_a_visit_with_the_user(
     start_warden: StartWarden, pki: TestPKI, tmp_path: Path
 ):
-    site_catalog = tmp_path / "site-catalog.yaml"
-    site_catalog.write_text(
-        """
-version: 1
-apps:
-  - id: chatgpt-web
-    name: ChatGPT (tunnelled by site choice)
-    vendor: OpenAI
-    kind: web_app
-    schema: chatgpt_web
-    hosts: [chatgpt.com]
-    sanctioned: unsanctioned
-    intercept: false
-"""
-    )
+    site_catalog = tunnelled_chatgpt_catalog(tmp_path, "unsanctioned")
     warden = start_warden(identity=IDENTITY, extra_args=["--catalog", str(site_catalog)])
     tunnel = connect_and_handshake(warden.port, "chatgpt.com", str(pki.ca_cert))
     assert tunnel.issuer_cn == "Warden Test Upstream CA"  # not decrypted

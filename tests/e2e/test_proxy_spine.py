@@ -13,7 +13,7 @@ import httpx2
 import openai
 import pytest
 
-from tests.e2e.conftest import StartWarden, Warden
+from tests.e2e.conftest import StartWarden, Warden, tunnelled_chatgpt_catalog
 from tests.e2e.tls_probe import connect_and_handshake
 from tests.support import DELAY_HEADER, MockProviders, TestPKI
 from warden.identity import hash_password
@@ -282,21 +282,7 @@ def test_mismatched_sni_cannot_turn_an_ai_host_into_a_tunnel(warden: Warden):
 def test_catalog_host_not_decrypted_is_still_recorded_as_a_visit(
     start_warden: StartWarden, pki: TestPKI, tmp_path
 ):
-    extra = tmp_path / "site-catalog.yaml"
-    extra.write_text(
-        """
-version: 1
-apps:
-  - id: chatgpt-web
-    name: ChatGPT (tunnelled by site choice)
-    vendor: OpenAI
-    kind: web_app
-    schema: chatgpt_web
-    hosts: [chatgpt.com]
-    sanctioned: tolerated
-    intercept: false
-"""
-    )
+    extra = tunnelled_chatgpt_catalog(tmp_path, "tolerated")
     warden = start_warden(extra_args=["--catalog", str(extra)])
     tunnel = connect_and_handshake(warden.port, "chatgpt.com", str(pki.ca_cert))
     assert tunnel.issuer_cn == "Warden Test Upstream CA"
