@@ -23,11 +23,18 @@ Response filters are registered in the request phase; StreamAddon runs first (st
 
 from __future__ import annotations
 
-__all__ = ["make_addons"]
+__all__ = ["make_addons", "make_stages"]
 
 
 def make_addons() -> list[object]:
-    """The addon chain in the order the hooks must run."""
+    """What the runner registers with mitmproxy: the stages as one addon (see pipeline.py)."""
+    from addons.pipeline import WardenPipeline
+
+    return [WardenPipeline(make_stages())]
+
+
+def make_stages() -> list[object]:
+    """Warden's stages in the order the hooks must run."""
     from addons.alerts import AlertsAddon
     from addons.audit import AuditAddon
     from addons.classify import ClassifyAddon
@@ -43,14 +50,15 @@ def make_addons() -> list[object]:
     from addons.usage import UsageAddon
 
     runtime = RuntimeAddon()
-    audit = AuditAddon(runtime)
+    identity = IdentityAddon(runtime)
+    audit = AuditAddon(runtime, identity)
     return [
         runtime,
         # First, so a buffered answer is filtered before any other addon's response hook;
         # response filters must therefore be registered in the request phase (see stream.py).
         StreamAddon(),
         PacAddon(runtime),  # before identity: devices fetch the PAC file without credentials
-        IdentityAddon(runtime),
+        identity,
         ClassifyAddon(runtime, audit),
         InspectAddon(runtime),
         dlp := DlpScanAddon(runtime),  # findings must exist before the policy decides

@@ -10,26 +10,39 @@ is logged and the request goes on.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
-from mitmproxy import http, tls
+from mitmproxy import ctx, http, tls
 
 from addons.runtime import RuntimeAddon
-from warden.alerts.config import AlertsConfig
-from warden.alerts.detectors import PromptContext, run_detectors
+from warden.alerts.config import AlertsConfig, DetectorSettings
+from warden.alerts.detectors import (
+    DETECTORS,
+    TEXT_DETECTOR_NAMES,
+    PromptContext,
+    run_detectors,
+)
 from warden.alerts.detectors.secrets import secret_findings
 from warden.alerts.facts import policy_signal, subject_for, unscanned_signal
 from warden.alerts.service import AlertService
 from warden.alerts.signal import Signal, Subject
+from warden.alerts.worker import DetectionWorker, WorkerGone
 from warden.catalog import CatalogEntry
 
 log = logging.getLogger("warden.alerts")
 
+# What still runs on the event loop while the worker takes the text detectors.
+_INLINE_WITH_WORKER = frozenset(d.name for d in DETECTORS) - TEXT_DETECTOR_NAMES
+
 ALERT_IDS_KEY = "warden.alert_ids"
 SUBJECT_KEY = "warden.alert_subject"
+DETECTING_KEY = "warden.alert_detecting"  # the worker's answer to come, for the audit event
 # Detecting on a long prompt takes milliseconds (about 1 ms per KB): do it off the loop.
 INLINE_DETECT_CHARS = 4 * 1024
 TICK_S = 1.0
+# How long the audit event waits for the worker's signals before detecting in-process.
+DETECT_WAIT_S = 5.0
 
 
 class AlertsAddon:
@@ -37,6 +50,8 @@ class AlertsAddon:
         self._runtime = runtime
         self._service: AlertService | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._worker: DetectionWorker | None = None
+        self._starting: asyncio.Task[None] | None = None
 
     def service(self) -> AlertService | None:
         return self._service
@@ -44,14 +59,29 @@ class AlertsAddon:
     def _config(self) -> AlertsConfig:
         return self._runtime.current().policy.alerts
 
+    def load(self, loader) -> None:  # type: ignore[no-untyped-def]
+        loader.add_option(
+            "warden_detect_worker",
+            bool,
+            True,
+            "Run the prompt detectors (injection, jailbreak, obfuscation) in a helper process "
+            "so they use another core instead of the proxy's event loop.",
+        )
+
     def running(self) -> None:
         data_dir = self._runtime.current().config.data_dir
         self._service = AlertService(data_dir, self._config())
-        self._ticker = asyncio.get_running_loop().create_task(self._tick_forever())
+        loop = asyncio.get_running_loop()
+        self._ticker = loop.create_task(self._tick_forever())
+        if _option("warden_detect_worker", default=False):
+            self._worker = DetectionWorker()
+            self._starting = loop.create_task(self._worker.start())
 
     def done(self) -> None:
         if self._ticker:
             self._ticker.cancel()
+        if self._worker:
+            self._worker.close()
         if self._service:
             self._service.close()
 
@@ -105,10 +135,17 @@ class AlertsAddon:
                 entry,
                 policy.sanctioned.get(entry.id, entry.sanctioned) if entry else None,
             )
-            if normalized.prompt_chars > INLINE_DETECT_CHARS:
-                signals = await asyncio.to_thread(run_detectors, ctx, config.detectors)
+            settings = config.detectors
+            offloaded = (
+                self._worker.submit(ctx.user_text(settings.max_scan_chars), settings)
+                if self._worker is not None
+                else None
+            )
+            names = _INLINE_WITH_WORKER if offloaded is not None else None
+            if offloaded is None and normalized.prompt_chars > INLINE_DETECT_CHARS:
+                signals = await asyncio.to_thread(run_detectors, ctx, settings)
             else:
-                signals = run_detectors(ctx, config.detectors)
+                signals = run_detectors(ctx, settings, names)
             subject = subject_for(
                 flow.metadata.get("warden.identity"),
                 entry,
@@ -130,14 +167,53 @@ class AlertsAddon:
             )
             signals += self._new_app(subject)
             self._raise(signals, subject, flow)
+            if offloaded is not None:
+                offloaded.add_done_callback(
+                    functools.partial(self._offloaded_done, ctx, settings, subject, flow)
+                )
+                flow.metadata[DETECTING_KEY] = offloaded
         except Exception:
             log.exception("alert detection failed for %s; the request goes on", flow.id)
 
-    def response(self, flow: http.HTTPFlow) -> None:
+    def _offloaded_done(
+        self,
+        ctx: PromptContext,
+        settings: DetectorSettings,
+        subject: Subject,
+        flow: http.HTTPFlow,
+        offloaded: asyncio.Future[list[Signal]],
+    ) -> None:
+        """Raise what the worker found; if it died or was given up on, detect here instead."""
+        try:
+            if offloaded.cancelled() or offloaded.exception() is not None:
+                signals = run_detectors(ctx, settings, TEXT_DETECTOR_NAMES)
+            else:
+                signals = offloaded.result()
+            self._raise(signals, subject, flow)
+        except Exception:
+            log.exception("alert detection failed for %s", flow.id)
+
+    async def response(self, flow: http.HTTPFlow) -> None:
+        await self._detected(flow)
         self._after(flow)
 
-    def error(self, flow: http.HTTPFlow) -> None:
+    async def error(self, flow: http.HTTPFlow) -> None:
+        await self._detected(flow)
         self._after(flow)
+
+    @staticmethod
+    async def _detected(flow: http.HTTPFlow) -> None:
+        # So that the audit event, written next, lists this request's alerts. The worker has
+        # usually answered long before the provider did. One that takes too long is given up
+        # on, and the detectors run here instead (see _offloaded_done).
+        detecting: asyncio.Future[list[Signal]] | None = flow.metadata.pop(DETECTING_KEY, None)
+        if detecting is None or detecting.done():
+            return
+        try:
+            async with asyncio.timeout(DETECT_WAIT_S):
+                await detecting
+        except (TimeoutError, WorkerGone):
+            pass  # _offloaded_done, registered first, has already run either way
 
     def _after(self, flow: http.HTTPFlow) -> None:
         usage = flow.metadata.get("warden.usage")
@@ -166,3 +242,11 @@ class AlertsAddon:
         if flow is not None and ids:
             known = flow.metadata.setdefault(ALERT_IDS_KEY, [])
             known.extend(i for i in ids if i not in known)
+
+
+def _option(name: str, *, default: bool) -> bool:
+    # Outside a running mitmproxy (unit tests build addons by hand) there are no options.
+    try:
+        return bool(getattr(ctx.options, name))
+    except AttributeError:
+        return default

@@ -16,6 +16,7 @@ from typing import Any
 
 from mitmproxy import connection, ctx, http
 
+from addons.identity import IdentityAddon
 from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.runtime import RuntimeAddon
 from addons.sent import sent_segments
@@ -39,8 +40,9 @@ STORE_DOWN_CODE = "audit_store_unavailable"
 
 
 class AuditAddon:
-    def __init__(self, runtime: RuntimeAddon) -> None:
+    def __init__(self, runtime: RuntimeAddon, identity: IdentityAddon | None = None) -> None:
         self._runtime = runtime
+        self._identity = identity  # who is behind a tunnel that was not decrypted
         self._writer: StoreWriter | None = None
         self._start_error: str | None = None
 
@@ -111,7 +113,7 @@ class AuditAddon:
         """
         if self._writer is None:
             return
-        identity = _identity_of(client)
+        identity = self._identity.identity_for(client) if self._identity else None
         event = AuditEvent(
             type=EventType.VISIT,
             id=new_event_id(),
@@ -241,14 +243,6 @@ def _response_bytes(resp: http.Response | None, reading: ResponseReading | None)
     if resp is None:
         return None
     return len(resp.raw_content or b"")
-
-
-def _identity_of(client: connection.Client) -> Identity | None:
-    identity_addon = ctx.master.addons.get("identityaddon") if ctx.master else None
-    if identity_addon is None:
-        return None
-    found: Identity | None = identity_addon.identity_for(client)
-    return found
 
 
 def _set_identity(event: AuditEvent, identity: Identity | None) -> None:

@@ -26,6 +26,7 @@ import time
 
 from mitmproxy import http
 
+from addons import heap
 from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.runtime import RuntimeAddon
 from warden.dlp.fingerprint import load_salt
@@ -116,6 +117,7 @@ class DlpEngine:
                 self._salt = load_salt(None)
         scanner = Scanner(settings, salt=self._salt)
         scanner.warm_up()
+        heap.settle(collect=False)  # the model stays loaded: keep the collector off it
         log.info("DLP scanner ready in %.0f ms", (time.perf_counter() - started) * 1000)
         return scanner
 

@@ -14,6 +14,7 @@ import weakref
 
 from mitmproxy import connection, http
 
+from addons.headers import lowered
 from addons.runtime import RuntimeAddon
 from warden.identity import Identity, IdentityResolver
 from warden.identity.resolver import AuthRequired
@@ -30,6 +31,8 @@ class IdentityAddon:
             weakref.WeakKeyDictionary()
         )
         self._ldap_spec: str | None = None
+        # Header names to strip, as mitmproxy stores them (bytes), for the current resolver.
+        self._strip_names: tuple[IdentityResolver | None, frozenset[bytes]] = (None, frozenset())
 
     def identity_for(self, client: connection.Client) -> Identity | None:
         return self._by_conn.get(client)
@@ -52,7 +55,7 @@ class IdentityAddon:
         user = await self._authenticated_user(flow, resolver)
         client_ip = flow.client_conn.peername[0] if flow.client_conn.peername else None
         try:
-            identity = resolver.resolve(client_ip, user, dict(flow.request.headers))
+            identity = resolver.resolve(client_ip, user, lowered(flow.request.headers))
         except AuthRequired as e:
             log.info("407 for %s: %s", client_ip, e.reason)
             flow.response = _auth_required(resolver.config.proxy_auth.realm)
@@ -85,11 +88,17 @@ class IdentityAddon:
     def _resolver(self) -> IdentityResolver:
         return self._runtime.current().resolver
 
-    @staticmethod
-    def _strip(flow: http.HTTPFlow, resolver: IdentityResolver) -> None:
-        flow.request.headers.pop(PROXY_AUTH_HEADER, None)
-        for name in resolver.identity_headers():
-            flow.request.headers.pop(name, None)
+    def _strip(self, flow: http.HTTPFlow, resolver: IdentityResolver) -> None:
+        if self._strip_names[0] is not resolver:
+            listed = (PROXY_AUTH_HEADER, *resolver.identity_headers())
+            self._strip_names = (resolver, frozenset(n.lower().encode() for n in listed))
+        names = self._strip_names[1]
+        # One pass over the raw fields: this runs on every request, and looking each name up
+        # through the Headers mapping would scan the fields once per name.
+        headers = flow.request.headers
+        fields = headers.fields
+        if any(name.lower() in names for name, _ in fields):
+            headers.fields = tuple(f for f in fields if f[0].lower() not in names)
 
 
 def _parse_basic(value: str) -> tuple[str, str] | None:

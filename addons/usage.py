@@ -19,6 +19,7 @@ from pathlib import Path
 
 from mitmproxy import ctx, exceptions, http
 
+from addons.headers import lowered
 from addons.runtime import RuntimeAddon
 from addons.sent import SENT_KEY, forwarded
 from addons.stream import FILTERS_KEY
@@ -163,9 +164,9 @@ class _Observer:
     def _meter_for_response(self) -> ResponseMeter:
         if self._meter is None:
             assert self._flow.response is not None
-            headers = self._flow.response.headers
+            headers = lowered(self._flow.response.headers)
             self._meter = ResponseMeter(
-                headers.get("content-type"), headers.get("content-encoding"), dict(headers)
+                headers.get("content-type"), headers.get("content-encoding"), headers
             )
         return self._meter
 

@@ -130,10 +130,13 @@ async def _measure_round(
     # Connection setup is inside the window too, so the percentages are of the whole phase.
     pids = (config.proxy.process.pid if config.proxy else None, upstream.process.pid)
     before = (st.cpu_seconds(pids[0]), time.process_time(), st.cpu_seconds(pids[1]))
+    helpers_before = st.helper_cpu_seconds(pids[0])
     wall = time.monotonic()
     load = await run_load(route, plain, settings.concurrency, seconds)
     wall = time.monotonic() - wall
     after = (st.cpu_seconds(pids[0]), time.process_time(), st.cpu_seconds(pids[1]))
+    result.cpu.helpers += st.helper_cpu_seconds(pids[0]) - helpers_before
+    result.cpu.requests += len(load.ns)
     result.load.add(load)
     result.cpu.proxy += after[0] - before[0]
     result.cpu.client += after[1] - before[1]
@@ -272,7 +275,8 @@ def _print_report(settings: Settings, results: list[Result]) -> dict[str, Target
         f"interleaved round(s), after {settings.warmup_s:g} s warmup. c=1: sequential requests "
         f"on one keep-alive connection; c={c}: {c} keep-alive connections; TTFB: request "
         f"sent to first body byte of a streamed chat, {settings.ttfb_requests} requests. "
-        f"CPU%: proxy / load generator / upstream mock during the c={c} phase."
+        f"CPU%: proxy / its helper processes / load generator / upstream mock during the "
+        f"c={c} phase, in % of one core."
     )
     print(textwrap.fill(about, width=100))
     print()
@@ -295,6 +299,12 @@ def _print_report(settings: Settings, results: list[Result]) -> dict[str, Target
         f"  (info) Warden throughput / mitmdump stream_large_bodies=1 throughput: "
         f"{warden_load.rps / mitm_stream_load.rps:.2f}"
     )
+    for name in (MITM, WARDEN):
+        main, helpers = by_name[name].cpu.per_request_us()
+        print(
+            f"  (info) CPU per request, {name}: {main:.0f} µs in the proxy process"
+            + (f" + {helpers:.0f} µs in its detection worker" if helpers >= 1 else "")
+        )
     print("  (*) mitmdump's TTFB is taken with --set stream_large_bodies=1: plain mitmdump")
     print("      buffers whole responses, while Warden streams every response by itself.")
     return targets

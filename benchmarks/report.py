@@ -16,16 +16,23 @@ class Cpu:
     """CPU seconds spent during the throughput phases, per process, and their wall time."""
 
     proxy: float = 0.0
+    helpers: float = 0.0  # processes the proxy started (Warden's detection worker)
     client: float = 0.0
     upstream: float = 0.0
     wall: float = 0.0
+    requests: int = 0  # completed in those phases
 
     def percent(self) -> dict[str, int]:
         wall = self.wall or 1.0
         return {
             name: round(100 * getattr(self, name) / wall)
-            for name in ("proxy", "client", "upstream")
+            for name in ("proxy", "helpers", "client", "upstream")
         }
+
+    def per_request_us(self) -> tuple[float, float]:
+        """CPU µs per request: the proxy process, and its helper processes."""
+        n = self.requests or 1
+        return 1e6 * self.proxy / n, 1e6 * self.helpers / n
 
 
 @dataclass
@@ -56,6 +63,10 @@ class Result:
             "load": as_dict("load"),
             "stream_ttfb": as_dict("ttfb"),
             "cpu_percent_during_load": self.cpu.percent(),
+            "cpu_us_per_request": {
+                "proxy": round(self.cpu.per_request_us()[0]),
+                "helpers": round(self.cpu.per_request_us()[1]),
+            },
             "notes": self.notes,
         }
 
@@ -130,7 +141,7 @@ def table(results: list[Result], concurrency: int) -> list[str]:
         (f"p50 ms c={c}", 13),
         (f"p99 ms c={c}", 13),
         ("TTFB p50 ms", 13),
-        ("CPU% px/cl/up", 15),
+        ("CPU% px/hp/cl/up", 18),
     ]
     header = f"{columns[0][0]:<{columns[0][1]}}" + "".join(
         f"{name:>{width}}" for name, width in columns[1:]
@@ -139,7 +150,7 @@ def table(results: list[Result], concurrency: int) -> list[str]:
     for r in results:
         load, latency, ttfb = r.summary("load"), r.summary("latency"), r.summary("ttfb")
         cpu = r.cpu.percent()
-        proxy_cpu = str(cpu["proxy"]) if r.has_proxy else "-"
+        proxy_cpu = f"{cpu['proxy']}/{cpu['helpers']}" if r.has_proxy else "-/-"
         cells = [
             _cell(load, "rps", ".0f"),
             _cell(latency, "p50_ms", ".3f"),

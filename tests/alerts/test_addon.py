@@ -109,11 +109,11 @@ async def test_usage_spike_is_added_in_the_response_hook(addon):
         flow = ai_flow("hello")
         await addon.request(flow)
         flow.metadata["warden.usage"] = Usage(input_tokens=10, output_tokens=10)
-        addon.response(flow)
+        await addon.response(flow)
     flow = ai_flow("hello")
     await addon.request(flow)
     flow.metadata["warden.usage"] = Usage(input_tokens=5000, output_tokens=5000)
-    addon.response(flow)
+    await addon.response(flow)
     [alert_id] = flow.metadata[ALERT_IDS_KEY]
     assert addon.service().recorder.flush(5)
     assert addon.service().store.get(alert_id).alert["detector"] == "usage_spike"

@@ -100,9 +100,15 @@ def _specificity(pattern: str) -> int:
     return sum(1 for ch in pattern if ch not in "*?[]")
 
 
+# Distinct model names remembered per table; past this the cache starts over.
+PRICE_CACHE_SIZE = 4096
+
+
 class PriceTable:
     def __init__(self, default: PriceFile, override: PriceFile | None = None) -> None:
         self._layers = [f for f in (override, default) if f is not None]
+        # Matching a name walks every pattern of the table; each answer is computed once.
+        self._cache: dict[str, ModelPrice | None] = {}
         self.version = (
             default.version if override is None else (f"{default.version}+{override.version}")
         )
@@ -117,6 +123,16 @@ class PriceTable:
     def price_for(self, model: str | None) -> ModelPrice | None:
         if not model:
             return None
+        try:
+            return self._cache[model]
+        except KeyError:
+            pass
+        if len(self._cache) >= PRICE_CACHE_SIZE:
+            self._cache.clear()  # model names come from requests: keep the memory bounded
+        price = self._cache[model] = self._match(model)
+        return price
+
+    def _match(self, model: str) -> ModelPrice | None:
         names = model_names(model)
         for layer in self._layers:
             best: tuple[int, ModelPrice] | None = None

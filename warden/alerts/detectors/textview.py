@@ -32,12 +32,19 @@ _SPACE = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _TAGS = re.compile("[\U000e0000-\U000e007f]+")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
-_HEX_RUN = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s,:]?){10,}")
+# A run starts at a pair led by a digit, not inside a word: hex-encoded text begins with a
+# printable byte (0x20-0x7e, so a digit first), and English words full of a-f letters
+# ("faded", "accede") would otherwise be tried at every letter.
+_HEX_RUN = re.compile(
+    r"(?<![0-9a-fA-F])(?:0x|\\x)?[0-9][0-9a-fA-F][\s,:]?(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s,:]?){9,}"
+)
 _SPACED = re.compile(r"(?<!\w)(?:\w[ .\-_*|]){3,}\w(?!\w)")
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
-_LEET_TOKEN = re.compile(r"\S*[a-z]\S*[013457@$!]\S*|\S*[013457@$!]\S*[a-z]\S*")
+# A whole token holding both a letter and a leet digit. Tried only at token starts: the
+# plain form (\S*[a-z]\S*[0-9]\S*) backtracks at every character and cost 6x more.
+_LEET_TOKEN = re.compile(r"(?<!\S)(?=\S*[a-z])(?=\S*[013457@$!])\S+")
 
 
 def plain(text: str) -> str:
@@ -140,17 +147,25 @@ def _local_view(pattern: re.Pattern[str], repl: Callable[[str], str], text: str)
 def obfuscation_views(text: str) -> Iterator[tuple[str, str]]:
     """(reason code, decoded text) for every way the text may hide something."""
     text = text[:MAX_VIEW_CHARS]
+    # Invisible characters, look-alike letters and tag characters are all outside ASCII.
+    unicode_tricks = not text.isascii()
     local = (
-        ("zero_width", _INVISIBLE, lambda _: "", text),
-        ("homoglyphs", _CONFUSABLE, _fold_homoglyphs, unicodedata.normalize("NFKC", text)),
-        ("leetspeak", _LEET_TOKEN, lambda t: t.translate(_LEET), text.casefold()),
-        ("spaced_letters", _SPACED, lambda t: re.sub(r"[ .\-_*|]", "", t), text),
+        ("zero_width", _INVISIBLE, lambda _: "", text, unicode_tricks),
+        ("homoglyphs", _CONFUSABLE, _fold_homoglyphs, text, unicode_tricks),
+        ("leetspeak", _LEET_TOKEN, lambda t: t.translate(_LEET), text, True),
+        ("spaced_letters", _SPACED, lambda t: re.sub(r"[ .\-_*|]", "", t), text, True),
     )
-    for code, pattern, repl, source in local:
+    for code, pattern, repl, source, applies in local:
+        if not applies:
+            continue
+        if code == "homoglyphs":
+            source = unicodedata.normalize("NFKC", source)
+        elif code == "leetspeak":
+            source = source.casefold()
         view = _local_view(pattern, repl, source)
         if view is not None:
             yield code, view
-    tags = _TAGS.findall(text)
+    tags = _TAGS.findall(text) if unicode_tricks else None
     if tags:
         yield "unicode_tags", "".join(chr(ord(c) - 0xE0000) for run in tags for c in run)
     yield "rot13", codecs.encode(text, "rot13")

@@ -1,0 +1,77 @@
+"""Warden's stages registered with mitmproxy as one addon: every hook reaches every stage in
+order, a failing stage does not stop the others, and AddonHalt still stops the chain."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from mitmproxy import exceptions
+from mitmproxy.test import taddons, tflow
+
+from addons import make_addons, make_stages
+from addons.pipeline import WardenPipeline
+from addons.runtime import RuntimeAddon
+
+
+class Recorder:
+    def __init__(self, name: str, calls: list[str]) -> None:
+        self.name, self.calls = name, calls
+
+    def requestheaders(self, flow) -> None:  # type: ignore[no-untyped-def]
+        self.calls.append(f"{self.name}.requestheaders")
+
+
+class AsyncRecorder(Recorder):
+    async def request(self, flow) -> None:  # type: ignore[no-untyped-def]
+        self.calls.append(f"{self.name}.request")
+
+
+class Broken:
+    def request(self, flow) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("stage bug")
+
+
+class Halting:
+    def requestheaders(self, flow) -> None:  # type: ignore[no-untyped-def]
+        raise exceptions.AddonHalt()
+
+
+@pytest.mark.asyncio
+async def test_hooks_reach_the_stages_in_order_sync_and_async() -> None:
+    calls: list[str] = []
+    pipeline = WardenPipeline([Recorder("a", calls), AsyncRecorder("b", calls)])
+    flow = tflow.tflow()
+    pipeline.requestheaders(flow)
+    await pipeline.request(flow)
+    assert calls == ["a.requestheaders", "b.requestheaders", "b.request"]
+    assert not hasattr(pipeline, "response")  # no stage handles it: mitmproxy skips us
+
+
+@pytest.mark.asyncio
+async def test_a_failing_stage_is_logged_and_the_next_one_runs(caplog) -> None:
+    calls: list[str] = []
+    pipeline = WardenPipeline([Broken(), AsyncRecorder("after", calls)])
+    with caplog.at_level(logging.ERROR, "warden.pipeline"):
+        await pipeline.request(tflow.tflow())
+    assert calls == ["after.request"]
+    assert "Addon error in Broken.request: stage bug" in caplog.text
+
+
+def test_addon_halt_stops_the_chain() -> None:
+    calls: list[str] = []
+    pipeline = WardenPipeline([Halting(), Recorder("never", calls)])
+    with pytest.raises(exceptions.AddonHalt):
+        pipeline.requestheaders(tflow.tflow())
+    assert calls == []
+
+
+def test_mitmproxy_sees_one_addon_with_every_stages_options(tmp_path) -> None:
+    [pipeline] = make_addons()
+    assert isinstance(pipeline, WardenPipeline)
+    assert len(pipeline.stages) == len(make_stages())
+    with taddons.context(pipeline) as tctx:
+        tctx.configure(pipeline, warden_data_dir=str(tmp_path), warden_detect_worker=False)
+        for option in ("warden_policy", "warden_prices", "warden_audit_flush_ms"):
+            assert option in tctx.options
+        assert pipeline.stage(RuntimeAddon).current().config.data_dir == tmp_path
