@@ -64,6 +64,7 @@ DIRECT = "direct (no proxy)"
 MITM = "mitmdump"
 MITM_STREAM = "mitmdump stream_large_bodies=1"
 WARDEN = "warden (allow-all)"
+WARDEN_SPINE = "warden (allow-all, alerts off)"
 WARDEN_DEFAULT = "warden (default policy, DLP)"
 
 
@@ -170,13 +171,14 @@ def _count_audit_events(data_dir: Path, expected: int) -> int:
 
 
 def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list[Config]]:
-    _progress("starting the upstream mock, mitmdump (x2) and warden ...")
+    _progress("starting the upstream mock, mitmdump (x2) and warden (x3) ...")
     upstream = st.start_upstream(stack, work)
     mitm = st.start_mitmdump(stack, work, "mitmdump", upstream, [])
     mitm_stream = st.start_mitmdump(
         stack, work, "mitmdump-stream", upstream, ["--set", "stream_large_bodies=1"]
     )
     warden = st.start_warden(stack, work, upstream)
+    warden_spine = st.start_warden(stack, work, upstream, st.SPINE_ONLY_POLICY, name="warden-spine")
     warden_default = st.start_warden(
         stack, work, upstream, st.DEFAULT_POLICY.read_text(), name="warden-default"
     )
@@ -197,7 +199,18 @@ def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list
             True,
             mitm_stream,
         ),
-        Config(Result(WARDEN, "warden run, allow-all policy"), via(warden), True, warden),
+        Config(
+            Result(WARDEN, "warden run, allow-all policy (no DLP; alert detectors on)"),
+            via(warden),
+            True,
+            warden,
+        ),
+        Config(
+            Result(WARDEN_SPINE, "warden run, allow-all policy with alerts: {enabled: false}"),
+            via(warden_spine),
+            True,
+            warden_spine,
+        ),
         Config(
             Result(WARDEN_DEFAULT, "warden run, policies/default.yaml: DLP scan of every prompt"),
             via(warden_default),
@@ -299,7 +312,14 @@ def _print_report(settings: Settings, results: list[Result]) -> dict[str, Target
         f"  (info) Warden throughput / mitmdump stream_large_bodies=1 throughput: "
         f"{warden_load.rps / mitm_stream_load.rps:.2f}"
     )
-    for name in (MITM, WARDEN):
+    spine_load = by_name[WARDEN_SPINE].summary("load")
+    if spine_load is not None and by_name[MITM].summary("load") is not None:
+        mitm_rps = by_name[MITM].summary("load").rps  # type: ignore[union-attr]
+        print(
+            f"  (info) Warden allow-all with alerts off / mitmdump throughput:     "
+            f"{spine_load.rps / mitm_rps:.2f}"
+        )
+    for name in (MITM, WARDEN, WARDEN_SPINE):
         main, helpers = by_name[name].cpu.per_request_us()
         print(
             f"  (info) CPU per request, {name}: {main:.0f} µs in the proxy process"

@@ -30,6 +30,8 @@ HOSTNAME = "api.openai.com"
 # Allow-all means no inspection work beyond the proxy spine: no rules and no DLP scan. The
 # shipped default policy (DLP on) is measured as its own row.
 ALLOW_ALL_POLICY = "version: 1\ndefault_action: allow\nrules: []\ndlp: {enabled: false}\n"
+# The same with alerting off too: what the proxy spine costs without the prompt detectors.
+SPINE_ONLY_POLICY = ALLOW_ALL_POLICY + "alerts: {enabled: false}\n"
 DEFAULT_POLICY = Path(__file__).parents[1] / "policies" / "default.yaml"
 UPSTREAM_ATTEMPTS = 5  # random loopback addresses to try if one is taken
 CA_WAIT_S = 10.0

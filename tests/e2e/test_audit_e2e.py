@@ -286,6 +286,10 @@ def test_store_failure_with_serve_keeps_traffic_flowing_and_prices_can_be_overri
     for _ in range(4):  # across more than one flush interval
         assert _chat_until(client, want_error=False) == "echo: are you recording"
         time.sleep(0.4)
+    # The writer notices at its next flush; on a loaded machine that may come a little later.
+    deadline = time.monotonic() + 10
+    while "audit store cannot be written" not in warden.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert "audit store cannot be written" in warden.log()
     _repair(events_dir, moved)
     rows = wait_for_query(

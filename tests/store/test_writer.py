@@ -9,6 +9,7 @@ import pytest
 
 from tests.store.helpers import FAST, request_event, started, wait_until
 from warden.store import reader
+from warden.store import writer as writer_module
 from warden.store.event import AuditEvent
 from warden.store.layout import StoreLayout
 from warden.store.lock import StoreLocked
@@ -214,3 +215,31 @@ def test_flush_and_close_write_a_backlog_larger_than_one_batch(tmp_path):
         writer.append(request_event(i))
     writer.close()
     assert count(tmp_path) == 600
+
+
+def test_the_arrow_batch_and_the_appender_fallback_store_the_same_rows(tmp_path, monkeypatch):
+    events = [
+        request_event(1, groups=["eng"], finding_types=["EMAIL_ADDRESS", "PERSON"], time=1e9),
+        request_event(2, cost_usd=0.0125, blocked=True, alert_ids=["a1"], stream=None),
+        AuditEvent(type="visit", id="v-1", host="claude.ai", decrypted=False),
+    ]
+
+    def store(data_dir):
+        writer = started(data_dir)
+        for event in events:
+            writer.append(event)
+        writer.close()
+        return reader.read_events(data_dir)
+
+    fast = store(tmp_path / "arrow")
+
+    real = writer_module.arrow_batch
+
+    def refuse(rows):
+        if rows:  # the empty warm-up batch at start goes through
+            raise writer_module.BadBatch("forced")
+        return real(rows)
+
+    monkeypatch.setattr(writer_module, "arrow_batch", refuse)
+    assert store(tmp_path / "appender") == fast
+    assert [e["id"] for e in fast] == ["req-1", "req-2", "v-1"]

@@ -37,6 +37,8 @@ log = logging.getLogger("warden.alerts.worker")
 _HEADER = struct.Struct("!I")
 MAX_PENDING = 256  # prompts in flight before detection falls back to the event loop
 RESTART_DELAYS_S = (1.0, 2.0, 5.0, 15.0, 30.0)
+RECV_BYTES = 1 << 20
+READY = ("ready",)  # the worker's first message, once it can detect
 
 
 class WorkerGone(Exception):
@@ -48,6 +50,7 @@ class DetectionWorker:
         self.max_pending = max_pending
         self._process: asyncio.subprocess.Process | None = None
         self._link: _Link | None = None
+        self._is_ready = False  # the child said it can detect
         self._pending: dict[int, asyncio.Future[list[Signal]]] = {}
         self._ids = itertools.count(1)
         self._sent_settings: DetectorSettings | None = None
@@ -58,7 +61,7 @@ class DetectionWorker:
 
     @property
     def running(self) -> bool:
-        return self._link is not None
+        return self._link is not None and self._is_ready
 
     @property
     def pid(self) -> int | None:
@@ -79,7 +82,7 @@ class DetectionWorker:
                 stdin=asyncio.subprocess.DEVNULL,
             )
             loop = asyncio.get_running_loop()
-            _, link = await loop.create_connection(lambda: _Link(self), sock=parent)
+            _, self._link = await loop.create_connection(lambda: _Link(self), sock=parent)
         except OSError as e:
             parent.close()
             log.error("could not start the detection worker (%s); detecting in-process", e)
@@ -87,14 +90,20 @@ class DetectionWorker:
             return
         finally:
             child.close()
-        self._link = link
+        # Prompts go to the worker only once it says it is ready (its imports take a moment):
+        # until then they are checked in-process, so no answer waits for a worker starting.
+
+    def _ready(self, link: _Link) -> None:
+        if link is not self._link:
+            return
+        self._is_ready = True
         self._sent_settings = None
-        log.info("detection worker started (pid %s)", self._process.pid)
+        log.info("detection worker ready (pid %s)", self.pid)
 
     def submit(self, text: str, settings: DetectorSettings) -> asyncio.Future[list[Signal]] | None:
         """The text detectors' signals for `text`, later; None means detect in-process now."""
         link = self._link
-        if link is None or len(self._pending) >= self.max_pending:
+        if link is None or not self._is_ready or len(self._pending) >= self.max_pending:
             return None
         if settings is not self._sent_settings:
             link.send(("settings", settings))
@@ -115,6 +124,7 @@ class DetectionWorker:
     def _stop(self) -> None:
         link, process = self._link, self._process
         self._link = self._process = None
+        self._is_ready = False
         if link is not None:
             link.close()  # the child sees end of input and exits
         self._fail_pending()
@@ -133,11 +143,12 @@ class DetectionWorker:
             future.set_exception(WorkerGone(payload))
 
     def _lost(self, link: _Link) -> None:
-        if link is not self._link or self._closed:
-            return
+        if self._closed or link is not self._link:
+            return  # closed on purpose, or a link already replaced
         code = self._process.returncode if self._process else None
         log.error("detection worker stopped (exit %s); detecting in-process meanwhile", code)
         self._link = None
+        self._is_ready = False
         self._fail_pending()
         self._failures += 1
         self._schedule_restart()
@@ -173,15 +184,24 @@ class _Link(asyncio.Protocol):
         self._worker = worker
         self._transport: asyncio.Transport | None = None
         self._buffer = bytearray()
+        # Messages queued during one turn of the event loop leave in one write: under load
+        # many prompts share a system call, which on a VM costs more than the pickling.
+        self._outgoing: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
 
     def send(self, message: tuple[Any, ...]) -> None:
-        assert self._transport is not None
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        self._transport.write(_HEADER.pack(len(data)) + data)
+        if not self._outgoing:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._outgoing += (_HEADER.pack(len(data)), data)
+
+    def _flush(self) -> None:
+        outgoing, self._outgoing = self._outgoing, []
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.write(b"".join(outgoing))
 
     def close(self) -> None:
         if self._transport is not None:
@@ -196,13 +216,16 @@ class _Link(asyncio.Protocol):
             if len(buffer) < end:
                 return
             try:
-                task_id, ok, payload = pickle.loads(buffer[_HEADER.size : end])
+                message = pickle.loads(buffer[_HEADER.size : end])
             except Exception:
                 log.exception("detection worker answer unreadable")
                 self.close()
                 return
             del buffer[:end]
-            self._worker._answered(task_id, ok, payload)
+            if message == READY:
+                self._worker._ready(self)
+            else:
+                self._worker._answered(*message)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._worker._lost(self)
@@ -211,41 +234,44 @@ class _Link(asyncio.Protocol):
 # ---- the child ------------------------------------------------------------------------------
 
 
-def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
-    chunks = bytearray()
-    while len(chunks) < size:
-        chunk = sock.recv(size - len(chunks))
-        if not chunk:
-            return None
-        chunks += chunk
-    return bytes(chunks)
-
-
 def serve(sock: socket.socket) -> None:
-    """Answer detection requests until the parent closes the socket."""
+    """Answer detection requests until the parent closes the socket.
+
+    Everything that has arrived is read at once and answered with one write, so a burst of
+    prompts costs two system calls, not two per prompt.
+    """
     from warden.alerts.detectors import TEXT_DETECTOR_NAMES, run_detectors, text_context
 
     settings = DetectorSettings()
+    buffer = bytearray()
+    ready = pickle.dumps(READY, protocol=pickle.HIGHEST_PROTOCOL)
+    sock.sendall(_HEADER.pack(len(ready)) + ready)
     while True:
-        header = _recv_exact(sock, _HEADER.size)
-        if header is None:
+        chunk = sock.recv(RECV_BYTES)
+        if not chunk:
             return
-        body = _recv_exact(sock, _HEADER.unpack(header)[0])
-        if body is None:
-            return
-        message = pickle.loads(body)
-        if message[0] == "settings":
-            settings = message[1]
-            continue
-        _, task_id, text = message
-        answer: tuple[int, bool, object]
-        try:
-            found = run_detectors(text_context(text), settings, TEXT_DETECTOR_NAMES)
-            answer = (task_id, True, found)
-        except Exception as e:  # the reason only: never the prompt
-            answer = (task_id, False, f"{type(e).__name__}: {e}")
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        sock.sendall(_HEADER.pack(len(data)) + data)
+        buffer += chunk
+        answers: list[bytes] = []
+        while len(buffer) >= _HEADER.size:
+            end = _HEADER.size + _HEADER.unpack_from(buffer)[0]
+            if len(buffer) < end:
+                break
+            message = pickle.loads(buffer[_HEADER.size : end])
+            del buffer[:end]
+            if message[0] == "settings":
+                settings = message[1]
+                continue
+            _, task_id, text = message
+            answer: tuple[int, bool, object]
+            try:
+                found = run_detectors(text_context(text), settings, TEXT_DETECTOR_NAMES)
+                answer = (task_id, True, found)
+            except Exception as e:  # the reason only: never the prompt
+                answer = (task_id, False, f"{type(e).__name__}: {e}")
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+            answers += (_HEADER.pack(len(data)), data)
+        if answers:
+            sock.sendall(b"".join(answers))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,6 +48,7 @@ from warden.store.segments import (
     remove_stale_temp_files,
 )
 from warden.store.sql import file_list, quoted
+from warden.store.staged import TABLE_NAME, BadBatch, arrow_batch
 
 __all__ = ["StoreWriter", "WriterSettings"]
 
@@ -57,20 +58,28 @@ type FlushListener = Callable[[int, int], None]  # (last seq written, events in 
 type HealthListener = Callable[[bool, str | None], None]  # (healthy, what is wrong)
 
 _STAGING_COLUMNS = ", ".join(f"{quoted(c.name)} {c.staging_type}" for c in COLUMNS)
-_STAGED_SELECT = (
-    "SELECT "
-    + ", ".join(
-        "make_timestamp(time) AS time"
-        if c.name == "time"
-        else (
-            f"CAST({quoted(c.name)} AS JSON) AS {quoted(c.name)}"
-            if c.type == "JSON"
-            else quoted(c.name)
+
+
+def _select_from(table: str) -> str:
+    """Staged rows as the segment stores them: JSON typed as JSON, time as a timestamp."""
+    return (
+        "SELECT "
+        + ", ".join(
+            "make_timestamp(time) AS time"
+            if c.name == "time"
+            else (
+                f"CAST({quoted(c.name)} AS JSON) AS {quoted(c.name)}"
+                if c.type == "JSON"
+                else quoted(c.name)
+            )
+            for c in COLUMNS
         )
-        for c in COLUMNS
+        + f" FROM {table}"
     )
-    + " FROM staging"
-)
+
+
+_STAGED_SELECT = _select_from("staging")  # rows the appender took (the fallback path)
+_ARROW_SELECT = _select_from(TABLE_NAME)  # a batch registered as an Arrow table
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +265,9 @@ class StoreWriter:
     # -- internals ---------------------------------------------------------------------
 
     def _prepare(self) -> None:
+        # pyarrow imports pandas on its first conversion (about 1 s): pay it here, at start,
+        # not in the first flush, which would then land a second late.
+        arrow_batch([])
         events_dir = self.layout.events_dir
         events_dir.mkdir(parents=True, exist_ok=True)
         removed = remove_stale_temp_files(events_dir)
@@ -393,6 +405,17 @@ class StoreWriter:
 
     def _write_rows(self, rows: list[tuple[Any, ...]]) -> None:
         con = self._staging()
+        try:
+            batch = arrow_batch(rows)
+        except BadBatch:
+            batch = None  # an odd value somewhere: the appender below coerces row by row
+        if batch is not None:
+            con.register(TABLE_NAME, batch)
+            try:
+                self._write_numbered(con, _ARROW_SELECT)
+            finally:
+                con.unregister(TABLE_NAME)
+            return
         try:
             appender = con.appender("staging")
             try:
