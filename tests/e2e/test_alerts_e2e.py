@@ -148,6 +148,8 @@ def test_jailbreak_prompt_alerts_with_named_reasons_and_benign_talk_does_not(
     monkeypatch.setenv("WARDEN_E2E_HMAC", HMAC_KEY)
     monkeypatch.setenv("WARDEN_E2E_SMTP_PASSWORD", receivers["mail"].password)
     warden = start_warden(policy=alert_policy(receivers))
+    # The text detectors run in the detection worker once it is ready (before that, in-process).
+    assert wait_until(lambda: "detection worker ready" in warden.log(), 15)
     mock.clear()
     client = openai.OpenAI(api_key=CLIENT_KEY, http_client=warden.client(), max_retries=0)
     chat(client, "How do I prevent prompt injection in my customer support bot?")
@@ -158,6 +160,9 @@ def test_jailbreak_prompt_alerts_with_named_reasons_and_benign_talk_does_not(
     [request] = hook.requests
     document = request.json()
     assert document["detector"] == "prompt_injection"
+    # The worker answered before the audit event was written: the event names the alert.
+    [event] = [e for e in warden.events() if e["type"] == "request" and e["alert_ids"]]
+    assert document["id"] in event["alert_ids"]
     codes = [r["code"] for r in document["reasons"]]
     assert "instruction_override" in codes and "prompt_extraction" in codes
     assert document["user"] == "anonymous" and document["app"] == "openai"
