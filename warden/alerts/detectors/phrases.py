@@ -29,6 +29,9 @@ class Family:
     not_near: re.Pattern[str] | None = None  # cancels the hit if it occurs around it
     # Cheap gate before any regex runs: the text must hold a word from each of these sets.
     anchors: tuple[frozenset[str], ...] = ()
+    # All patterns as one alternation: one scan says whether any of them can hit at all,
+    # about twice as fast as trying each (most texts hit nothing).
+    any_pattern: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ def _family(
         re.compile(near) if near else None,
         re.compile(not_near) if not_near else None,
         tuple(frozenset(a.split()) for a in anchors),
+        re.compile("|".join(f"(?:{p})" for p in patterns)),
     )
 
 
@@ -67,6 +71,8 @@ def find_hits(text: str, families: Iterable[Family]) -> list[Hit]:
     for family in families:
         if any(words.isdisjoint(anchor) for anchor in family.anchors):
             continue
+        if family.any_pattern is not None and not family.any_pattern.search(text):
+            continue  # no pattern matches anywhere; the per-pattern pass below decides the rest
         for pattern in family.patterns:
             hit = _first_valid(text, family, pattern)
             if hit is not None:
