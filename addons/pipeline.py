@@ -44,7 +44,7 @@ class WardenPipeline:
                 setattr(self, name, _sync_dispatch(handlers))
 
     def stage[T](self, kind: type[T]) -> T:
-        """The stage of this class (for tests and the runner)."""
+        """The stage of this class."""
         for stage in self.stages:
             if isinstance(stage, kind):
                 return stage

@@ -312,12 +312,11 @@ def _print_report(settings: Settings, results: list[Result]) -> dict[str, Target
         f"  (info) Warden throughput / mitmdump stream_large_bodies=1 throughput: "
         f"{warden_load.rps / mitm_stream_load.rps:.2f}"
     )
-    spine_load = by_name[WARDEN_SPINE].summary("load")
-    if spine_load is not None and by_name[MITM].summary("load") is not None:
-        mitm_rps = by_name[MITM].summary("load").rps  # type: ignore[union-attr]
+    spine_load, mitm_load = by_name[WARDEN_SPINE].summary("load"), by_name[MITM].summary("load")
+    if spine_load is not None and mitm_load is not None:
         print(
             f"  (info) Warden allow-all with alerts off / mitmdump throughput:     "
-            f"{spine_load.rps / mitm_rps:.2f}"
+            f"{spine_load.rps / mitm_load.rps:.2f}"
         )
     for name in (MITM, WARDEN, WARDEN_SPINE):
         main, helpers = by_name[name].cpu.per_request_us()

@@ -63,10 +63,9 @@ class Result:
             "load": as_dict("load"),
             "stream_ttfb": as_dict("ttfb"),
             "cpu_percent_during_load": self.cpu.percent(),
-            "cpu_us_per_request": {
-                "proxy": round(self.cpu.per_request_us()[0]),
-                "helpers": round(self.cpu.per_request_us()[1]),
-            },
+            "cpu_us_per_request": dict(
+                zip(("proxy", "helpers"), map(round, self.cpu.per_request_us()), strict=True)
+            ),
             "notes": self.notes,
         }
 

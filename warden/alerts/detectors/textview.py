@@ -149,19 +149,17 @@ def obfuscation_views(text: str) -> Iterator[tuple[str, str]]:
     text = text[:MAX_VIEW_CHARS]
     # Invisible characters, look-alike letters and tag characters are all outside ASCII.
     unicode_tricks = not text.isascii()
-    local = (
-        ("zero_width", _INVISIBLE, lambda _: "", text, unicode_tricks),
-        ("homoglyphs", _CONFUSABLE, _fold_homoglyphs, text, unicode_tricks),
-        ("leetspeak", _LEET_TOKEN, lambda t: t.translate(_LEET), text, True),
-        ("spaced_letters", _SPACED, lambda t: re.sub(r"[ .\-_*|]", "", t), text, True),
-    )
-    for code, pattern, repl, source, applies in local:
-        if not applies:
-            continue
-        if code == "homoglyphs":
-            source = unicodedata.normalize("NFKC", source)
-        elif code == "leetspeak":
-            source = source.casefold()
+    local: list[tuple[str, re.Pattern[str], Callable[[str], str], str]] = []
+    if unicode_tricks:
+        local += [
+            ("zero_width", _INVISIBLE, lambda _: "", text),
+            ("homoglyphs", _CONFUSABLE, _fold_homoglyphs, unicodedata.normalize("NFKC", text)),
+        ]
+    local += [
+        ("leetspeak", _LEET_TOKEN, lambda t: t.translate(_LEET), text.casefold()),
+        ("spaced_letters", _SPACED, lambda t: re.sub(r"[ .\-_*|]", "", t), text),
+    ]
+    for code, pattern, repl, source in local:
         view = _local_view(pattern, repl, source)
         if view is not None:
             yield code, view
