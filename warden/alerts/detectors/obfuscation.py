@@ -9,9 +9,10 @@ import re
 
 from warden.alerts.config import DetectorSettings
 from warden.alerts.detectors.context import PromptContext
+from warden.alerts.detectors.literals import Gate
 from warden.alerts.detectors.phrases import INJECTION, JAILBREAK, combine
-from warden.alerts.detectors.scoring import plain_scores, score_phrases
-from warden.alerts.detectors.textview import obfuscation_views, plain
+from warden.alerts.detectors.scoring import plain_scores, plain_text, plain_words, score_phrases
+from warden.alerts.detectors.textview import obfuscation_views
 from warden.alerts.severity import Severity
 from warden.alerts.signal import Reason, Signal
 
@@ -25,6 +26,7 @@ _DECODE_AND_OBEY = re.compile(
     r"with|do what)\b[^.]{0,30}\b(?:it|them|this|that|instructions?|what it says|whatever it "
     r"says|the result|inside)\b"
 )
+_DECODE_AND_OBEY_GATE = Gate.of(_DECODE_AND_OBEY)
 _VIEW_TEXT = {
     "zero_width": "hides words with invisible characters",
     "unicode_tags": "hides text in invisible Unicode tag characters",
@@ -43,7 +45,7 @@ class ObfuscationDetector:
 
     def detect(self, ctx: PromptContext, settings: DetectorSettings) -> Signal | None:
         raw = ctx.user_text(settings.max_scan_chars)
-        visible = plain(raw)
+        visible = plain_text(ctx, settings)
         seen = plain_scores(ctx, settings)
         if max(s.score for s in seen) >= settings.prompt_min_score:
             return None  # readable as it is: the injection or jailbreak detector reports it
@@ -52,8 +54,8 @@ class ObfuscationDetector:
         visible_codes = {h.family.code for s in seen for h in s.hits}
         best_score = 0.0
         reasons: tuple[Reason, ...] = ()
-        for view, decoded in obfuscation_views(raw):
-            scored = score_phrases(plain(decoded), _FAMILIES, apply_discount=False)
+        for view, decoded in obfuscation_views(raw, visible):
+            scored = score_phrases(decoded, _FAMILIES, apply_discount=False)
             if scored.score <= 0.2:  # a persona request alone hides nothing
                 continue
             if {h.family.code for h in scored.hits} <= visible_codes:
@@ -62,7 +64,9 @@ class ObfuscationDetector:
             if score > best_score:
                 best_score = score
                 reasons = (Reason(view, _VIEW_TEXT[view]), *scored.reasons())
-        if _DECODE_AND_OBEY.search(visible):
+        if _DECODE_AND_OBEY_GATE.may_match(visible, plain_words(ctx, settings)) and (
+            _DECODE_AND_OBEY.search(visible)
+        ):
             decode_score = combine([best_score, 0.55])
             if decode_score > best_score:
                 best_score = decode_score

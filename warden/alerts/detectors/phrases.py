@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["INJECTION", "JAILBREAK", "Family", "Hit", "combine", "find_hits"]
+from warden.alerts.detectors.literals import Gate, GateIndex
+
+__all__ = ["INJECTION", "JAILBREAK", "Family", "Hit", "combine", "find_hits", "words_of"]
 
 NEAR_CHARS = 120
 
@@ -27,11 +29,9 @@ class Family:
     patterns: tuple[re.Pattern[str], ...]
     near: re.Pattern[str] | None = None  # must also occur around the hit
     not_near: re.Pattern[str] | None = None  # cancels the hit if it occurs around it
-    # Cheap gate before any regex runs: the text must hold a word from each of these sets.
-    anchors: tuple[frozenset[str], ...] = ()
-    # All patterns as one alternation: one scan says whether any of them can hit at all,
-    # about twice as fast as trying each (most texts hit nothing).
-    any_pattern: re.Pattern[str] | None = None
+    # Per pattern, the words and strings it cannot match without (literals.py), and the
+    # family's anchors: most texts hold none, and checking costs a fraction of the regex.
+    gates: tuple[Gate, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,34 +50,74 @@ def _family(
     not_near: str | None = None,
     anchors: tuple[str, ...] = (),
 ) -> Family:
+    """`anchors`: sets of words (space-separated) the text must hold one of, each, for any
+    of the patterns to match; written by hand, on top of what literals.py works out."""
+    compiled = tuple(re.compile(p) for p in patterns)
+    needed = [frozenset(a.split()) for a in anchors]
     return Family(
         code,
         text,
         weight,
-        tuple(re.compile(p) for p in patterns),
+        compiled,
         re.compile(near) if near else None,
         re.compile(not_near) if not_near else None,
-        tuple(frozenset(a.split()) for a in anchors),
-        re.compile("|".join(f"(?:{p})" for p in patterns)),
+        tuple(Gate.of(p, needed) for p in compiled),
     )
 
 
 _WORD = re.compile(r"\w+")
+# ASCII text splits into words at C speed: every byte that is not a word character -> space.
+_NOT_WORD = bytes(b if b < 128 and (chr(b).isalnum() or b == ord("_")) else 32 for b in range(256))
 
 
-def find_hits(text: str, families: Iterable[Family]) -> list[Hit]:
-    words = set(_WORD.findall(text))
-    hits = []
-    for family in families:
-        if any(words.isdisjoint(anchor) for anchor in family.anchors):
-            continue
-        if family.any_pattern is not None and not family.any_pattern.search(text):
-            continue  # no pattern matches anywhere; the per-pattern pass below decides the rest
-        for pattern in family.patterns:
-            hit = _first_valid(text, family, pattern)
-            if hit is not None:
-                hits.append(hit)
-                break
+def words_of(text: str) -> frozenset[str]:
+    """The text's words (runs of \\w characters), as the gates in literals.py count them."""
+    if text.isascii():
+        return frozenset(text.encode("ascii").translate(_NOT_WORD).decode("ascii").split())
+    return frozenset(_WORD.findall(text))
+
+
+@dataclass(frozen=True, slots=True)
+class _Indexed:
+    families: Sequence[Family]  # kept so that its id is not reused while this is cached
+    patterns: list[tuple[int, re.Pattern[str], Gate]]  # (family position, pattern, its gate)
+    index: GateIndex
+
+
+# One index per tuple of families asked about (there are three), keyed by the tuple's id.
+_INDEXES: dict[int, _Indexed] = {}
+
+
+def _indexed(families: Sequence[Family]) -> _Indexed:
+    known = _INDEXES.get(id(families))
+    if known is None or known.families is not families:
+        patterns = [
+            (n, pattern, gate)
+            for n, family in enumerate(families)
+            for pattern, gate in zip(family.patterns, family.gates, strict=True)
+        ]
+        known = _Indexed(families, patterns, GateIndex([gate for _, _, gate in patterns]))
+        _INDEXES[id(families)] = known
+    return known
+
+
+def find_hits(
+    text: str, families: Sequence[Family], words: frozenset[str] | None = None
+) -> list[Hit]:
+    """The first valid hit of each family, in family order. `words`: words_of(text), if
+    the caller has it already."""
+    if words is None:
+        words = words_of(text)
+    indexed = _indexed(families)
+    hits: list[Hit] = []
+    for position in indexed.index.opened(words):
+        n, pattern, gate = indexed.patterns[position]
+        family = families[n]
+        if (hits and hits[-1].family is family) or not gate.may_match(text, words):
+            continue  # a family counts once: its first pattern that hits
+        hit = _first_valid(text, family, pattern)
+        if hit is not None:
+            hits.append(hit)
     return hits
 
 

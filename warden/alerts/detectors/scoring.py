@@ -8,12 +8,20 @@ from dataclasses import dataclass
 from warden.alerts.config import DetectorSettings
 from warden.alerts.detectors.context import PromptContext
 from warden.alerts.detectors.framing import discount
-from warden.alerts.detectors.phrases import INJECTION, JAILBREAK, Family, Hit, combine, find_hits
+from warden.alerts.detectors.phrases import (
+    INJECTION,
+    JAILBREAK,
+    Family,
+    Hit,
+    combine,
+    find_hits,
+    words_of,
+)
 from warden.alerts.detectors.textview import plain
 from warden.alerts.severity import Severity
 from warden.alerts.signal import Reason, Signal
 
-__all__ = ["PhraseScore", "plain_scores", "score_phrases"]
+__all__ = ["PhraseScore", "plain_scores", "plain_text", "plain_words", "score_phrases"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +36,14 @@ class PhraseScore:
 
 
 def score_phrases(
-    text: str, families: Sequence[Family], *, apply_discount: bool = True
+    text: str,
+    families: Sequence[Family],
+    *,
+    apply_discount: bool = True,
+    words: frozenset[str] | None = None,
 ) -> PhraseScore:
-    """`text` must already be in the plain view (textview.plain)."""
-    hits = find_hits(text, families)
+    """`text` must already be in the plain view (textview.plain); `words`: its words_of()."""
+    hits = find_hits(text, families, words)
     if not hits:
         return PhraseScore(0.0, ())
     raw = combine([h.family.weight for h in hits])
@@ -42,12 +54,24 @@ def score_phrases(
     return PhraseScore(raw * factor, tuple(hits), why)
 
 
+def plain_text(ctx: PromptContext, settings: DetectorSettings) -> str:
+    """The request's user text in the plain view, computed once per request."""
+    return ctx.memo("plain_text", lambda: plain(ctx.user_text(settings.max_scan_chars)))
+
+
+def plain_words(ctx: PromptContext, settings: DetectorSettings) -> frozenset[str]:
+    """The words of plain_text (phrases.words_of), computed once per request."""
+    return ctx.memo("plain_words", lambda: words_of(plain_text(ctx, settings)))
+
+
 def plain_scores(ctx: PromptContext, settings: DetectorSettings) -> tuple[PhraseScore, PhraseScore]:
     """(injection, jailbreak) scores of the request's plain view, computed once per request."""
 
     def compute() -> tuple[PhraseScore, PhraseScore]:
-        text = plain(ctx.user_text(settings.max_scan_chars))
-        return score_phrases(text, INJECTION), score_phrases(text, JAILBREAK)
+        text, words = plain_text(ctx, settings), plain_words(ctx, settings)
+        return score_phrases(text, INJECTION, words=words), score_phrases(
+            text, JAILBREAK, words=words
+        )
 
     return ctx.memo("plain_scores", compute)
 
