@@ -1,6 +1,6 @@
 """What Warden costs on top of bare mitmproxy, measured side by side in one run.
 
-    .venv/bin/python -m benchmarks.proxy_overhead [--quick] [--json PATH]
+    .venv/bin/python -m benchmarks.proxy_overhead [--quick] [--rounds N] [--json PATH]
 
 Four paths to the same mock api.openai.com (benchmarks.upstream, its own process):
 direct, bare mitmdump, bare mitmdump streaming every body, and `warden run` with an allow-all
@@ -15,11 +15,12 @@ import argparse
 import asyncio
 import contextlib
 import json
+import statistics
 import sys
 import tempfile
 import textwrap
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from benchmarks import stack as st
@@ -77,9 +78,11 @@ class Settings:
     ttfb_requests: int
 
 
-# Two interleaved rounds (A B C D, then D C B A) so slow drift of the machine (other tenants,
-# clock boosts) hits every configuration alike instead of whichever ran last.
-FULL = Settings(warmup_s=2.0, duration_s=10.0, rounds=2, concurrency=20, ttfb_requests=50)
+# Interleaved rounds (A B C D, then D C B A, ...) so slow drift of the machine (other tenants,
+# clock boosts) hits every configuration alike instead of whichever ran last. Four, because on
+# a shared VM the host's throttling comes in phases of seconds: the per-round ratios printed
+# with the report show how far apart the rounds were.
+FULL = Settings(warmup_s=2.0, duration_s=16.0, rounds=4, concurrency=20, ttfb_requests=48)
 QUICK = Settings(warmup_s=0.5, duration_s=3.0, rounds=1, concurrency=20, ttfb_requests=20)
 
 
@@ -92,6 +95,7 @@ class Config:
     measure_ttfb: bool
     proxy: st.Proxy | None = None
     sent: int = 0  # every request, warmup included: Warden must audit each one
+    round_rps: list[float] = field(default_factory=list)  # c=20 throughput of each round
 
 
 def _payloads() -> tuple[bytes, bytes]:
@@ -139,6 +143,7 @@ async def _measure_round(
     result.cpu.helpers += st.helper_cpu_seconds(pids[0]) - helpers_before
     result.cpu.requests += len(load.ns)
     result.load.add(load)
+    config.round_rps.append(len(load.ns) / load.seconds)
     result.cpu.proxy += after[0] - before[0]
     result.cpu.client += after[1] - before[1]
     result.cpu.upstream += after[2] - before[2]
@@ -220,7 +225,7 @@ def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list
     ]
 
 
-def _run(work: Path, stack: contextlib.ExitStack, settings: Settings) -> list[Result]:
+def _run(work: Path, stack: contextlib.ExitStack, settings: Settings) -> list[Config]:
     plain, stream = _payloads()
     upstream, configs = _configs(work, stack)
 
@@ -240,7 +245,7 @@ def _run(work: Path, stack: contextlib.ExitStack, settings: Settings) -> list[Re
             config.result.notes.append(
                 f"audit events recorded: {recorded} of {config.sent} requests sent"
             )
-    return [config.result for config in configs]
+    return configs
 
 
 def _targets(results: dict[str, Result]) -> dict[str, Target]:
@@ -274,7 +279,16 @@ def _targets(results: dict[str, Result]) -> dict[str, Target]:
     }
 
 
-def _print_report(settings: Settings, results: list[Result]) -> dict[str, Target]:
+def _round_ratios(configs: list[Config]) -> list[float]:
+    """Warden allow-all / mitmdump throughput, round by round."""
+    by_name = {c.result.name: c for c in configs}
+    warden, mitm = by_name[WARDEN].round_rps, by_name[MITM].round_rps
+    return [w / m for w, m in zip(warden, mitm, strict=True) if m > 0]
+
+
+def _print_report(
+    settings: Settings, results: list[Result], round_ratios: list[float]
+) -> dict[str, Target]:
     by_name = {r.name: r for r in results}
     targets = _targets(by_name)
     mitm_lat, warden_lat = by_name[MITM].summary("latency"), by_name[WARDEN].summary("latency")
@@ -312,6 +326,12 @@ def _print_report(settings: Settings, results: list[Result]) -> dict[str, Target
         f"  (info) Warden throughput / mitmdump stream_large_bodies=1 throughput: "
         f"{warden_load.rps / mitm_stream_load.rps:.2f}"
     )
+    if len(round_ratios) > 1:
+        print(
+            "  (info) the same ratio round by round:                 "
+            + " ".join(f"{r:.2f}" for r in round_ratios)
+            + f" (median {statistics.median(round_ratios):.2f})"
+        )
     spine_load, mitm_load = by_name[WARDEN_SPINE].summary("load"), by_name[MITM].summary("load")
     if spine_load is not None and mitm_load is not None:
         print(
@@ -341,7 +361,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.proxy_overhead", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--quick", action="store_true", help="one 3 s round instead of 2 x 5 s")
+    parser.add_argument("--quick", action="store_true", help="one 3 s round instead of 4 x 4 s")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (the duration is split)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures here")
     parser.add_argument("--duration", type=float, help="seconds per configuration and phase")
     parser.add_argument("--concurrency", type=int, help="connections in the throughput phase")
@@ -353,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = QUICK if args.quick else FULL
     if args.duration is not None:
         settings = Settings(**{**asdict(settings), "duration_s": min(max(args.duration, 1), 60)})
+    if args.rounds is not None:
+        settings = Settings(**{**asdict(settings), "rounds": min(max(args.rounds, 1), 20)})
     if args.concurrency is not None:
         concurrency = min(max(args.concurrency, 1), 200)
         settings = Settings(**{**asdict(settings), "concurrency": concurrency})
@@ -368,17 +391,20 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         try:
             with contextlib.ExitStack() as stack:  # stops every process, also on failure
-                results = _run(work, stack, settings)
+                configs = _run(work, stack, settings)
         except (BenchError, RuntimeError, OSError, TimeoutError) as e:
             print(f"proxy_overhead: benchmark failed: {type(e).__name__}: {e}", file=sys.stderr)
             _print_log_tails(work)
             return 1
-    targets = _print_report(settings, results)
+    results = [config.result for config in configs]
+    round_ratios = _round_ratios(configs)
+    targets = _print_report(settings, results, round_ratios)
     if args.json:
         figures = {
             "machine": info,
             "settings": asdict(settings),
             "results": {r.name: r.to_dict() for r in results},
+            "throughput_ratio_by_round": [round(r, 4) for r in round_ratios],
             "targets": {key: t.to_dict() for key, t in targets.items()},
         }
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
