@@ -3,9 +3,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from warden.errors import MalformedBody, UnsupportedBody
 from warden.schemas import EndpointKind, Segment, parse_request
+from warden.schemas.attachments import count_json_attachments, may_hold_attachments
+from warden.schemas.jsonbody import load_json
 
 BOUNDARY = "----WardenBoundary7MA4YWxkTrZu0gW"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
@@ -284,3 +288,37 @@ def test_attachments_are_counted_whatever_the_schema(schema, path, body, expecte
         schema, "x", "POST", path, "application/json", json.dumps(body).encode()
     )
     assert request.attachments == expected
+
+
+_KEYS = st.sampled_from(
+    ["type", "image", "file_data", "text", "attachments", "inlineData", "content", "ïmage"]
+)
+_VALUES = st.sampled_from(["image_url", "input_file", "audio", "document", "text", "x", "ünï"])
+_DOCS = st.recursive(
+    _VALUES | st.integers(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_DOCS, st.booleans())
+def test_the_cheap_attachment_check_never_hides_one(doc, ascii_only):
+    # The byte check only lets the parser skip its walk; it must see every attachment the walk
+    # would count, however the body is written (\u escapes included).
+    body = json.dumps(doc, ensure_ascii=ascii_only).encode()
+    if count_json_attachments(doc):
+        assert may_hold_attachments(body)
+
+
+def test_escaped_names_still_count_as_attachments():
+    body = b'{"messages": [{"content": [{"\\u0074ype": "\\u0069mage_url"}]}]}'
+    request = parse_request("openai", "x", "POST", "/v1/chat/completions", "application/json", body)
+    assert request.attachments == 1
+
+
+def test_depth_is_checked_when_brackets_could_nest_that_deep():
+    deep = b'{"messages": ' + b"[" * 70 + b"]" * 70 + b"}"
+    with pytest.raises(MalformedBody, match="JSON nested deeper than 64 levels"):
+        load_json(deep)
+    flat = json.dumps({"messages": [[1]] * 100}).encode()  # many brackets, shallow
+    assert load_json(flat)["messages"][0] == [1]

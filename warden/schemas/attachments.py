@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["count_json_attachments"]
+__all__ = ["count_json_attachments", "may_hold_attachments"]
 
 # Content-part "type" values that carry something other than typed text.
 _ATTACHMENT_TYPES = frozenset(
@@ -24,6 +24,13 @@ _ATTACHMENT_KEYS = frozenset(
     {"inlineData", "inline_data", "fileData", "file_data", "attachments", "document", "image"}
 )
 _MAX_DEPTH = 64
+# Every name above contains one of these. A body holding none of them (and no \u escape that
+# could spell one) has no attachment, and the walk below is skipped: most prompts are text.
+_HINTS = (b"image", b"file", b"audio", b"document", b"inlineData", b"inline_data", b"attachments")
+
+
+def may_hold_attachments(body: bytes) -> bool:
+    return b"\\u" in body or any(hint in body for hint in _HINTS)
 
 
 def count_json_attachments(doc: Any) -> int:

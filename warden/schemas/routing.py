@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from warden.errors import MalformedBody, UnsupportedBody
-from warden.schemas.attachments import count_json_attachments
+from warden.schemas.attachments import count_json_attachments, may_hold_attachments
 from warden.schemas.headers import is_json_type, is_text_type, parse_header
 from warden.schemas.jsonbody import load_json
 from warden.schemas.multipart import FormPart, parse_form
@@ -68,7 +68,7 @@ def _read_json(request: NormalizedRequest, route: Route, body: bytes) -> None:
     found = Found()
     route.read(doc, found)
     request.segments = found.segments
-    request.attachments = count_json_attachments(doc)
+    request.attachments = count_json_attachments(doc) if may_hold_attachments(body) else 0
     if found.endpoint is not None:
         request.endpoint = found.endpoint
     if isinstance(doc, dict):
