@@ -205,40 +205,50 @@ def _bedrock_chunk(encoded: str, seen: Observed) -> None:
 
 
 def _text(obj: dict[str, Any], kind: str | None, seen: Observed) -> None:
+    # Each format is looked at only if its top-level key is there: this runs on every answer
+    # and every stream event, and most keys are absent from any one format.
     add = seen.text.add
-    for _, choice in _dicts(obj.get("choices")):  # OpenAI chat and completions
-        for part in (_dict(choice.get("message")), _dict(choice.get("delta"))):
-            _content(part.get("content"), add)
-            for _, call in _dicts(part.get("tool_calls")):
-                _str(_dict(call.get("function")).get("arguments"), add)
-        _str(choice.get("text"), add)
+    choices = obj.get("choices")
+    if choices:
+        for _, choice in _dicts(choices):  # OpenAI chat and completions
+            for part in (_dict(choice.get("message")), _dict(choice.get("delta"))):
+                _content(part.get("content"), add)
+                for _, call in _dicts(part.get("tool_calls")):
+                    _str(_dict(call.get("function")).get("arguments"), add)
+            _str(choice.get("text"), add)
     if kind == "response.output_text.delta":  # OpenAI Responses stream
         _str(obj.get("delta"), add)
-    for _, item in _dicts(obj.get("output")):  # OpenAI Responses
-        _content(item.get("content"), add)
-    output = _dict(obj.get("output"))  # Bedrock Converse
-    _content(_dict(output.get("message")).get("content"), add)
+    output = obj.get("output")
+    if isinstance(output, list):  # OpenAI Responses
+        for _, item in _dicts(output):
+            _content(item.get("content"), add)
+    elif isinstance(output, dict):  # Bedrock Converse
+        _content(_dict(output.get("message")).get("content"), add)
     if kind in ("message", None) and isinstance(obj.get("content"), list):  # Anthropic
         _content(obj["content"], add)
-    delta = _dict(obj.get("delta"))  # Anthropic content_block_delta, Bedrock stream delta
-    _str(delta.get("text"), add)
-    _str(_dict(_dict(_dict(delta.get("message")).get("content"))).get("text"), add)  # Cohere v2
-    message = _dict(obj.get("message"))
-    if isinstance(message.get("content"), list):  # Cohere v2
+    delta = obj.get("delta")
+    if isinstance(delta, dict):  # Anthropic content_block_delta, Bedrock stream delta
+        _str(delta.get("text"), add)
+        _str(_dict(_dict(_dict(delta.get("message")).get("content"))).get("text"), add)  # Cohere
+    message = obj.get("message")
+    if isinstance(message, dict) and isinstance(message.get("content"), list):  # Cohere v2
         _content(message["content"], add)
-    for _, candidate in _dicts(obj.get("candidates")):  # Gemini
-        for _, part in _dicts(_dict(candidate.get("content")).get("parts")):
-            if not part.get("thought"):
-                _str(part.get("text"), add)
+    candidates = obj.get("candidates")
+    if candidates:
+        for _, candidate in _dicts(candidates):  # Gemini
+            for _, part in _dicts(_dict(candidate.get("content")).get("parts")):
+                if not part.get("thought"):
+                    _str(part.get("text"), add)
     if obj.get("event_type") == "text-generation" or (
         "generation_id" in obj and "event_type" not in obj
     ):  # Cohere v1
         _str(obj.get("text"), add)
-    content = _dict(message.get("content"))  # ChatGPT web app: the whole text so far
-    if _dict(message.get("author")).get("role") == "assistant" and isinstance(
-        content.get("parts"), list
-    ):
-        seen.text.replace("".join(p for p in content["parts"] if isinstance(p, str)))
+    if isinstance(message, dict):  # ChatGPT web app: the whole text so far
+        content = _dict(message.get("content"))
+        if _dict(message.get("author")).get("role") == "assistant" and isinstance(
+            content.get("parts"), list
+        ):
+            seen.text.replace("".join(p for p in content["parts"] if isinstance(p, str)))
 
 
 def _content(value: Any, add: Any) -> None:
