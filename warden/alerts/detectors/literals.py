@@ -92,6 +92,11 @@ class GateIndex:
         self._by_word = by_word
         self._keys = frozenset(by_word)
 
+    @property
+    def keys(self) -> frozenset[str]:
+        """Every key word: a text holding none of them opens only the gates without a key."""
+        return self._keys
+
     def opened(self, words: frozenset[str]) -> list[int]:
         """The positions (in the sequence given) of the gates open to `words`, in order."""
         opened = set(self._keyless)

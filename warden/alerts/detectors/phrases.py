@@ -16,7 +16,16 @@ from dataclasses import dataclass
 
 from warden.alerts.detectors.literals import Gate, GateIndex
 
-__all__ = ["INJECTION", "JAILBREAK", "Family", "Hit", "combine", "find_hits", "words_of"]
+__all__ = [
+    "INJECTION",
+    "JAILBREAK",
+    "Family",
+    "Hit",
+    "combine",
+    "find_hits",
+    "keys_hidden_as",
+    "words_of",
+]
 
 NEAR_CHARS = 120
 
@@ -82,6 +91,15 @@ class _Indexed:
     families: Sequence[Family]  # kept so that its id is not reused while this is cached
     patterns: list[tuple[int, re.Pattern[str], Gate]]  # (family position, pattern, its gate)
     index: GateIndex
+    # The key words as they read after ROT13 or reversal, to check a view's chances on the
+    # words of the text it came from (see keys_hidden_as).
+    hidden_keys: dict[str, frozenset[str]]
+
+
+_ROT13 = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "nopqrstuvwxyzabcdefghijklmNOPQRSTUVWXYZABCDEFGHIJKLM",
+)
 
 
 # One index per tuple of families asked about (there are three), keyed by the tuple's id.
@@ -96,9 +114,21 @@ def _indexed(families: Sequence[Family]) -> _Indexed:
             for n, family in enumerate(families)
             for pattern, gate in zip(family.patterns, family.gates, strict=True)
         ]
-        known = _Indexed(families, patterns, GateIndex([gate for _, _, gate in patterns]))
+        index = GateIndex([gate for _, _, gate in patterns])
+        hidden = {
+            "rot13": frozenset(k.translate(_ROT13) for k in index.keys),
+            "reversed": frozenset(k[::-1] for k in index.keys),
+        }
+        known = _Indexed(families, patterns, index, hidden)
         _INDEXES[id(families)] = known
     return known
+
+
+def keys_hidden_as(families: Sequence[Family], transform: str) -> frozenset[str]:
+    """The families' key words after `transform` ("rot13" or "reversed"). The words of
+    rot13(text) are the ROT13 of the words of text (likewise reversed, for ASCII text), so a
+    text holding none of these cannot open a keyed gate in its transformed view."""
+    return _indexed(families).hidden_keys[transform]
 
 
 def find_hits(
