@@ -208,3 +208,9 @@ def test_a_transformed_view_without_hidden_key_words_loses_no_hit():
                     got = find_hits(seen, FAMILIES, frozenset())
                     assert [(h.family.code, h.start) for h in got] == expected
     assert checked > 100
+
+
+def test_family_codes_are_unique():
+    # plain_scores finds all families' hits in one pass and splits them by code.
+    codes = [family.code for family in FAMILIES]
+    assert len(codes) == len(set(codes))

@@ -10,7 +10,7 @@ import re
 from warden.alerts.config import DetectorSettings
 from warden.alerts.detectors.context import PromptContext
 from warden.alerts.detectors.literals import Gate
-from warden.alerts.detectors.phrases import INJECTION, JAILBREAK, combine, keys_hidden_as
+from warden.alerts.detectors.phrases import ALL_FAMILIES, combine, keys_hidden_as
 from warden.alerts.detectors.scoring import plain_scores, plain_text, plain_words, score_phrases
 from warden.alerts.detectors.textview import MAX_VIEW_CHARS, obfuscation_views
 from warden.alerts.severity import Severity
@@ -18,7 +18,7 @@ from warden.alerts.signal import Reason, Signal
 
 __all__ = ["ObfuscationDetector"]
 
-_FAMILIES = INJECTION + JAILBREAK
+_FAMILIES = ALL_FAMILIES
 _TRANSFORMS = ("rot13", "reversed")
 HIDING_BONUS = 0.3
 _DECODE_AND_OBEY = re.compile(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from warden.alerts.detectors.literals import Gate, GateIndex
 
 __all__ = [
+    "ALL_FAMILIES",
     "INJECTION",
     "JAILBREAK",
     "Family",
@@ -513,3 +514,6 @@ JAILBREAK: tuple[Family, ...] = (
         ),
     ),
 )
+
+# Scored in one pass and told apart by code afterwards (scoring.plain_scores).
+ALL_FAMILIES: tuple[Family, ...] = INJECTION + JAILBREAK

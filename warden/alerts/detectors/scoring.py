@@ -9,8 +9,8 @@ from warden.alerts.config import DetectorSettings
 from warden.alerts.detectors.context import PromptContext
 from warden.alerts.detectors.framing import discount
 from warden.alerts.detectors.phrases import (
+    ALL_FAMILIES,
     INJECTION,
-    JAILBREAK,
     Family,
     Hit,
     combine,
@@ -20,6 +20,8 @@ from warden.alerts.detectors.phrases import (
 from warden.alerts.detectors.textview import plain
 from warden.alerts.severity import Severity
 from warden.alerts.signal import Reason, Signal
+
+_INJECTION_CODES = frozenset(f.code for f in INJECTION)
 
 __all__ = ["PhraseScore", "plain_scores", "plain_text", "plain_words", "score_phrases"]
 
@@ -43,7 +45,10 @@ def score_phrases(
     words: frozenset[str] | None = None,
 ) -> PhraseScore:
     """`text` must already be in the plain view (textview.plain); `words`: its words_of()."""
-    hits = find_hits(text, families, words)
+    return _scored(text, find_hits(text, families, words), apply_discount)
+
+
+def _scored(text: str, hits: list[Hit], apply_discount: bool) -> PhraseScore:
     if not hits:
         return PhraseScore(0.0, ())
     raw = combine([h.family.weight for h in hits])
@@ -68,10 +73,12 @@ def plain_scores(ctx: PromptContext, settings: DetectorSettings) -> tuple[Phrase
     """(injection, jailbreak) scores of the request's plain view, computed once per request."""
 
     def compute() -> tuple[PhraseScore, PhraseScore]:
-        text, words = plain_text(ctx, settings), plain_words(ctx, settings)
-        return score_phrases(text, INJECTION, words=words), score_phrases(
-            text, JAILBREAK, words=words
-        )
+        text = plain_text(ctx, settings)
+        # One pass over both sets of families (one index), then the hits split by set.
+        hits = find_hits(text, ALL_FAMILIES, plain_words(ctx, settings))
+        injection = [h for h in hits if h.family.code in _INJECTION_CODES]
+        jailbreak = [h for h in hits if h.family.code not in _INJECTION_CODES]
+        return _scored(text, injection, True), _scored(text, jailbreak, True)
 
     return ctx.memo("plain_scores", compute)
 
