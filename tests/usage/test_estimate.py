@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from warden.usage.estimate import SAMPLE_CHARS, priced, resolve_usage
@@ -128,3 +130,10 @@ def test_an_unknown_model_has_no_cost_but_keeps_the_table_version(prices):
 
 def test_no_tokens_cost_nothing_whatever_the_model(prices):
     assert priced(Usage(), prices, "llama-local").cost_usd == 0.0
+
+
+def test_pricing_keeps_every_other_field_of_the_usage():
+    usage = Usage(
+        input_tokens=10, output_tokens=5, cached_tokens=2, source="provider", encoding="o200k"
+    )
+    assert usage.priced(0.5, "v1") == replace(usage, cost_usd=0.5, price_version="v1")

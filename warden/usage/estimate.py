@@ -9,7 +9,6 @@ embedding endpoints are estimated; for anything else there is no honest number t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from warden.usage.meter import ResponseReading
 from warden.usage.model import Usage
@@ -75,9 +74,9 @@ def priced(usage: Usage, prices: PriceTable, *models: str | None) -> Usage:
     """The usage with its cost, from the first of `models` the table has a price for."""
     version = prices.version
     if usage.total_tokens == 0 and usage.cached_tokens == 0:
-        return replace(usage, cost_usd=0.0, price_version=version)  # nothing used, any model
+        return usage.priced(0.0, version)  # nothing used, any model
     for model in models:
         usd, version = prices.cost(model, usage)
         if usd is not None:
-            return replace(usage, cost_usd=usd, price_version=version)
-    return replace(usage, cost_usd=None, price_version=version)
+            return usage.priced(usd, version)
+    return usage.priced(None, version)

@@ -21,3 +21,16 @@ class Usage:
     @property
     def total_tokens(self) -> int:
         return self.input_tokens + self.output_tokens
+
+    def priced(self, cost_usd: float | None, price_version: str | None) -> Usage:
+        """The same usage with its cost (dataclasses.replace costs several times more, once
+        per request)."""
+        return Usage(
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cached_tokens=self.cached_tokens,
+            source=self.source,
+            encoding=self.encoding,
+            cost_usd=cost_usd,
+            price_version=price_version,
+        )
