@@ -12,13 +12,12 @@ from warden.alerts.detectors.context import PromptContext
 from warden.alerts.detectors.literals import Gate
 from warden.alerts.detectors.phrases import ALL_FAMILIES, combine, keys_hidden_as
 from warden.alerts.detectors.scoring import plain_scores, plain_text, plain_words, score_phrases
-from warden.alerts.detectors.textview import MAX_VIEW_CHARS, obfuscation_views
+from warden.alerts.detectors.textview import obfuscation_views, views_follow_plain
 from warden.alerts.severity import Severity
 from warden.alerts.signal import Reason, Signal
 
 __all__ = ["ObfuscationDetector"]
 
-_FAMILIES = ALL_FAMILIES
 _TRANSFORMS = ("rot13", "reversed")
 HIDING_BONUS = 0.3
 _DECODE_AND_OBEY = re.compile(
@@ -58,13 +57,13 @@ class ObfuscationDetector:
         # For short ASCII text the ROT13 and reversed views are the plain text transformed,
         # and so are their words: when none of those can be a key word, only the few gates
         # without one need a look, and the view's own words need not be collected.
-        transformed = raw.isascii() and len(raw) <= MAX_VIEW_CHARS
+        transformed = views_follow_plain(raw)
         words = plain_words(ctx, settings)
         for view, decoded in obfuscation_views(raw, visible):
-            hidden_keys = keys_hidden_as(_FAMILIES, view) if view in _TRANSFORMS else None
+            hidden_keys = keys_hidden_as(ALL_FAMILIES, view) if view in _TRANSFORMS else None
             no_keys = transformed and hidden_keys is not None and words.isdisjoint(hidden_keys)
             view_words = frozenset[str]() if no_keys else None
-            scored = score_phrases(decoded, _FAMILIES, apply_discount=False, words=view_words)
+            scored = score_phrases(decoded, ALL_FAMILIES, apply_discount=False, words=view_words)
             if scored.score <= 0.2:  # a persona request alone hides nothing
                 continue
             if {h.family.code for h in scored.hits} <= visible_codes:
@@ -73,7 +72,7 @@ class ObfuscationDetector:
             if score > best_score:
                 best_score = score
                 reasons = (Reason(view, _VIEW_TEXT[view]), *scored.reasons())
-        if _DECODE_AND_OBEY_GATE.may_match(visible, words) and (_DECODE_AND_OBEY.search(visible)):
+        if _DECODE_AND_OBEY_GATE.may_match(visible, words) and _DECODE_AND_OBEY.search(visible):
             decode_score = combine([best_score, 0.55])
             if decode_score > best_score:
                 best_score = decode_score

@@ -9,6 +9,7 @@ not a topic word: "what is a jailbreak?" names the topic and matches nothing her
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 from collections.abc import Sequence
@@ -97,13 +98,8 @@ class _Indexed:
     hidden_keys: dict[str, frozenset[str]]
 
 
-_ROT13 = str.maketrans(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-    "nopqrstuvwxyzabcdefghijklmNOPQRSTUVWXYZABCDEFGHIJKLM",
-)
-
-
-# One index per tuple of families asked about (there are three), keyed by the tuple's id.
+# One index per tuple of families asked about (the detectors ask about ALL_FAMILIES; tests
+# about others), keyed by the tuple's id.
 _INDEXES: dict[int, _Indexed] = {}
 
 
@@ -117,7 +113,7 @@ def _indexed(families: Sequence[Family]) -> _Indexed:
         ]
         index = GateIndex([gate for _, _, gate in patterns])
         hidden = {
-            "rot13": frozenset(k.translate(_ROT13) for k in index.keys),
+            "rot13": frozenset(codecs.encode(k, "rot13") for k in index.keys),
             "reversed": frozenset(k[::-1] for k in index.keys),
         }
         known = _Indexed(families, patterns, index, hidden)

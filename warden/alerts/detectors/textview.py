@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 from warden.dlp.confusables import CONFUSABLES
 
-__all__ = ["MAX_VIEW_CHARS", "obfuscation_views", "plain"]
+__all__ = ["MAX_VIEW_CHARS", "obfuscation_views", "plain", "views_follow_plain"]
 
 MAX_VIEW_CHARS = 16 * 1024
 MAX_CANDIDATES = 16
@@ -191,11 +191,18 @@ def _local_view(spans: list[tuple[int, int]], repl: Callable[[str], str], text: 
     return _around(new, landed)
 
 
+def views_follow_plain(text: str) -> bool:
+    """Whether the ROT13 and reversed views of `text` are plain(text) transformed: true of
+    short ASCII text, since plain() (case, quotes, whitespace) commutes with both there."""
+    return len(text) <= MAX_VIEW_CHARS and text.isascii()
+
+
 def obfuscation_views(text: str, plain_text: str | None = None) -> Iterator[tuple[str, str]]:
     """(reason code, decoded text in the plain view) for every way the text may hide something.
     `plain_text`: plain(text), if the caller has it already."""
-    if len(text) > MAX_VIEW_CHARS:
-        text, plain_text = text[:MAX_VIEW_CHARS], None  # the caller's is of the whole text
+    if not views_follow_plain(text):
+        plain_text = None  # of no use: of the whole text, or not ASCII
+    text = text[:MAX_VIEW_CHARS]
     # Invisible characters, look-alike letters and tag characters are all outside ASCII.
     unicode_tricks = not text.isascii()
     local: list[tuple[str, Callable[[str], list[tuple[int, int]]], Callable[[str], str], str]]
@@ -231,9 +238,7 @@ def obfuscation_views(text: str, plain_text: str | None = None) -> Iterator[tupl
 
 
 def _rot13_and_reversed(text: str, plain_text: str | None) -> Iterator[tuple[str, str]]:
-    if plain_text is not None and text.isascii():
-        # For ASCII text, plain() (case, quotes, whitespace) commutes with both, so the views
-        # come from the plain text the caller has: no second normalisation.
+    if plain_text is not None:  # see views_follow_plain: no second normalisation
         ascii_plain = plain_text.encode("ascii")
         yield "rot13", ascii_plain.translate(_ROT13).decode("ascii")
         yield "reversed", plain_text[::-1]
