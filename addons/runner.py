@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mitmproxy import exceptions, options
-from mitmproxy.tools.dump import DumpMaster
 
 from addons import make_addons
 from addons.certs import ensure_ca
+from addons.master import WardenMaster
 
 __all__ = ["ProxySettings", "run_proxy"]
 
@@ -40,7 +40,7 @@ async def _main(settings: ProxySettings) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     ensure_ca(settings.certs_dir)
     opts = options.Options()
-    master = DumpMaster(opts, with_termlog=True, with_dumper=False)
+    master = WardenMaster(opts)
     master.addons.add(*make_addons())
     try:
         opts.update(
