@@ -64,6 +64,7 @@ TARGET_TTFB_DELTA_MS = 5.0
 DIRECT = "direct (no proxy)"
 MITM = "mitmdump"
 MITM_STREAM = "mitmdump stream_large_bodies=1"
+BASE = "warden without its stages"
 WARDEN = "warden (allow-all)"
 WARDEN_SPINE = "warden (allow-all, alerts off)"
 WARDEN_DEFAULT = "warden (default policy, DLP)"
@@ -176,11 +177,14 @@ def _count_audit_events(data_dir: Path, expected: int) -> int:
 
 
 def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list[Config]]:
-    _progress("starting the upstream mock, mitmdump (x2) and warden (x3) ...")
+    _progress("starting the upstream mock, mitmdump (x2), warden's base and warden (x3) ...")
     upstream = st.start_upstream(stack, work)
     mitm = st.start_mitmdump(stack, work, "mitmdump", upstream, [])
     mitm_stream = st.start_mitmdump(
         stack, work, "mitmdump-stream", upstream, ["--set", "stream_large_bodies=1"]
+    )
+    base = st.start_mitmdump(
+        stack, work, "base", upstream, [], [sys.executable, "-m", "benchmarks.base_proxy"]
     )
     warden = st.start_warden(stack, work, upstream)
     warden_spine = st.start_warden(stack, work, upstream, st.SPINE_ONLY_POLICY, name="warden-spine")
@@ -203,6 +207,12 @@ def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list
             via(mitm_stream),
             True,
             mitm_stream,
+        ),
+        Config(
+            Result(BASE, "mitmdump's addons on Warden's hook dispatch (benchmarks.base_proxy)"),
+            via(base),
+            False,
+            base,
         ),
         Config(
             Result(WARDEN, "warden run, allow-all policy (no DLP; alert detectors on)"),
@@ -338,7 +348,19 @@ def _print_report(
             f"  (info) Warden allow-all with alerts off / mitmdump throughput:     "
             f"{spine_load.rps / mitm_load.rps:.2f}"
         )
-    for name in (MITM, WARDEN, WARDEN_SPINE):
+    base_load = by_name[BASE].summary("load")
+    if base_load is not None and mitm_load is not None:
+        # Warden's win over mitmdump comes from its dispatch; these two ratios keep it apart
+        # from what Warden's stages cost on top of the same mitmproxy.
+        print(
+            f"  (info) Warden without its stages / mitmdump (the dispatch's gain): "
+            f"{base_load.rps / mitm_load.rps:.2f}"
+        )
+        print(
+            f"  (info) Warden allow-all / Warden without its stages (their cost):  "
+            f"{warden_load.rps / base_load.rps:.2f}"
+        )
+    for name in (MITM, BASE, WARDEN, WARDEN_SPINE):
         main, helpers = by_name[name].cpu.per_request_us()
         print(
             f"  (info) CPU per request, {name}: {main:.0f} µs in the proxy process"

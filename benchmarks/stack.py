@@ -125,20 +125,29 @@ def _wait_for_file(path: Path, process: ProxyProcess) -> None:
 
 
 def start_mitmdump(
-    stack: contextlib.ExitStack, work: Path, name: str, upstream: Upstream, extra: list[str]
+    stack: contextlib.ExitStack,
+    work: Path,
+    name: str,
+    upstream: Upstream,
+    extra: list[str],
+    program: list[str] | None = None,
 ) -> Proxy:
-    """Bare mitmdump: no addons, -q so it prints nothing per flow, its own throwaway CA."""
+    """Bare mitmdump: no addons, -q so it prints nothing per flow, its own throwaway CA.
+
+    `program` runs something that takes mitmdump's options instead (benchmarks.base_proxy).
+    """
     home = work / name
     confdir = home / "confdir"
     confdir.mkdir(parents=True)
     hosts = write_hosts_file(home / "hosts", upstream.ip, [HOSTNAME])
     port = free_port()
-    cmd = [str(BIN / "mitmdump"), "-q", "--mode", "regular"]
+    cmd = [*(program or [str(BIN / "mitmdump")]), "-q", "--mode", "regular"]
     cmd += ["--listen-host", "127.0.0.1", "--listen-port", str(port)]
     cmd += ["--set", f"confdir={confdir}"]
     cmd += ["--set", f"ssl_verify_upstream_trusted_ca={upstream.pki.ca_cert}", *extra]
+    env = {**_env(), "PYTHONPATH": str(REPO)}  # a `-m` program is found from the scratch dir
     process = ProxyProcess(
-        netns_command(cmd, hosts), port, log_path=home / "mitmdump.log", cwd=home, env=_env()
+        netns_command(cmd, hosts), port, log_path=home / "mitmdump.log", cwd=home, env=env
     )
     _start(stack, process)
     ca = confdir / "mitmproxy-ca-cert.pem"
