@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import threading
 import time
+from pathlib import Path
 
 import openai
 import pytest
 
-from tests.e2e.conftest import StartWarden
+from tests.e2e.conftest import StartWarden, Warden
 from tests.support import DELAY_HEADER, MockProviders
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +50,71 @@ def test_over_quota_gets_429_naming_the_limit_and_when_it_resets(
     retry_after = int(raised.value.response.headers["retry-after"])
     assert 0 < retry_after <= 3600
     assert len(mock.requests_to("api.openai.com")) == 2, "the refused request was not sent"
+
+
+DAILY_QUOTA_POLICY = """
+version: 1
+default_action: allow
+quotas:
+  - {id: daily-requests, scope: user, requests: 2, window: 1d}
+"""
+COUNTER_FILE = "quota-counters.json"
+
+
+def _openai(warden: Warden) -> openai.OpenAI:
+    return openai.OpenAI(api_key=FAKE_OPENAI_KEY, http_client=warden.client(), max_retries=0)
+
+
+def test_a_restart_does_not_reset_anyones_quota(start_warden: StartWarden, mock: MockProviders):
+    first = start_warden(policy=DAILY_QUOTA_POLICY)
+    mock.clear()
+    assert _chat(_openai(first)) == "echo: hello"
+    first.process.stop()  # SIGTERM, as systemd or an upgrade would: counters saved on the way out
+
+    second = start_warden(policy=DAILY_QUOTA_POLICY, extra_args=["--data-dir", str(first.data_dir)])
+    client = _openai(second)
+    assert _chat(client) == "echo: hello"
+    with pytest.raises(openai.RateLimitError) as raised:
+        _chat(client)
+    assert "Quota 'daily-requests' reached for user anonymous: 2 requests" in str(raised.value)
+    assert "quota counters restored" in second.log()
+    assert len(mock.requests_to("api.openai.com")) == 2
+
+
+def test_counts_saved_while_running_survive_a_crash(start_warden: StartWarden, mock: MockProviders):
+    first = start_warden(policy=DAILY_QUOTA_POLICY)
+    mock.clear()
+    client = _openai(first)
+    assert _chat(client) == "echo: hello"
+    assert _chat(client) == "echo: hello"
+    saved = first.data_dir / COUNTER_FILE
+    deadline = time.monotonic() + 15  # saved every 5 s while counters change
+    while b'requests",' not in (saved.read_bytes() if saved.exists() else b""):
+        assert time.monotonic() < deadline, f"{saved} was not written"
+        time.sleep(0.2)
+    assert first.process.pid is not None
+    os.kill(first.process.pid, signal.SIGKILL)  # no shutdown hook runs
+    first.process.stop()
+
+    second = start_warden(policy=DAILY_QUOTA_POLICY, extra_args=["--data-dir", str(first.data_dir)])
+    with pytest.raises(openai.RateLimitError, match="daily-requests"):
+        _chat(_openai(second))
+    assert len(mock.requests_to("api.openai.com")) == 2
+
+
+def test_a_damaged_counter_file_is_kept_aside_and_traffic_flows(
+    start_warden: StartWarden, mock: MockProviders, tmp_path: Path
+):
+    data = tmp_path / "data-with-damaged-counters"
+    data.mkdir()
+    (data / COUNTER_FILE).write_text("{damaged")
+    warden = start_warden(policy=DAILY_QUOTA_POLICY, extra_args=["--data-dir", str(data)])
+    mock.clear()
+    assert _chat(_openai(warden)) == "echo: hello"
+    [aside] = data.glob(COUNTER_FILE + ".unreadable-*")
+    assert aside.read_text() == "{damaged"
+    assert "is not a quota counter file" in warden.log()
+    assert "started quota counters from zero" in warden.log()
 
 
 def test_coach_page_in_the_browser_then_continue_goes_through(

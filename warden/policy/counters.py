@@ -1,15 +1,20 @@
 """Counters behind quotas: an interface, and the in-process backend.
 
-One proxy keeps its counters in memory. Several proxies behind a load balancer need a shared
-backend (Redis: INCRBYFLOAT on key+window with EXPIRE at the window's end) that implements
-the same two methods; nothing else changes.
+One proxy keeps its counters in memory, saved to a file across restarts (counter_file.py).
+Several proxies behind a load balancer need a shared backend (Redis: INCRBYFLOAT on
+key+window with EXPIRE at the window's end) that implements the same two methods; nothing
+else changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
-__all__ = ["CounterStore", "InMemoryCounters"]
+__all__ = ["CounterEntry", "CounterStore", "InMemoryCounters"]
+
+# (counter key, window start, value, window end), times in epoch seconds.
+type CounterEntry = tuple[str, float, float, float]
 
 
 class CounterStore(Protocol):
@@ -21,9 +26,24 @@ class CounterStore(Protocol):
 
 
 class InMemoryCounters:
-    def __init__(self) -> None:
-        self._values: dict[tuple[str, float], tuple[float, float]] = {}
+    def __init__(self, entries: Iterable[CounterEntry] = ()) -> None:
+        self._values: dict[tuple[str, float], tuple[float, float]] = {
+            (key, start): (value, end) for key, start, value, end in entries
+        }
         self._adds = 0
+
+    @property
+    def changes(self) -> int:
+        """How many adds so far: a saver compares it to skip writing what it already wrote."""
+        return self._adds
+
+    def entries(self, now: float) -> list[CounterEntry]:
+        """Every counter whose window has not ended."""
+        return [
+            (key, start, value, end)
+            for (key, start), (value, end) in self._values.items()
+            if end > now
+        ]
 
     def get(self, key: str, window_start: float) -> float:
         entry = self._values.get((key, window_start))
