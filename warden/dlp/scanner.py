@@ -12,6 +12,10 @@ How one text is scanned:
 5. overlapping findings keep the highest score (then the longest span); allow-listed values
    and scores under min_score are dropped; spans map back to the original text.
 
+A text scanned before (the earlier turns of a chat, an agent's system prompt) is not scanned
+again: its findings come from the scanner's memo (memo.py). A text whose names were not all
+searched (the NER budget ran out) is not memoized, so a later request searches it again.
+
 A Scanner is built once per DLP configuration (it compiles every pattern and loads spaCy
 on first use) and is safe to share between threads.
 """
@@ -22,7 +26,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from presidio_analyzer import RecognizerResult
 
@@ -30,6 +34,7 @@ from warden.dlp import slices
 from warden.dlp.blobs import decoded_blobs
 from warden.dlp.entities import expand_entities
 from warden.dlp.fingerprint import Fingerprinter, load_salt, preview
+from warden.dlp.memo import DEFAULT_CAPACITY, ScanMemo, Scanned
 from warden.dlp.normalize import ScanView, build_view, join_broken_lines
 from warden.dlp.prefixes import literal_trie_regex
 from warden.dlp.recognizers import (
@@ -72,8 +77,15 @@ class _Hit:
 
 
 class Scanner:
-    def __init__(self, settings: DlpPolicy, *, salt: bytes | None = None) -> None:
+    def __init__(
+        self,
+        settings: DlpPolicy,
+        *,
+        salt: bytes | None = None,
+        memo_capacity: int = DEFAULT_CAPACITY,
+    ) -> None:
         self.settings = settings
+        self.memo = ScanMemo(memo_capacity)
         wanted = expand_entities(settings.entities)
         recognizers: list[WardenRecognizer] = [
             cls() for cls in PATTERN_RECOGNIZERS if cls.ENTITY in wanted
@@ -126,30 +138,55 @@ class Scanner:
         self, texts: Sequence[tuple[JsonPath, str]], *, deadline: float | None = None
     ) -> ScanResult:
         started = time.perf_counter()
-        notes: set[str] = set()
-        views = [build_view(text) for _, text in texts]
-        hits: list[list[_Hit]] = []
-        for view in views:
-            _check(deadline)
-            found = self._pattern_hits(view.text)
-            found += self._blob_hits(view.text, notes)
-            hits.append(found)
-        if self._ner is not None and views:
-            _check(deadline)
-            per_text, truncated = self._ner.analyze_many([v.text for v in views])
-            if truncated:
-                notes.add("ner_truncated")
-            for index, results in enumerate(per_text):
-                hits[index] += _hits(views[index].text, results)
+        keys = [self.memo.key(text) for _, text in texts]
+        outcomes: dict[bytes, Scanned] = {}
+        fresh: dict[bytes, str] = {}  # texts to scan now, each once however often it occurs
+        for key, (_, text) in zip(keys, texts, strict=True):
+            if key in outcomes or key in fresh:
+                continue
+            if (known := self.memo.get(key)) is not None:
+                outcomes[key] = known
+            else:
+                fresh[key] = text
+        outcomes.update(self._scan_fresh(fresh, deadline))
         findings: list[Finding] = []
-        for (path, _), view, found in zip(texts, views, hits, strict=True):
-            findings += self._findings(path, view, found)
+        notes: set[str] = set()
+        for key, (path, _) in zip(keys, texts, strict=True):
+            outcome = outcomes[key]
+            findings += (replace(f, path=path) for f in outcome.findings)
+            notes |= outcome.notes
         return ScanResult(
             tuple(findings),
             scanned_chars=sum(len(text) for _, text in texts),
             elapsed_ms=(time.perf_counter() - started) * 1000,
             notes=tuple(sorted(notes)),
         )
+
+    def _scan_fresh(self, texts: dict[bytes, str], deadline: float | None) -> dict[bytes, Scanned]:
+        keys = list(texts)
+        views = [build_view(texts[key]) for key in keys]
+        notes: list[set[str]] = [set() for _ in keys]
+        hits: list[list[_Hit]] = []
+        for view, text_notes in zip(views, notes, strict=True):
+            _check(deadline)
+            found = self._pattern_hits(view.text)
+            found += self._blob_hits(view.text, text_notes)
+            hits.append(found)
+        truncated: set[int] = set()
+        if self._ner is not None and views:
+            _check(deadline)
+            per_text, truncated = self._ner.analyze_many([v.text for v in views])
+            for index, results in enumerate(per_text):
+                hits[index] += _hits(views[index].text, results)
+        outcomes: dict[bytes, Scanned] = {}
+        for index, (key, view, found) in enumerate(zip(keys, views, hits, strict=True)):
+            if index in truncated:
+                notes[index].add("ner_truncated")
+            outcome = Scanned(tuple(self._findings((), view, found)), frozenset(notes[index]))
+            outcomes[key] = outcome
+            if index not in truncated:  # names not all searched: search again next time
+                self.memo.put(key, outcome)
+        return outcomes
 
     # --- stages ---------------------------------------------------------------------------
 

@@ -72,14 +72,15 @@ class SpacyNerRecognizer(EntityRecognizer):
         results, _ = self.analyze_many([text])
         return [r for r in results[0] if r.entity_type in entities]
 
-    def analyze_many(self, texts: list[str]) -> tuple[list[list[RecognizerResult]], bool]:
-        """Entities per text, and whether the MAX_CHARS budget left some text unsearched."""
+    def analyze_many(self, texts: list[str]) -> tuple[list[list[RecognizerResult]], set[int]]:
+        """Entities per text, and which texts the MAX_CHARS budget left partly unsearched."""
         chunks: list[tuple[int, int, int]] = []  # (text index, start, end)
-        budget, truncated = self.MAX_CHARS, False
+        budget, truncated = self.MAX_CHARS, set[int]()
         for index, text in enumerate(texts):
             for start, end in _candidate_chunks(text, self.CHUNK_CHARS):
+                if budget < end - start:
+                    truncated.add(index)  # this chunk is cut short or left out
                 if budget <= 0:
-                    truncated = True
                     break
                 end = min(end, start + budget)
                 chunks.append((index, start, end))
