@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from benchmarks.http1 import BenchError, Connection, Route
@@ -12,6 +13,31 @@ from benchmarks.http1 import BenchError, Connection, Route
 # On top of a phase's own duration: enough for slow connection setup, short enough that a hung
 # proxy fails the run instead of stalling it.
 PHASE_GRACE_S = 30.0
+
+
+class Numbered:
+    """Request bytes with a new number stamped over MARK for each request: every request has
+    the same length, but no two carry the same prompt, as no two people type the same message.
+    (A proxy that remembers what it scanned must not get the same text again and again.)"""
+
+    MARK = b"#00000000"
+
+    def __init__(self, template: bytes) -> None:
+        head, mark, tail = template.partition(self.MARK)
+        if not mark:
+            raise ValueError("the request has no #00000000 to number")
+        self._head, self._tail, self._count = head, tail, 0
+
+    def __call__(self) -> bytes:
+        self._count += 1
+        return b"%s#%08d%s" % (self._head, self._count % 100_000_000, self._tail)
+
+
+type Payload = bytes | Callable[[], bytes]
+
+
+def _bytes(payload: Payload) -> bytes:
+    return payload if isinstance(payload, bytes) else payload()
 
 
 @dataclass(frozen=True)
@@ -60,11 +86,11 @@ class Samples:
         )
 
 
-async def probe(route: Route, payload: bytes) -> dict:
+async def probe(route: Route, payload: Payload) -> dict:
     """One request, checked in full: the path works and really reaches the mock upstream."""
     conn = await Connection.open(route)
     try:
-        response = await conn.request(payload)
+        response = await conn.request(_bytes(payload))
     finally:
         await conn.close()
     if response.status != 200:
@@ -75,17 +101,18 @@ async def probe(route: Route, payload: bytes) -> dict:
     return reply
 
 
-async def _loop(conn: Connection, payload: bytes, deadline: int, samples: list[int]) -> None:
+async def _loop(conn: Connection, payload: Payload, deadline: int, samples: list[int]) -> None:
     # The hot loop: only the status is checked; probe() checked the body once.
     while time.perf_counter_ns() < deadline:
+        data = _bytes(payload)
         start = time.perf_counter_ns()
-        response = await conn.request(payload)
+        response = await conn.request(data)
         samples.append(time.perf_counter_ns() - start)
         if response.status != 200:
             raise BenchError(f"got {response.status}: {response.body[:300]!r}")
 
 
-async def run_load(route: Route, payload: bytes, concurrency: int, duration: float) -> Samples:
+async def run_load(route: Route, payload: Payload, concurrency: int, duration: float) -> Samples:
     """`concurrency` keep-alive connections, each sending back to back for `duration` seconds."""
     async with asyncio.timeout(duration + PHASE_GRACE_S):
         conns = await asyncio.gather(*(Connection.open(route) for _ in range(concurrency)))
@@ -101,7 +128,7 @@ async def run_load(route: Route, payload: bytes, concurrency: int, duration: flo
     return Samples(samples, elapsed)
 
 
-async def run_ttfb(route: Route, payload: bytes, count: int, timeout: float) -> Samples:
+async def run_ttfb(route: Route, payload: Payload, count: int, timeout: float) -> Samples:
     """`count` streamed requests in a row on one connection; samples are request-to-first-byte."""
     samples: list[int] = []
     async with asyncio.timeout(timeout + PHASE_GRACE_S):
@@ -109,8 +136,9 @@ async def run_ttfb(route: Route, payload: bytes, count: int, timeout: float) -> 
         try:
             start_all = time.perf_counter_ns()
             for _ in range(count):
+                data = _bytes(payload)
                 start = time.perf_counter_ns()
-                response = await conn.request(payload)
+                response = await conn.request(data)
                 if response.status != 200 or not response.body.endswith(b"data: [DONE]\n\n"):
                     raise BenchError(f"bad stream ({response.status}): {response.body[-300:]!r}")
                 samples.append(response.first_byte_ns - start)

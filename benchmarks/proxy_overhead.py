@@ -25,7 +25,7 @@ from pathlib import Path
 
 from benchmarks import stack as st
 from benchmarks.http1 import BenchError, Route, build_request, client_context
-from benchmarks.load import probe, run_load, run_ttfb
+from benchmarks.load import Numbered, Payload, probe, run_load, run_ttfb
 from benchmarks.report import Result, Target, machine, machine_lines, table
 from tests.support import DELAY_HEADER, mount_namespace_skip_reason
 
@@ -46,7 +46,8 @@ CHAT = {
             "travel rose 12 percent because of the Lisbon offsite, software licences fell "
             "after the vendor consolidation, and the hardware refresh moved to next quarter. "
             "Flag anything that needs approval from the controller before month end, and "
-            "say which cost centre each item belongs to if the notes make that clear.",
+            "say which cost centre each item belongs to if the notes make that clear. "
+            "Reference #00000000.",
         },
     ],
     "temperature": 0.2,
@@ -99,7 +100,8 @@ class Config:
     round_rps: list[float] = field(default_factory=list)  # c=20 throughput of each round
 
 
-def _payloads() -> tuple[bytes, bytes]:
+def _payloads() -> tuple[Numbered, Numbered]:
+    """The plain and the streamed request, each numbered anew for every send (load.Numbered)."""
     plain = build_request(st.HOSTNAME, CHAT_PATH, json.dumps(CHAT).encode())
     streamed = {**CHAT, "stream": True, "stream_options": {"include_usage": True}}
     stream = build_request(
@@ -108,7 +110,7 @@ def _payloads() -> tuple[bytes, bytes]:
         json.dumps(streamed).encode(),
         {"Accept": "text/event-stream", DELAY_HEADER: str(STREAM_DELAY_MS)},
     )
-    return plain, stream
+    return Numbered(plain), Numbered(stream)
 
 
 def _progress(message: str) -> None:
@@ -116,7 +118,7 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-async def _warm(config: Config, settings: Settings, plain: bytes) -> None:
+async def _warm(config: Config, settings: Settings, plain: Payload) -> None:
     _progress(f"[{config.result.name}] probe + {settings.warmup_s:g} s warmup")
     await probe(config.route, plain)
     warmup = await run_load(config.route, plain, settings.concurrency, settings.warmup_s)
@@ -124,7 +126,7 @@ async def _warm(config: Config, settings: Settings, plain: bytes) -> None:
 
 
 async def _measure_round(
-    config: Config, settings: Settings, upstream: st.Upstream, plain: bytes, stream: bytes
+    config: Config, settings: Settings, upstream: st.Upstream, plain: Payload, stream: Payload
 ) -> None:
     result, route = config.result, config.route
     seconds = settings.duration_s / settings.rounds
