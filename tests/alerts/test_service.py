@@ -118,3 +118,27 @@ def test_raising_alerts_never_waits_for_a_slow_receiver(tmp_path):
     finally:
         gate.set()
         service.close()
+
+
+def test_the_proxys_alert_files_are_compacted_after_start_and_then_daily(tmp_path):
+    clock = Clock()
+    service = AlertService(tmp_path, AlertsConfig(retention_days=1), clock=clock)
+    path = tmp_path / "alerts" / "alerts.proxy.jsonl"
+    try:
+        for _ in range(20):
+            service.raise_signals([secret_signal()], ALICE)
+            assert service.recorder.flush()  # each repeat lands as its own snapshot line
+        assert len(path.read_text().splitlines()) == 20
+        service.tick()
+        assert service.recorder.flush() and len(path.read_text().splitlines()) == 20
+        clock.now += 31  # compaction runs 30 s after start
+        service.tick()
+        assert service.recorder.flush() and len(path.read_text().splitlines()) == 1
+        [view] = service.store.alerts()
+        assert view.alert["count"] == 20
+        clock.now += 2 * 86_400  # the next daily run: the alert is past its 1-day retention
+        service.tick()
+        assert service.recorder.flush() and path.read_text() == ""
+        assert service.store.alerts() == []
+    finally:
+        service.close()

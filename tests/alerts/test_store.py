@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from tests.alerts.factories import secret_alert
-from warden.alerts.alert import AlertState, DeliveryState, DeliveryStatus
+from warden.alerts.alert import AlertState, DeliveryState, DeliveryStatus, StateChange
 from warden.alerts.store import JsonlAlertStore, UnknownAlert, change_state, duckdb_views_sql
 
 
@@ -106,3 +106,55 @@ def test_duckdb_reads_current_state_while_the_proxy_keeps_appending(tmp_path):
     assert counts == sorted(counts) and counts[0] >= 1
     assert row[:4] == ("resolved", "sam", "done", 1)
     assert row[4] == first.evidence[0].preview
+
+
+def _lines(path) -> list[str]:  # type: ignore[no-untyped-def]
+    return [line for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_compaction_keeps_each_alerts_latest_snapshot_and_drops_alerts_past_retention(
+    tmp_path,
+):  # type: ignore[no-untyped-def]
+    proxy = JsonlAlertStore(tmp_path, writer="proxy")
+    recent, old = secret_alert(user="alice"), secret_alert(user="bob")
+    old.id, old.first_seen, old.last_seen = "old-alert", 1_000.0, 2_000.0
+    for count in range(1, 51):  # fifty repeats: fifty snapshots on disk
+        recent.count, recent.rev = count, count
+        proxy.record_alert(recent)
+    proxy.record_alert(old)
+    for alert in (recent, old):
+        proxy.record_delivery(DeliveryStatus(alert.id, "soc", "alert", DeliveryState.DELIVERED))
+        proxy.record_state(StateChange(alert.id, AlertState.ACKNOWLEDGED, "warden"))
+    dashboard = JsonlAlertStore(tmp_path, writer="dashboard")
+    change_state(dashboard, old.id, AlertState.RESOLVED, "sam", "rotated")
+    change_state(dashboard, recent.id, AlertState.RESOLVED, "sam", "rotated")
+    before = proxy.get(recent.id)
+    with (tmp_path / "alerts.proxy.jsonl").open("a") as f:
+        f.write("{half a line from a crash\n")
+
+    done = proxy.compact(cutoff=recent.last_seen - 86_400)
+
+    assert (done.alerts_kept, done.alerts_removed) == (1, 1)
+    assert (done.lines_before, done.lines_after) == (56, 4)
+    assert proxy.get(recent.id) == before  # the view is what it was: count 50, state, delivery
+    assert proxy.get(old.id) is None
+    assert len(_lines(tmp_path / "alerts.proxy.jsonl")) == 2  # the snapshot, the broken line
+    assert "{half a line from a crash" in _lines(tmp_path / "alerts.proxy.jsonl")
+    assert len(_lines(tmp_path / "deliveries.proxy.jsonl")) == 1
+    # Another writer's file is never rewritten by the proxy, even for a removed alert.
+    assert len(_lines(tmp_path / "states.dashboard.jsonl")) == 2
+    assert not list(tmp_path.glob("*.compacting"))
+    again = proxy.compact(cutoff=recent.last_seen - 86_400)
+    assert again.lines_before == again.lines_after == 4
+
+
+def test_duckdb_reads_the_compacted_files(tmp_path):  # type: ignore[no-untyped-def]
+    proxy = JsonlAlertStore(tmp_path, writer="proxy")
+    alert = secret_alert()
+    for count in range(1, 4):
+        alert.count, alert.rev = count, count
+        proxy.record_alert(alert)
+    proxy.compact(cutoff=0.0)
+    con = duckdb.connect()
+    con.execute(duckdb_views_sql(tmp_path))
+    assert con.execute("SELECT id, count, state FROM alerts").fetchall() == [(alert.id, 3, "open")]

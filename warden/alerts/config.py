@@ -336,6 +336,9 @@ class DeliverySettings(_Strict):
 
 class AlertsConfig(_Strict):
     enabled: bool = True
+    # Alerts are the security record, kept longer than the raw events by default (the audit
+    # log's 90 days); set it to audit.retention_days to drop both together.
+    retention_days: int = Field(default=365, gt=0)
     sinks: dict[str, SinkConfig] = Field(default_factory=dict)
     # No rules: every signal of medium severity or more is stored (no sinks), see DEFAULT_RULE.
     rules: list[AlertRule] = Field(default_factory=list)

@@ -4,7 +4,9 @@
     signals -> AlertEngine (rules, dedupe, throttle)  -> alert ids for the request's event
                  | new alert                           -> Recorder -> alert store (JSON lines)
                  `-> DeliveryQueue -> sinks (retries)  -> delivery status -> alert store
-    tick() every second: windows that closed with repeats send their summary.
+    tick() every second: windows that closed with repeats send their summary; 30 s after
+    start and then daily, the proxy's alert files are compacted (store.py: latest snapshot of
+    each alert, none of those last seen more than alerts.retention_days ago).
 
 Methods are called from the event loop only; the engine and behaviour state are not shared
 with any other thread.
@@ -12,6 +14,7 @@ with any other thread.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -31,6 +34,9 @@ __all__ = ["AlertService", "alerts_dir"]
 
 log = logging.getLogger("warden.alerts")
 
+COMPACT_FIRST_S = 30.0  # after start: not while the proxy is still warming up
+COMPACT_EVERY_S = 86_400.0
+
 
 def alerts_dir(data_dir: Path) -> Path:
     return data_dir / "alerts"
@@ -46,6 +52,8 @@ class AlertService:
     ) -> None:
         directory = alerts_dir(data_dir)
         self.store = JsonlAlertStore(directory, writer="proxy")
+        self._clock = clock
+        self._next_compaction = clock() + COMPACT_FIRST_S
         self.recorder = Recorder(self.store)
         self.engine = AlertEngine(config, clock)
         self.behaviour = BehaviourTracker(
@@ -84,6 +92,27 @@ class AlertService:
             self._deliver(alert, "summary")
         if self.behaviour.known_apps.dirty:
             self.recorder.call(self.behaviour.known_apps.save)
+        now = self._clock()
+        if now >= self._next_compaction:
+            self._next_compaction = now + COMPACT_EVERY_S
+            cutoff = now - self.config.retention_days * 86_400
+            # On the recorder's thread: the one that appends to these files.
+            self.recorder.call(functools.partial(self._compact, cutoff))
+
+    def _compact(self, cutoff: float) -> None:
+        try:
+            done = self.store.compact(cutoff)
+        except OSError as e:
+            log.error("could not compact the alert files in %s: %s", self.store.directory, e)
+            return
+        if done.lines_after != done.lines_before:
+            log.info(
+                "alert files compacted: %d alerts kept, %d past retention removed, %d -> %d lines",
+                done.alerts_kept,
+                done.alerts_removed,
+                done.lines_before,
+                done.lines_after,
+            )
 
     def close(self, timeout: float = 5.0) -> None:
         self.delivery.close(timeout)

@@ -8,6 +8,8 @@ writer, so the proxy and the dashboard never write the same file.
                                the current state is the latest `at` per alert id
 
 The proxy writes as "proxy"; the dashboard as "dashboard", `warden alerts ack` as "cli".
+The proxy compacts its own files daily (`compact`): each alert's latest snapshot only, and
+nothing of alerts last seen before the retention cutoff; other writers' files stay as written.
 Readers merge every writer's files: this module for the CLI, or DuckDB for the dashboard
 (`duckdb_views_sql`), both while the proxy keeps appending. A reader may catch the last line
 half-written; it is skipped until it is complete. Events link to alerts through their
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -31,6 +34,7 @@ from warden.alerts.alert import Alert, AlertState, DeliveryStatus, StateChange
 __all__ = [
     "AlertStore",
     "AlertView",
+    "Compaction",
     "JsonlAlertStore",
     "UnknownAlert",
     "change_state",
@@ -73,6 +77,16 @@ class AlertView:
             "history": list(self.history),
             "deliveries": list(self.deliveries),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Compaction:
+    """What one compaction of a writer's files did."""
+
+    alerts_kept: int
+    alerts_removed: int  # last seen before the retention cutoff
+    lines_before: int
+    lines_after: int
 
 
 class AlertStore(Protocol):
@@ -125,6 +139,56 @@ class JsonlAlertStore:
     def record_state(self, change: StateChange) -> None:
         self._append("states", change.to_dict())
 
+    def compact(self, cutoff: float) -> Compaction:
+        """Rewrite this writer's files with each alert's latest snapshot only, dropping alerts
+        last seen before `cutoff` (epoch seconds) with their deliveries and states. Lines that
+        do not parse are kept as they are: compaction never loses what it cannot read."""
+        with self._lock:
+            alert_lines = self._own_lines("alerts")
+            latest: dict[str, tuple[str, dict[str, Any]]] = {}
+            unreadable: list[str] = []
+            for line in alert_lines:
+                record = _parsed(line)
+                if record is None or "id" not in record:
+                    unreadable.append(line)
+                    continue
+                alert_id = str(record["id"])
+                known = latest.get(alert_id)
+                rev = _number(record.get("rev"), 0)
+                if known is None or rev >= _number(known[1].get("rev"), 0):
+                    latest.pop(alert_id, None)  # keep the order of last change
+                    latest[alert_id] = (line, record)
+            removed = {
+                alert_id
+                for alert_id, (_, record) in latest.items()
+                if _number(record.get("last_seen"), cutoff) < cutoff  # no date: kept
+            }
+            kept = [line for alert_id, (line, _) in latest.items() if alert_id not in removed]
+            before, after = len(alert_lines), len(kept) + len(unreadable)
+            self._rewrite("alerts", alert_lines, [*kept, *unreadable])
+            for kind in ("deliveries", "states"):
+                lines = self._own_lines(kind)
+                survivors = [line for line in lines if _alert_id(line) not in removed]
+                before, after = before + len(lines), after + len(survivors)
+                self._rewrite(kind, lines, survivors)
+        return Compaction(len(kept), len(removed), before, after)
+
+    def _own_lines(self, kind: str) -> list[str]:
+        text = self._path(kind).read_text(encoding="utf-8", errors="surrogateescape")
+        return [line for line in text.split("\n") if line.strip()]
+
+    def _rewrite(self, kind: str, old: list[str], new: list[str]) -> None:
+        if new == old:
+            return
+        path = self._path(kind)
+        # Not matched by the readers' `<kind>.*.jsonl` globs while it is being written.
+        tmp = path.with_name(path.name + ".compacting")
+        with tmp.open("w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write("".join(line + "\n" for line in new))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)  # readers see the old file or the new one, never a mix
+
     # ---- reading --------------------------------------------------------------------------
 
     def _records(self, kind: str) -> Iterator[dict[str, Any]]:
@@ -171,6 +235,26 @@ class JsonlAlertStore:
 
     def get(self, alert_id: str) -> AlertView | None:
         return next((v for v in self.alerts() if v.id == alert_id), None)
+
+
+def _parsed(line: str) -> dict[str, Any] | None:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _alert_id(line: str) -> str | None:
+    record = _parsed(line)
+    return str(record.get("alert_id")) if record is not None else None
+
+
+def _number(value: object, default: float) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
 
 
 def _view(
