@@ -3,7 +3,11 @@ readable by this module and by DuckDB while the proxy appends."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -34,6 +38,7 @@ def test_latest_snapshot_state_and_deliveries_make_the_view(tmp_path):
     [delivery] = view.deliveries
     assert delivery["state"] == "delivered" and delivery["attempts"] == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".lock",  # the writers' advisory lock
         "alerts.dashboard.jsonl",
         "alerts.proxy.jsonl",
         "deliveries.dashboard.jsonl",
@@ -158,3 +163,55 @@ def test_duckdb_reads_the_compacted_files(tmp_path):  # type: ignore[no-untyped-
     con = duckdb.connect()
     con.execute(duckdb_views_sql(tmp_path))
     assert con.execute("SELECT id, count, state FROM alerts").fetchall() == [(alert.id, 3, "open")]
+
+
+def test_a_privacy_purge_removes_a_persons_alerts_from_every_writers_files(tmp_path):
+    proxy = JsonlAlertStore(tmp_path, writer="proxy")
+    dashboard = JsonlAlertStore(tmp_path, writer="dashboard")
+    alice, bob = secret_alert(user="alice"), secret_alert(user="bob")
+    for alert in (alice, bob):
+        proxy.record_alert(alert)
+        proxy.record_delivery(DeliveryStatus(alert.id, "soc", "alert", DeliveryState.DELIVERED))
+        change_state(dashboard, alert.id, AlertState.ACKNOWLEDGED, "sam", "calling them")
+    alice.count, alice.rev = 2, 2
+    proxy.record_alert(alice)
+
+    assert JsonlAlertStore(tmp_path, writer="cli").purge_user("alice") == 1
+
+    [left] = proxy.alerts()
+    assert left.id == bob.id and left.state is AlertState.ACKNOWLEDGED
+    assert len(left.deliveries) == 1
+    everything = "".join(p.read_text() for p in tmp_path.glob("*.jsonl"))
+    assert alice.id not in everything and "alice" not in everything
+    assert proxy.purge_user("alice") == 0
+
+
+_APPENDER = """
+import sys
+from pathlib import Path
+from warden.alerts.alert import AlertState, StateChange
+from warden.alerts.store import JsonlAlertStore
+store = JsonlAlertStore(Path(sys.argv[1]), writer="dashboard")
+for i in range(int(sys.argv[2])):
+    store.record_state(StateChange("bob-alert", AlertState.ACKNOWLEDGED, "sam", str(i)))
+"""
+
+
+def test_rewrites_in_one_process_lose_nothing_another_process_appends(tmp_path):
+    proxy = JsonlAlertStore(tmp_path, writer="proxy")
+    # The same writer's file as the other process appends to: each purge rewrites it.
+    same_file = JsonlAlertStore(tmp_path, writer="dashboard")
+    alice = secret_alert(user="alice")
+    appends = 2000
+    appender = subprocess.Popen(
+        [sys.executable, "-c", _APPENDER, str(tmp_path), str(appends)],
+        cwd=Path(__file__).parents[2],
+    )
+    while appender.poll() is None:  # purge and compact over and over while it appends
+        proxy.record_alert(alice)
+        same_file.record_state(StateChange(alice.id, AlertState.RESOLVED, "sam"))
+        proxy.purge_user("alice")
+        proxy.compact(cutoff=0.0)
+    assert appender.returncode == 0
+    lines = (tmp_path / "states.dashboard.jsonl").read_text().splitlines()
+    assert sorted(int(json.loads(line)["note"]) for line in lines) == list(range(appends))

@@ -9,7 +9,11 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
+from tests.alerts.factories import secret_alert
 from tests.store.helpers import request_event, started
+from warden.alerts.alert import DeliveryState, DeliveryStatus
+from warden.alerts.service import alerts_dir
+from warden.alerts.store import JsonlAlertStore
 from warden.cli import main
 from warden.store import reader
 
@@ -90,17 +94,27 @@ def test_export_understands_ages(store, capsys, tmp_path):
 
 
 def test_purge_without_a_proxy_runs_in_process_and_is_recorded(store, capsys):
+    proxy_alerts = JsonlAlertStore(alerts_dir(store), writer="proxy")
+    for user in ("alice", "bob"):
+        alert = secret_alert(user=user)
+        proxy_alerts.record_alert(alert)
+        status = DeliveryStatus(alert.id, "soc", "alert", DeliveryState.PENDING)
+        proxy_alerts.record_delivery(status)
     code, out = run(
         capsys, "logs", "purge", "--user", "alice", "--yes", "--actor", "dpo",
         "--data-dir", str(store),
     )  # fmt: skip
     assert code == 0
-    assert "removed 2 events of user 'alice'" in out
+    assert "removed 2 events of user 'alice'" in out and "and 1 alerts about them" in out
     events = reader.read_events(store)
     assert [e["user"] for e in events if e["type"] == "request"] == ["bob"]
-    assert [(e["actor"], e["details"]["target_user"]) for e in events if e["type"] == "admin"] == [
-        ("dpo", "alice")
-    ]
+    [admin] = [e for e in events if e["type"] == "admin"]
+    assert (admin["actor"], admin["details"]["target_user"]) == ("dpo", "alice")
+    assert admin["details"]["alerts_removed"] == 1
+    [left] = proxy_alerts.alerts()
+    assert left.alert["user"] == "bob" and len(left.deliveries) == 1
+    alert_files = "".join(p.read_text() for p in alerts_dir(store).glob("*.jsonl"))
+    assert "alice" not in alert_files
 
 
 def test_purge_with_a_running_proxy_is_carried_out_by_its_writer(store, capsys):

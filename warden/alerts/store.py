@@ -10,6 +10,9 @@ writer, so the proxy and the dashboard never write the same file.
 The proxy writes as "proxy"; the dashboard as "dashboard", `warden alerts ack` as "cli".
 The proxy compacts its own files daily (`compact`): each alert's latest snapshot only, and
 nothing of alerts last seen before the retention cutoff; other writers' files stay as written.
+A privacy purge (`purge_user`, from `warden logs purge`) rewrites every writer's files. Every
+append and rewrite holds an advisory lock on `<dir>/.lock` (flock), so a rewrite in one
+process never loses a line another process is appending.
 Readers merge every writer's files: this module for the CLI, or DuckDB for the dashboard
 (`duckdb_views_sql`), both while the proxy keeps appending. A reader may catch the last line
 half-written; it is skipped until it is complete. Events link to alerts through their
@@ -18,6 +21,8 @@ half-written; it is skipped until it is complete. Events link to alerts through 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -115,9 +120,16 @@ class JsonlAlertStore:
     def _path(self, kind: str) -> Path:
         return self.directory / f"{kind}.{self.writer}.jsonl"
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """This process's threads, then every process's writers, one at a time."""
+        with self._lock, (self.directory / ".lock").open("a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            yield  # closing the file releases the flock
+
     def _append(self, kind: str, record: dict[str, Any]) -> None:
         line = json.dumps(record, separators=(",", ":"), allow_nan=False, default=str) + "\n"
-        with self._lock, self._path(kind).open("a", encoding="utf-8") as f:
+        with self._locked(), self._path(kind).open("a", encoding="utf-8") as f:
             f.write(line)  # one write per record: readers see whole lines or a partial last one
 
     def append_many(self, kind: str, records: list[dict[str, Any]]) -> None:
@@ -127,7 +139,7 @@ class JsonlAlertStore:
             json.dumps(r, separators=(",", ":"), allow_nan=False, default=str) + "\n"
             for r in records
         )
-        with self._lock, self._path(kind).open("a", encoding="utf-8") as f:
+        with self._locked(), self._path(kind).open("a", encoding="utf-8") as f:
             f.write(text)
 
     def record_alert(self, alert: Alert) -> None:
@@ -143,7 +155,7 @@ class JsonlAlertStore:
         """Rewrite this writer's files with each alert's latest snapshot only, dropping alerts
         last seen before `cutoff` (epoch seconds) with their deliveries and states. Lines that
         do not parse are kept as they are: compaction never loses what it cannot read."""
-        with self._lock:
+        with self._locked():
             alert_lines = self._own_lines("alerts")
             latest: dict[str, tuple[str, dict[str, Any]]] = {}
             unreadable: list[str] = []
@@ -173,21 +185,35 @@ class JsonlAlertStore:
                 self._rewrite(kind, lines, survivors)
         return Compaction(len(kept), len(removed), before, after)
 
+    def purge_user(self, user: str) -> int:
+        """Remove every alert about `user` from every writer's files, with its deliveries and
+        state changes (a privacy request); returns how many alerts were removed."""
+        with self._locked():
+            removed: set[str] = set()
+            for path in self._files("alerts"):
+                lines = _lines_of(path)
+                keep = []
+                for line in lines:
+                    record = _parsed(line)
+                    if record is not None and record.get("user") == user and "id" in record:
+                        removed.add(str(record["id"]))
+                    else:
+                        keep.append(line)
+                _replace(path, lines, keep)
+            for kind in ("deliveries", "states"):
+                for path in self._files(kind):
+                    lines = _lines_of(path)
+                    _replace(path, lines, [ln for ln in lines if _alert_id(ln) not in removed])
+        return len(removed)
+
+    def _files(self, kind: str) -> list[Path]:
+        return sorted(self.directory.glob(f"{kind}.*.jsonl"))
+
     def _own_lines(self, kind: str) -> list[str]:
-        text = self._path(kind).read_text(encoding="utf-8", errors="surrogateescape")
-        return [line for line in text.split("\n") if line.strip()]
+        return _lines_of(self._path(kind))
 
     def _rewrite(self, kind: str, old: list[str], new: list[str]) -> None:
-        if new == old:
-            return
-        path = self._path(kind)
-        # Not matched by the readers' `<kind>.*.jsonl` globs while it is being written.
-        tmp = path.with_name(path.name + ".compacting")
-        with tmp.open("w", encoding="utf-8", errors="surrogateescape") as f:
-            f.write("".join(line + "\n" for line in new))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)  # readers see the old file or the new one, never a mix
+        _replace(self._path(kind), old, new)
 
     # ---- reading --------------------------------------------------------------------------
 
@@ -235,6 +261,23 @@ class JsonlAlertStore:
 
     def get(self, alert_id: str) -> AlertView | None:
         return next((v for v in self.alerts() if v.id == alert_id), None)
+
+
+def _lines_of(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def _replace(path: Path, old: list[str], new: list[str]) -> None:
+    if new == old:
+        return
+    # Not matched by the readers' `<kind>.*.jsonl` globs while it is being written.
+    tmp = path.with_name(path.name + ".compacting")
+    with tmp.open("w", encoding="utf-8", errors="surrogateescape") as f:
+        f.write("".join(line + "\n" for line in new))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)  # readers see the old file or the new one, never a mix
 
 
 def _parsed(line: str) -> dict[str, Any] | None:

@@ -1,4 +1,7 @@
-"""`warden logs`: read, export and purge the audit log, also while the proxy is writing it."""
+"""`warden logs`: read, export and purge the audit log, also while the proxy is writing it.
+
+A purge of one person also removes the alerts about them (warden/alerts/store.py).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from typing import Any
 
 import duckdb
 
+from warden.alerts.service import alerts_dir
+from warden.alerts.store import JsonlAlertStore
 from warden.errors import ConfigError
 from warden.store import reader
 from warden.store.layout import StoreLayout
@@ -191,38 +196,47 @@ def _purge(args: argparse.Namespace) -> int:
         "SELECT count(*) FROM events WHERE \"user\" = ? AND type <> 'admin'", [args.user]
     ).fetchone() or (0,)
     con.close()
+    alerts = JsonlAlertStore(alerts_dir(args.data_dir), writer="cli")
+    alert_count = sum(1 for view in alerts.alerts() if view.alert.get("user") == args.user)
     if not args.yes:
         if not sys.stdin.isatty():
             print("warden logs purge: add --yes to purge without a terminal", file=sys.stderr)
             return 1
-        question = f"Remove all {count} events of user {args.user!r}? This cannot be undone."
+        question = (
+            f"Remove all {count} events and {alert_count} alerts of user {args.user!r}? "
+            "This cannot be undone."
+        )
         answer = input(f"{question} [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("nothing removed")
             return 1
-    result = _purge_user(args.data_dir, args.user, actor)
+    # Alerts first, so the purge's admin event can say how many went with the events.
+    alerts_removed = alerts.purge_user(args.user)
+    result = _purge_user(args.data_dir, args.user, actor, alerts_removed)
     if not result.get("ok"):
         print(f"warden logs purge: {result.get('error')}", file=sys.stderr)
         return 1
     print(
         f"removed {result['events_removed']} events of user {args.user!r} "
-        f"({result['segments_rewritten']} segments rewritten); recorded as done by {actor}"
+        f"({result['segments_rewritten']} segments rewritten) and {alerts_removed} alerts "
+        f"about them; recorded as done by {actor}"
     )
     return 0
 
 
-def _purge_user(data_dir: Path, user: str, actor: str) -> dict[str, Any]:
+def _purge_user(data_dir: Path, user: str, actor: str, alerts_removed: int) -> dict[str, Any]:
     """Purge in this process if no proxy is writing the store, else ask the proxy to."""
     writer = StoreWriter(data_dir, WriterSettings(lock_timeout_s=0.0))
     try:
         writer.start()
     except StoreLocked:
         try:
-            return submit(StoreLayout(data_dir), AdminRequest("purge_user", actor, {"user": user}))
+            params = {"user": user, "alerts_removed": alerts_removed}
+            return submit(StoreLayout(data_dir), AdminRequest("purge_user", actor, params))
         except RequestTimeout as e:
             return {"ok": False, "error": str(e)}
     try:
-        done = writer.purge_user(user, actor)
+        done = writer.purge_user(user, actor, alerts_removed)
     finally:
         writer.close()
     return {

@@ -201,8 +201,9 @@ class StoreWriter:
 
     # -- admin operations (maintenance thread, or a CLI that holds the lock) -------------
 
-    def purge_user(self, user: str, actor: str) -> PurgeResult:
-        """Remove every event of `user` (a privacy request) and record that it was done."""
+    def purge_user(self, user: str, actor: str, alerts_removed: int = 0) -> PurgeResult:
+        """Remove every event of `user` (a privacy request) and record that it was done, with
+        how many alerts about them the caller removed from the alert files."""
         self.flush()  # the user's most recent events may still be queued
         with self._maintenance_lock, self._connection() as con:
             result = purge(con, self.layout.events_dir, user_is(user))
@@ -214,6 +215,7 @@ class StoreWriter:
                     "target_user": user,
                     "events_removed": result.events_removed,
                     "segments_rewritten": result.segments_rewritten,
+                    "alerts_removed": alerts_removed,
                 },
             )
         )
@@ -508,7 +510,12 @@ class StoreWriter:
             result: dict[str, Any]
             try:
                 if request.action == "purge_user" and isinstance(request.params.get("user"), str):
-                    done = self.purge_user(request.params["user"], request.actor)
+                    alerts_removed = request.params.get("alerts_removed", 0)
+                    done = self.purge_user(
+                        request.params["user"],
+                        request.actor,
+                        alerts_removed if isinstance(alerts_removed, int) else 0,
+                    )
                     result = {
                         "ok": True,
                         "events_removed": done.events_removed,
