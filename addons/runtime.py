@@ -7,8 +7,8 @@ import logging
 from pathlib import Path
 
 from mitmproxy import ctx, exceptions
-from mitmproxy.addons.proxyauth import Ldap
 
+from addons.ldap_auth import LdapCheck
 from warden.errors import ConfigError
 from warden.runtime import RuntimeConfig, WardenRuntime
 
@@ -47,7 +47,7 @@ class RuntimeAddon:
             catalog_paths=tuple(Path(p) for p in opts.warden_catalog.split(",") if p),
             data_dir=Path(opts.warden_data_dir),
             max_body_bytes=opts.warden_max_body,
-            ldap_factory=Ldap,  # mitmproxy's own LDAP validator: "ldap[s]:server:dn:pw:subtree"
+            ldap_factory=LdapCheck,  # mitmproxy's LDAP spec and check, made safe under load
         )
         try:
             self._runtime = WardenRuntime(config)

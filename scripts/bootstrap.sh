@@ -25,13 +25,20 @@ fi
 # --frozen: install exactly what uv.lock says; never re-resolve on a user's machine.
 "$PY" -m uv sync --frozen --quiet --python "$PY"
 
-# The test suite also drives a real browser (the dashboard's end-to-end test). Browser
-# downloads from test tools are not possible here, so it uses Debian's chromium.
-if [ "${1:-}" = "test" ] && ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "bootstrap: installing chromium for the browser test" >&2
-    apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null
-  else
-    echo "bootstrap: chromium not installed; the browser test will be skipped" >&2
+# The test suite also drives real peers from Debian's packages: a browser (the dashboard's
+# end-to-end test; browser downloads from test tools are not possible here) and an OpenLDAP
+# server (proxy logins against a directory). Each test skips with the reason without them.
+if [ "${1:-}" = "test" ]; then
+  missing=""
+  command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+  [ -x /usr/sbin/slapd ] || missing="$missing slapd"
+  if [ -n "$missing" ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "bootstrap: installing$missing for the end-to-end tests" >&2
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    else
+      echo "bootstrap:$missing not installed; the tests that need them will be skipped" >&2
+    fi
   fi
 fi

@@ -40,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _run(args: argparse.Namespace) -> int:
+    from addons.ldap_auth import LdapCheck
     from addons.runner import ProxySettings, run_proxy  # mitmproxy loads only when running
     from warden.runtime import RuntimeConfig, WardenRuntime
 
@@ -54,7 +55,12 @@ def _run(args: argparse.Namespace) -> int:
         mitmproxy_options=args.sets,
     )
     # Check the data files before anything starts, so a typo is one clear line, not a banner.
-    WardenRuntime(RuntimeConfig(settings.policy, settings.identity, tuple(settings.catalogs)))
+    # (An LDAP check contacts its directory only at the first login: this reads the spec.)
+    WardenRuntime(
+        RuntimeConfig(
+            settings.policy, settings.identity, tuple(settings.catalogs), ldap_factory=LdapCheck
+        )
+    )
     proxy = f"{args.listen_host}:{args.listen_port}"
     print(onboarding.startup_banner(settings.certs_dir, proxy, settings.policy), flush=True)
     dashboard = None if args.no_dashboard else _start_dashboard(args, settings.policy, proxy)

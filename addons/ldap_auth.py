@@ -1,0 +1,108 @@
+"""Proxy logins checked against an LDAP directory (Active Directory, OpenLDAP).
+
+The spec is mitmproxy's proxyauth syntax, parsed by mitmproxy itself:
+`ldap[s]:host[:port]:service-bind-dn:password:subtree[?search_filter_key=uid]`. The check is
+the same as mitmproxy's: find the user under the subtree with the service account, then bind
+as them with the password given. Its validator does not suit a proxy under load, so this one
+differs where that matters:
+- a wrong password is an answer (False), not an exception from the bind;
+- the service connection is shared, so searches on it take turns (mitmproxy's threads could
+  read each other's results and bind as someone else's DN);
+- the directory being down is DirectoryUnavailable, which the caller turns into a refusal
+  (407): a login is never let through unchecked. The connection is opened on first use and
+  reopened after a failure, so Warden starts, and recovers, while the directory is away;
+- every network step has a timeout, so a hung directory cannot pile up worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import ldap3
+from ldap3.core import exceptions as ldap_errors
+from ldap3.utils.conv import escape_filter_chars
+from mitmproxy import exceptions
+from mitmproxy.addons.proxyauth import Ldap
+
+from warden.errors import ConfigError
+
+__all__ = ["DirectoryUnavailable", "LdapCheck"]
+
+TIMEOUT_S = 5  # seconds; ldap3 wants an int for the socket's receive timeout
+
+
+class DirectoryUnavailable(ConnectionError):
+    """The directory could not be asked; the login is neither accepted nor known to be wrong."""
+
+
+class LdapCheck:
+    def __init__(self, spec: str) -> None:
+        try:
+            use_ssl, host, port, bind_dn, bind_password, subtree, key = Ldap.parse_spec(spec)
+        except exceptions.OptionsError:
+            # Not the spec itself in the message: it holds the service account's password.
+            raise ConfigError(
+                "proxy_auth.ldap: expected ldap[s]:host[:port]:bind-dn:password:subtree"
+            ) from None
+        self._address = (host, port, use_ssl)
+        self._server = self._new_server()
+        self._bind_dn, self._bind_password = bind_dn, bind_password
+        self._subtree, self._key = subtree, key
+        self._lock = threading.Lock()
+        self._service: ldap3.Connection | None = None
+
+    def __call__(self, user: str, password: str) -> bool:
+        # An empty password would be an "unauthenticated bind", which LDAP servers accept.
+        if not user or not password:
+            return False
+        dn = self._find(user)
+        if dn is None:
+            return False
+        try:
+            ldap3.Connection(
+                self._server, dn, password, auto_bind=True, receive_timeout=TIMEOUT_S
+            ).unbind()
+        except ldap_errors.LDAPBindError:
+            return False
+        except ldap_errors.LDAPException as e:
+            self._forget_server()
+            raise DirectoryUnavailable(f"{type(e).__name__}: {e}") from None
+        return True
+
+    def _find(self, user: str) -> str | None:
+        """The user's DN, or None if the directory has no such user."""
+        search = f"({self._key}={escape_filter_chars(user)})"
+        with self._lock:
+            for attempt in (1, 2):  # a connection the server has dropped is reopened once
+                try:
+                    service = self._connection()
+                    service.search(self._subtree, search, attributes=[])
+                    found = service.response or ()
+                    entries = [r for r in found if r.get("type") == "searchResEntry"]
+                    return str(entries[0]["dn"]) if entries else None
+                except ldap_errors.LDAPException as e:
+                    self._service = None
+                    self._forget_server()
+                    if attempt == 2:
+                        raise DirectoryUnavailable(f"{type(e).__name__}: {e}") from None
+        return None  # pragma: no cover - the loop returns or raises
+
+    def _new_server(self) -> ldap3.Server:
+        host, port, use_ssl = self._address
+        return ldap3.Server(host, port=port, use_ssl=use_ssl, connect_timeout=TIMEOUT_S)
+
+    def _forget_server(self) -> None:
+        # ldap3 marks an address that failed as unavailable for a few seconds; a new Server
+        # object tries again at once, so logins work as soon as the directory is back.
+        self._server = self._new_server()
+
+    def _connection(self) -> ldap3.Connection:
+        if self._service is None:
+            self._service = ldap3.Connection(
+                self._server,
+                self._bind_dn,
+                self._bind_password,
+                auto_bind=True,
+                receive_timeout=TIMEOUT_S,
+            )
+        return self._service

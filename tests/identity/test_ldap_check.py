@@ -1,0 +1,25 @@
+"""The LDAP login check's own guards, before any directory is asked (the directory itself is
+exercised for real in tests/e2e/test_ldap_e2e.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from addons.ldap_auth import DirectoryUnavailable, LdapCheck
+from tests.support import free_port
+from warden.errors import ConfigError
+
+
+def test_a_bad_spec_is_a_config_error_that_does_not_repeat_the_password() -> None:
+    with pytest.raises(ConfigError, match="ldap\\[s\\]:host") as raised:
+        LdapCheck("ldapx:dir.corp.example:cn=svc:Sup3rSecret:ou=people")
+    assert "Sup3rSecret" not in str(raised.value)
+
+
+def test_an_empty_password_or_user_is_refused_without_asking_the_directory() -> None:
+    # Nothing listens on this port: had the check asked, it would raise DirectoryUnavailable.
+    check = LdapCheck(f"ldap:127.0.0.1:{free_port()}:cn=svc,dc=corp:pw:ou=people,dc=corp")
+    assert check("alice", "") is False
+    assert check("", "secret") is False
+    with pytest.raises(DirectoryUnavailable):
+        check("alice", "secret")
