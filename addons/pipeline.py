@@ -8,7 +8,10 @@ handlers are looked up once, at start, and called directly.
 
 Errors are handled as mitmproxy handles them between addons: a stage that raises is logged
 ("Addon error") and the next stage still runs; AddonHalt stops the chain, and OptionsError
-goes back to whoever set the option.
+goes back to whoever set the option. One addition: a stage that raises while an AI request is
+on its way in (requestheaders, request) leaves it uninspected, so the request is answered with
+a 503 in its provider's format instead of being forwarded (fail closed), and the audit event
+records the refusal with the stage's name (flow.metadata["warden.rejected"]).
 """
 
 from __future__ import annotations
@@ -18,13 +21,19 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mitmproxy import exceptions, hooks
+from mitmproxy import exceptions, hooks, http
 
 from addons import heap
+from addons.replies import is_browser_navigation, schema_of, to_response
+from warden.replies import error_reply
 
 __all__ = ["WardenPipeline"]
 
 log = logging.getLogger("warden.pipeline")
+
+# Hooks that run before an AI request is forwarded: a failure in one means it went unchecked.
+INSPECTING_HOOKS = frozenset({"requestheaders", "request"})
+INTERNAL_ERROR_CODE = "warden_internal_error"
 
 type Handler = Callable[..., Any]
 
@@ -39,9 +48,9 @@ class WardenPipeline:
             if name == "running":
                 handlers.append(heap.settle)  # after every stage has loaded what it keeps
             if any(inspect.iscoroutinefunction(h) for h in handlers):
-                setattr(self, name, _async_dispatch(handlers))
+                setattr(self, name, _async_dispatch(name, handlers))
             else:
-                setattr(self, name, _sync_dispatch(handlers))
+                setattr(self, name, _sync_dispatch(name, handlers))
 
     def stage[T](self, kind: type[T]) -> T:
         """The stage of this class."""
@@ -51,7 +60,7 @@ class WardenPipeline:
         raise LookupError(kind.__name__)
 
 
-def _sync_dispatch(handlers: list[Handler]) -> Handler:
+def _sync_dispatch(name: str, handlers: list[Handler]) -> Handler:
     def dispatch(*args: Any) -> None:
         for handler in handlers:
             try:
@@ -59,12 +68,12 @@ def _sync_dispatch(handlers: list[Handler]) -> Handler:
             except (exceptions.AddonHalt, exceptions.OptionsError):
                 raise
             except Exception as e:
-                _report(handler, e)
+                _report(name, handler, e, args)
 
     return dispatch
 
 
-def _async_dispatch(handlers: list[Handler]) -> Handler:
+def _async_dispatch(name: str, handlers: list[Handler]) -> Handler:
     async def dispatch(*args: Any) -> None:
         for handler in handlers:
             try:
@@ -74,11 +83,34 @@ def _async_dispatch(handlers: list[Handler]) -> Handler:
             except (exceptions.AddonHalt, exceptions.OptionsError):
                 raise
             except Exception as e:
-                _report(handler, e)
+                _report(name, handler, e, args)
 
     return dispatch
 
 
-def _report(handler: Handler, error: Exception) -> None:
-    owner = type(getattr(handler, "__self__", handler)).__name__
-    log.error("Addon error in %s.%s: %s", owner, handler.__name__, error, exc_info=True)
+def _report(hook: str, handler: Handler, error: Exception, args: tuple[Any, ...]) -> None:
+    stage = f"{type(getattr(handler, '__self__', handler)).__name__}.{handler.__name__}"
+    log.error("Addon error in %s: %s", stage, error, exc_info=True)
+    flow = args[0] if args else None
+    if hook in INSPECTING_HOOKS and isinstance(flow, http.HTTPFlow):
+        _refuse_unchecked(flow, stage, error)
+
+
+def _refuse_unchecked(flow: http.HTTPFlow, stage: str, error: Exception) -> None:
+    meta = flow.metadata
+    if flow.response is not None or "warden.app" not in meta or meta.get("warden.internal"):
+        return  # already answered, not an AI request, or Warden's own page
+    # The type only: an exception's message may quote the request it choked on.
+    meta["warden.rejected"] = {
+        "status": 503,
+        "code": INTERNAL_ERROR_CODE,
+        "reason": f"{stage} failed ({type(error).__name__}); the request was not sent",
+    }
+    message = (
+        "Warden could not finish checking this request because of an internal error, so it "
+        "was not sent. Please try again; if it keeps happening, contact your administrator."
+    )
+    reply = error_reply(
+        schema_of(flow), 503, message, INTERNAL_ERROR_CODE, html_page=is_browser_navigation(flow)
+    )
+    flow.response = to_response(reply)

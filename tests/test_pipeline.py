@@ -75,3 +75,49 @@ def test_mitmproxy_sees_one_addon_with_every_stages_options(tmp_path) -> None:
         for option in ("warden_policy", "warden_prices", "warden_audit_flush_ms"):
             assert option in tctx.options
         assert pipeline.stage(RuntimeAddon).current().config.data_dir == tmp_path
+
+
+class BrokenWithSecret:
+    """A stage whose exception message quotes the request it choked on."""
+
+    def request(self, flow) -> None:  # type: ignore[no-untyped-def]
+        raise ValueError("could not parse sk-live-quoted-prompt-text")
+
+
+class BrokenAfterForwarding:
+    def response(self, flow) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("late bug")
+
+
+def _ai_flow():  # type: ignore[no-untyped-def]
+    from warden.catalog import Catalog
+
+    flow = tflow.tflow()
+    flow.metadata["warden.app"] = Catalog.default().lookup("api.openai.com")
+    return flow
+
+
+def test_an_ai_request_a_stage_failed_to_check_is_refused_not_forwarded() -> None:
+    calls: list[str] = []
+    pipeline = WardenPipeline([BrokenWithSecret(), Recorder("audit", calls)])
+    flow = _ai_flow()
+    pipeline.request(flow)
+    assert flow.response is not None and flow.response.status_code == 503
+    body = flow.response.json()  # OpenAI's error format: the SDK raises with this message
+    assert "internal error, so it was not sent" in body["error"]["message"]
+    assert flow.response.headers["X-Warden-Error"] == "warden_internal_error"
+    rejected = flow.metadata["warden.rejected"]
+    assert rejected["code"] == "warden_internal_error"
+    assert "BrokenWithSecret.request failed (ValueError)" in rejected["reason"]
+    assert "sk-live" not in str(rejected) and "sk-live" not in flow.response.text
+
+
+def test_a_failure_outside_ai_requests_or_after_forwarding_changes_no_answer() -> None:
+    pipeline = WardenPipeline([BrokenWithSecret(), BrokenAfterForwarding()])
+    not_ai = tflow.tflow()  # a plain-HTTP request to some other host
+    pipeline.request(not_ai)
+    assert not_ai.response is None and "warden.rejected" not in not_ai.metadata
+    answered = _ai_flow()
+    answered.response = tflow.tresp()
+    pipeline.response(answered)
+    assert answered.response.status_code == 200
