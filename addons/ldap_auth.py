@@ -11,12 +11,19 @@ differs where that matters:
 - the directory being down is DirectoryUnavailable, which the caller turns into a refusal
   (407): a login is never let through unchecked. The connection is opened on first use and
   reopened after a failure, so Warden starts, and recovers, while the directory is away;
-- every network step has a timeout, so a hung directory cannot pile up worker threads.
+- every network step has a timeout, so a hung directory cannot pile up worker threads;
+- with ldaps the directory's certificate and name are checked (ldap3, and so mitmproxy's
+  validator, accepts any certificate unless told otherwise), against `ca_file` or the
+  system's trust store. Plain `ldap:` sends passwords in the clear, so it is logged as a
+  warning.
 """
 
 from __future__ import annotations
 
+import logging
+import ssl
 import threading
+from pathlib import Path
 
 import ldap3
 from ldap3.core import exceptions as ldap_errors
@@ -28,6 +35,8 @@ from warden.errors import ConfigError
 
 __all__ = ["DirectoryUnavailable", "LdapCheck"]
 
+log = logging.getLogger("warden.identity")
+
 TIMEOUT_S = 5  # seconds; ldap3 wants an int for the socket's receive timeout
 
 
@@ -36,7 +45,7 @@ class DirectoryUnavailable(ConnectionError):
 
 
 class LdapCheck:
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, ca_file: Path | None = None) -> None:
         try:
             use_ssl, host, port, bind_dn, bind_password, subtree, key = Ldap.parse_spec(spec)
         except exceptions.OptionsError:
@@ -44,7 +53,16 @@ class LdapCheck:
             raise ConfigError(
                 "proxy_auth.ldap: expected ldap[s]:host[:port]:bind-dn:password:subtree"
             ) from None
+        if ca_file is not None and not ca_file.is_file():
+            raise ConfigError(f"proxy_auth.ldap_ca_file: {ca_file} is not a file")
+        if not use_ssl:
+            log.warning("proxy_auth.ldap uses ldap: passwords cross the network unencrypted")
         self._address = (host, port, use_ssl)
+        self._tls = ldap3.Tls(
+            validate=ssl.CERT_REQUIRED,
+            ca_certs_file=str(ca_file) if ca_file else None,
+            version=ssl.PROTOCOL_TLS_CLIENT,
+        )
         self._server = self._new_server()
         self._bind_dn, self._bind_password = bind_dn, bind_password
         self._subtree, self._key = subtree, key
@@ -89,7 +107,8 @@ class LdapCheck:
 
     def _new_server(self) -> ldap3.Server:
         host, port, use_ssl = self._address
-        return ldap3.Server(host, port=port, use_ssl=use_ssl, connect_timeout=TIMEOUT_S)
+        tls = self._tls if use_ssl else None
+        return ldap3.Server(host, port=port, use_ssl=use_ssl, tls=tls, connect_timeout=TIMEOUT_S)
 
     def _forget_server(self) -> None:
         # ldap3 marks an address that failed as unavailable for a few seconds; a new Server

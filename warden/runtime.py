@@ -31,7 +31,7 @@ class RuntimeConfig:
     data_dir: Path = Path("data")
     max_body_bytes: int = 10 * 1024 * 1024
     # Builds an LDAP credential check from a spec; supplied by the proxy, which owns LDAP.
-    ldap_factory: Callable[[str], Callable[[str, str], bool]] | None = None
+    ldap_factory: Callable[[str, Path | None], Callable[[str, str], bool]] | None = None
 
 
 @dataclass

@@ -37,6 +37,11 @@ def _needs_mount_namespace() -> None:
         pytest.skip(reason)
 
 
+# A directory server's name, resolved inside Warden's namespace to the mock's address, where
+# the LDAP tests start their slapd (on its own port).
+DIRECTORY_HOSTNAME = "ldap.corp.test"
+
+
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPKI:
     return make_test_pki(tmp_path_factory.mktemp("upstream-pki"), list(DEFAULT_HOSTNAMES))
@@ -51,7 +56,7 @@ def mock(pki: TestPKI) -> Iterator[MockProviders]:
 @pytest.fixture(scope="session")
 def hosts_file(tmp_path_factory: pytest.TempPathFactory, mock: MockProviders) -> Path:
     path = tmp_path_factory.mktemp("netns") / "hosts"
-    write_hosts_file(path, mock.ip, list(DEFAULT_HOSTNAMES))
+    write_hosts_file(path, mock.ip, [*DEFAULT_HOSTNAMES, DIRECTORY_HOSTNAME])
     return path
 
 

@@ -11,9 +11,9 @@ import time
 import openai
 import pytest
 
-from tests.e2e.conftest import StartWarden, Warden
+from tests.e2e.conftest import DIRECTORY_HOSTNAME, StartWarden, Warden
 from tests.e2e.tls_probe import connect_and_handshake
-from tests.support import MockProviders
+from tests.support import MockProviders, make_test_pki
 from tests.support.ldap_directory import LdapDirectory, slapd_skip_reason
 
 pytestmark = [
@@ -133,3 +133,31 @@ def test_a_directory_that_is_away_refuses_logins_and_the_proxy_recovers_with_it(
     assert _chat(warden, "user1", PEOPLE["user1"]) == "echo: hello"
     assert warden.process.returncode is None
     assert len(mock.requests_to("api.openai.com")) == 2
+
+
+def test_ldaps_logins_need_a_directory_certificate_warden_trusts(
+    start_warden: StartWarden, mock: MockProviders, tmp_path
+):  # type: ignore[no-untyped-def]
+    pki = make_test_pki(tmp_path / "ldap-pki", [DIRECTORY_HOSTNAME])
+    impostor = make_test_pki(tmp_path / "impostor-pki", [DIRECTORY_HOSTNAME])
+    home = tmp_path / "ldaps"
+    tls = {"tls": pki, "host": mock.ip, "name": DIRECTORY_HOSTNAME}
+    with LdapDirectory(home, PEOPLE, **tls) as directory:  # type: ignore[arg-type]
+        trusting = start_warden(identity=_identity_with_ca(directory, pki.ca_cert))
+        mock.clear()
+        assert _chat(trusting, "alice", "alice-Secret-1") == "echo: hello"
+        # A directory certificate from a CA Warden was not told to trust: refused, as it
+        # would be from anyone who put themselves between Warden and the directory.
+        wary = start_warden(identity=_identity_with_ca(directory, impostor.ca_cert))
+        assert " 407 " in _status(wary, "alice", "alice-Secret-1")
+        assert "could not check proxy credentials for user 'alice'" in wary.log()
+        assert "CERTIFICATE_VERIFY_FAILED" in wary.log() or "certificate" in wary.log().lower()
+    assert len(mock.requests_to("api.openai.com")) == 1
+
+
+def _identity_with_ca(directory: LdapDirectory, ca_file) -> str:  # type: ignore[no-untyped-def]
+    return f"""
+    version: 1
+    sources: [proxy_auth]
+    proxy_auth: {{required: true, ldap: "{directory.spec}", ldap_ca_file: "{ca_file}"}}
+    """

@@ -23,3 +23,8 @@ def test_an_empty_password_or_user_is_refused_without_asking_the_directory() -> 
     assert check("", "secret") is False
     with pytest.raises(DirectoryUnavailable):
         check("alice", "secret")
+
+
+def test_a_missing_directory_ca_file_is_a_config_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match="ldap_ca_file"):
+        LdapCheck("ldaps:dir.corp.example:cn=svc:pw:ou=people", tmp_path / "no-such-ca.pem")

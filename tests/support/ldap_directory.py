@@ -4,6 +4,10 @@
         directory.spec   # the proxy_auth.ldap value that points Warden at it
         directory.stop(); directory.start()   # the directory going away and coming back
 
+    LdapDirectory(tmp_path, people, tls=pki, host=ip, name="ldap.corp.test")
+        serves ldaps:// on `ip` with that PKI's server certificate, and names itself in
+        the spec as `name` (ldap3 checks the certificate against DNS names only)
+
 The service account is the directory's root DN; people live under ou=people with their
 login as cn and a salted SHA password (slappasswd), as an administrator would set it up.
 """
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import Self
 
 from tests.support.processes import ProxyProcess, free_port
+from tests.support.testca import TestPKI
 
 __all__ = ["LdapDirectory", "slapd_skip_reason"]
 
@@ -34,10 +39,26 @@ def slapd_skip_reason() -> str | None:
 
 
 class LdapDirectory:
-    def __init__(self, home: Path, people: dict[str, str], service_password: str = "svc-pw"):
+    def __init__(
+        self,
+        home: Path,
+        people: dict[str, str],
+        service_password: str = "svc-pw",
+        tls: TestPKI | None = None,
+        host: str = "127.0.0.1",
+        name: str | None = None,
+    ):
         self.home = home
+        self.host, self.name = host, name or host
         self.port = free_port()
         self.service_password = service_password
+        self.tls = tls
+        certificates = (
+            f"TLSCACertificateFile {tls.ca_cert}\nTLSCertificateFile {tls.server_cert}\n"
+            f"TLSCertificateKeyFile {tls.server_key}\n"
+            if tls
+            else ""
+        )
         self._conf = home / "slapd.conf"
         self._process: ProxyProcess | None = None
         (home / "db").mkdir(parents=True)
@@ -49,6 +70,7 @@ include /etc/ldap/schema/inetorgperson.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb
 pidfile {home}/slapd.pid
+{certificates}
 database mdb
 maxsize 10485760
 suffix "{SUFFIX}"
@@ -76,13 +98,16 @@ directory {home}/db
 
     @property
     def spec(self) -> str:
-        """proxy_auth.ldap in mitmproxy's syntax: ldap:host:port:bind-dn:password:subtree."""
-        return f"ldap:127.0.0.1:{self.port}:{SERVICE_DN}:{self.service_password}:{PEOPLE}"
+        """proxy_auth.ldap in mitmproxy's syntax: ldap[s]:host:port:bind-dn:password:subtree."""
+        scheme = "ldaps" if self.tls else "ldap"
+        return f"{scheme}:{self.name}:{self.port}:{SERVICE_DN}:{self.service_password}:{PEOPLE}"
 
     def start(self) -> Self:
         # -d 0: stay in the foreground (ProxyProcess owns it) without debug output.
-        cmd = [str(SLAPD), "-f", str(self._conf), "-h", f"ldap://127.0.0.1:{self.port}/", "-d", "0"]
-        self._process = ProxyProcess(cmd, self.port, log_path=self.home / "slapd.log").start()
+        url = f"{'ldaps' if self.tls else 'ldap'}://{self.host}:{self.port}/"
+        cmd = [str(SLAPD), "-f", str(self._conf), "-h", url, "-d", "0"]
+        log = self.home / "slapd.log"
+        self._process = ProxyProcess(cmd, self.port, host=self.host, log_path=log).start()
         return self
 
     def stop(self) -> None:

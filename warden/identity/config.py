@@ -30,6 +30,9 @@ class ProxyAuthConfig(_Strict):
     # mitmproxy's proxyauth syntax ("ldaps:host:cn=admin,...:password:ou=users,...").
     users_file: str | None = None
     ldap: str | None = None
+    # For ldaps: the CA bundle the directory's certificate must chain to (relative to the
+    # identity file); without it, the system's trust store. The certificate is always checked.
+    ldap_ca_file: str | None = None
     realm: str = "Egress Warden"
 
 

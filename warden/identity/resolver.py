@@ -9,6 +9,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from warden.errors import ConfigError
 from warden.identity.config import IdentityConfig, IdentitySource
@@ -76,14 +77,16 @@ class IdentityResolver:
         self,
         config: IdentityConfig,
         credential_check: CredentialCheck | None = None,
-        ldap_factory: Callable[[str], CredentialCheck] | None = None,
+        ldap_factory: Callable[[str, Path | None], CredentialCheck] | None = None,
     ) -> None:
         self.config = config
         self._check = credential_check
         if self._check is None and config.proxy_auth.ldap:
             if ldap_factory is None:
                 raise ConfigError("proxy_auth.ldap is only available inside the running proxy")
-            self._check = ldap_factory(config.proxy_auth.ldap)
+            ca_file = config.proxy_auth.ldap_ca_file
+            ca_path = config.resolve_path(ca_file) if ca_file else None
+            self._check = ldap_factory(config.proxy_auth.ldap, ca_path)
         elif self._check is None and config.proxy_auth.users_file:
             users = UsersFile.load(config.resolve_path(config.proxy_auth.users_file))
             self._check = users.verify
