@@ -40,6 +40,7 @@ def make_stages() -> list[object]:
     from addons.classify import ClassifyAddon
     from addons.dlp import DlpScanAddon
     from addons.dlp_websocket import DlpWebSocketAddon
+    from addons.health import HealthAddon
     from addons.identity import IdentityAddon
     from addons.inspect import InspectAddon
     from addons.pac import PacAddon
@@ -52,16 +53,18 @@ def make_stages() -> list[object]:
     runtime = RuntimeAddon()
     identity = IdentityAddon(runtime)
     audit = AuditAddon(runtime, identity)
+    dlp = DlpScanAddon(runtime)
     return [
         runtime,
         # First, so a buffered answer is filtered before any other addon's response hook;
         # response filters must therefore be registered in the request phase (see stream.py).
         StreamAddon(),
         PacAddon(runtime),  # before identity: devices fetch the PAC file without credentials
+        HealthAddon(runtime, audit, dlp.engine),  # monitors ask without credentials too
         identity,
         ClassifyAddon(runtime, audit),
         InspectAddon(runtime),
-        dlp := DlpScanAddon(runtime),  # findings must exist before the policy decides
+        dlp,  # findings must exist before the policy decides
         PolicyAddon(runtime),
         RedactAddon(),  # applies the decision's redactions after the policy decided
         DlpWebSocketAddon(runtime, dlp.engine),  # WebSocket messages: scan, decide, redact

@@ -130,6 +130,10 @@ class AuditAddon:
     def _retention_days(self) -> int | None:
         return self._runtime.current().policy.audit.retention_days
 
+    def store_problem(self) -> str | None:
+        """What keeps events from being stored right now, or None."""
+        return self._store_problem()
+
     def _store_problem(self) -> str | None:
         if self._writer is None:
             return self._start_error

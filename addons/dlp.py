@@ -107,6 +107,19 @@ class DlpEngine:
             log.error("DLP scan failed: %s", type(e).__name__)
             raise ScanFailed("error") from None
 
+    def state(self) -> str:
+        """ "off", "loading", "ready" or "failed": the scanner for the policy in force."""
+        if not self._runtime.current().policy.dlp.enabled:
+            return "off"
+        build = self._build
+        if (
+            build is None
+            or not build.done()
+            or self._settings != self._runtime.current().policy.dlp
+        ):
+            return "loading"  # a reload's new settings are built at the next request
+        return "failed" if build.cancelled() or build.exception() else "ready"
+
     def _builder(self, settings: DlpPolicy) -> asyncio.Task[Scanner]:
         failed = self._build is not None and self._build.done() and self._build.exception()
         if self._build is None or settings != self._settings or failed:

@@ -25,7 +25,7 @@ class PacAddon:
         self._runtime = runtime
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
-        if flow.response or not flow.live or not self._addressed_to_proxy(flow):
+        if flow.response or not flow.live or not addressed_to_proxy(flow):
             return
         path = flow.request.path.split("?", 1)[0]
         if path in PAC_PATHS:
@@ -43,13 +43,13 @@ class PacAddon:
             )
             flow.metadata["warden.internal"] = "ca"
 
-    @staticmethod
-    def _addressed_to_proxy(flow: http.HTTPFlow) -> bool:
-        # Plain HTTP on the proxy's own port: an origin-form request to us, not through us.
-        sockname = flow.client_conn.sockname
-        return (
-            not flow.client_conn.tls
-            and flow.request.scheme == "http"
-            and bool(sockname)
-            and flow.request.port == sockname[1]
-        )
+
+def addressed_to_proxy(flow: http.HTTPFlow) -> bool:
+    """Plain HTTP on the proxy's own port: an origin-form request to us, not through us."""
+    sockname = flow.client_conn.sockname
+    return (
+        not flow.client_conn.tls
+        and flow.request.scheme == "http"
+        and bool(sockname)
+        and flow.request.port == sockname[1]
+    )

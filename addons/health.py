@@ -1,0 +1,75 @@
+"""GET /healthz on the proxy's own port: is Warden serving AI traffic as its policy says?
+
+For load balancers, uptime monitors and `curl` during an incident. Answered before identity,
+like the PAC file, so a monitor needs no proxy credentials. The body names each check and
+its state but no error text or path (anyone who can reach the proxy can ask); the log and
+the dashboard's health page have the details.
+
+    200 {"status": "ok", ...}        everything works
+    200 {"status": "degraded", ...}  traffic flows, something needs a look: a policy or
+                                     identity edit was rejected (the last good one is in force),
+                                     the DLP scanner is still loading, the audit store is failing
+                                     while the policy says to serve anyway
+    503 {"status": "failing", ...}   AI requests are being refused: the audit store cannot
+                                     record (on_store_failure: block) or the DLP scanner
+                                     could not be built (fail_mode: closed)
+"""
+
+from __future__ import annotations
+
+import json
+
+from mitmproxy import http
+
+from addons.audit import AuditAddon
+from addons.dlp import DlpEngine
+from addons.pac import addressed_to_proxy
+from addons.runtime import RuntimeAddon
+from warden.policy.model import FailMode, StoreFailure
+
+__all__ = ["HEALTH_PATH", "HealthAddon"]
+
+HEALTH_PATH = "/healthz"
+
+
+class HealthAddon:
+    def __init__(self, runtime: RuntimeAddon, audit: AuditAddon, dlp: DlpEngine) -> None:
+        self._runtime, self._audit, self._dlp = runtime, audit, dlp
+
+    def requestheaders(self, flow: http.HTTPFlow) -> None:
+        if flow.response or not flow.live or not addressed_to_proxy(flow):
+            return
+        if flow.request.path.split("?", 1)[0] != HEALTH_PATH:
+            return
+        report = self.report()
+        flow.response = http.Response.make(
+            503 if report["status"] == "failing" else 200,
+            json.dumps(report, indent=1) + "\n",
+            {"Content-Type": "application/json", "Cache-Control": "no-store"},
+        )
+        flow.metadata["warden.internal"] = "health"
+
+    def report(self) -> dict[str, object]:
+        runtime = self._runtime.current()
+        loaded = runtime.status()
+        policy = runtime.policy
+        store_ok = self._audit.store_problem() is None
+        dlp = self._dlp.state()
+        checks = {
+            "policy": "ok" if not loaded["policy_error"] else "reload rejected, last good in force",
+            "identity": "ok"
+            if not loaded["identity_error"]
+            else "reload rejected, last good in force",
+            "audit_store": "ok" if store_ok else "cannot write",
+            "dlp": dlp,
+        }
+        failing = (not store_ok and policy.audit.on_store_failure is StoreFailure.BLOCK) or (
+            dlp == "failed" and policy.fail_mode is FailMode.CLOSED
+        )
+        degraded = (
+            bool(loaded["policy_error"] or loaded["identity_error"])
+            or not store_ok
+            or dlp in ("loading", "failed")
+        )
+        status = "failing" if failing else "degraded" if degraded else "ok"
+        return {"status": status, "checks": checks}

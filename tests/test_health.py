@@ -1,0 +1,66 @@
+"""/healthz decides ok, degraded or failing from what would happen to the next AI request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from mitmproxy.test import tflow
+
+from addons.health import HealthAddon
+from warden.policy import Policy
+
+
+@dataclass
+class _Runtime:
+    policy: Policy
+    errors: dict[str, str | None] = field(default_factory=dict)
+
+    def status(self) -> dict[str, object]:
+        return {"policy_error": self.errors.get("policy"), "identity_error": None}
+
+
+@dataclass
+class _Fakes:
+    runtime: _Runtime
+    problem: str | None = None
+    dlp: str = "ready"
+
+    def current(self) -> _Runtime:
+        return self.runtime
+
+    def store_problem(self) -> str | None:
+        return self.problem
+
+    def state(self) -> str:
+        return self.dlp
+
+
+def _status(policy: dict[str, object], **state: object) -> tuple[int, dict[str, object]]:
+    fakes = _Fakes(_Runtime(Policy.model_validate({"version": 1, **policy})), **state)  # type: ignore[arg-type]
+    addon = HealthAddon(fakes, fakes, fakes)  # type: ignore[arg-type]
+    flow = tflow.tflow()
+    flow.request.scheme, flow.request.path = "http", "/healthz"
+    flow.client_conn.tls = False
+    flow.client_conn.sockname = ("127.0.0.1", flow.request.port)
+    addon.requestheaders(flow)
+    assert flow.response is not None
+    return flow.response.status_code, flow.response.json()
+
+
+@pytest.mark.parametrize(
+    ("policy", "state", "code", "status"),
+    [
+        ({}, {}, 200, "ok"),
+        ({}, {"dlp": "loading"}, 200, "degraded"),
+        ({}, {"problem": "disk full"}, 503, "failing"),  # on_store_failure: block (default)
+        ({"audit": {"on_store_failure": "serve"}}, {"problem": "disk full"}, 200, "degraded"),
+        ({}, {"dlp": "failed"}, 503, "failing"),  # fail_mode: closed (default)
+        ({"fail_mode": "open"}, {"dlp": "failed"}, 200, "degraded"),
+        ({"dlp": {"enabled": False}}, {"dlp": "off"}, 200, "ok"),
+    ],
+)
+def test_status_follows_what_the_next_ai_request_would_meet(policy, state, code, status) -> None:  # type: ignore[no-untyped-def]
+    got_code, body = _status(policy, **state)
+    assert (got_code, body["status"]) == (code, status)
+    assert "disk full" not in str(body)  # no error text for whoever can reach the port
