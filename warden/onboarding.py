@@ -21,6 +21,7 @@ def startup_banner(certs_dir: Path, proxy: str, policy: Path | None) -> str:
   policy : {policy or "(none: every AI request is monitored)"}
   CA     : {cert.resolve()}   (created on first run; `warden ca` shows how devices trust it)
   PAC    : http://{proxy}/proxy.pac   (sends only AI hosts through Warden)
+  health : http://{proxy}/healthz     (for load balancers and monitors)
 Point a client at it:
   export HTTPS_PROXY=http://{proxy} HTTP_PROXY=http://{proxy}
   export SSL_CERT_FILE={cert.resolve()}   # or install the CA system-wide
