@@ -43,6 +43,7 @@ def make_stages() -> list[object]:
     from addons.health import HealthAddon
     from addons.identity import IdentityAddon
     from addons.inspect import InspectAddon
+    from addons.metrics import MetricsAddon
     from addons.pac import PacAddon
     from addons.policy import PolicyAddon
     from addons.redact import RedactAddon
@@ -60,7 +61,8 @@ def make_stages() -> list[object]:
         # response filters must therefore be registered in the request phase (see stream.py).
         StreamAddon(),
         PacAddon(runtime),  # before identity: devices fetch the PAC file without credentials
-        HealthAddon(runtime, audit, dlp.engine),  # monitors ask without credentials too
+        health := HealthAddon(runtime, audit, dlp.engine),  # monitors ask without credentials
+        MetricsAddon(health),  # /metrics (opt-in); counts each AI request when it is done
         identity,
         ClassifyAddon(runtime, audit),
         InspectAddon(runtime),

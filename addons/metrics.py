@@ -1,0 +1,78 @@
+"""GET /metrics on the proxy's own port, in Prometheus' text format; off unless asked for.
+
+    warden run --set warden_metrics=true
+
+Counts what Warden did with each AI request once its answer is complete (or broke off):
+requests by app and action, DLP findings by entity type, tokens and cost by app, and the
+health status of /healthz. Like /healthz it answers without proxy credentials, so it is off
+by default: turn it on where only the monitoring system can reach the proxy port.
+"""
+
+from __future__ import annotations
+
+from mitmproxy import ctx, http
+
+from addons.health import HealthAddon
+from addons.pac import addressed_to_proxy
+from warden.metrics import Counters
+
+__all__ = ["METRICS_PATH", "MetricsAddon"]
+
+METRICS_PATH = "/metrics"
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class MetricsAddon:
+    def __init__(self, health: HealthAddon) -> None:
+        self._health = health
+        self.counters = Counters()
+
+    def load(self, loader) -> None:  # type: ignore[no-untyped-def]
+        loader.add_option(
+            "warden_metrics",
+            bool,
+            False,
+            "Serve Prometheus metrics at /metrics on the proxy port, without credentials.",
+        )
+
+    def requestheaders(self, flow: http.HTTPFlow) -> None:
+        if flow.response or not flow.live or not addressed_to_proxy(flow):
+            return
+        if flow.request.path.split("?", 1)[0] != METRICS_PATH or not ctx.options.warden_metrics:
+            return
+        status = str(self._health.report()["status"])
+        health = self.counters.health
+        health.values.clear()
+        health.set(1, status=status)
+        flow.response = http.Response.make(
+            200, self.counters.render(), {"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"}
+        )
+        flow.metadata["warden.internal"] = "metrics"
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        self._count(flow)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        self._count(flow)
+
+    def _count(self, flow: http.HTTPFlow) -> None:
+        meta = flow.metadata
+        entry = meta.get("warden.app")
+        if entry is None or meta.get("warden.internal") or meta.get("warden.metrics_counted"):
+            return
+        meta["warden.metrics_counted"] = True  # an answer that errors late gets both hooks
+        decision = meta.get("warden.decision")
+        action = decision.action.value if decision is not None else None
+        if action is None:
+            action = "reject" if meta.get("warden.rejected") else "none"
+        counters = self.counters
+        counters.requests.add(app=entry.id, action=action)
+        scan = meta.get("warden.findings")
+        for finding in scan.findings if scan is not None else ():
+            counters.findings.add(entity=finding.entity_type)
+        usage = meta.get("warden.usage")
+        if usage is not None:
+            counters.tokens.add(usage.input_tokens, app=entry.id, direction="input")
+            counters.tokens.add(usage.output_tokens, app=entry.id, direction="output")
+            if usage.cost_usd:
+                counters.cost.add(usage.cost_usd, app=entry.id)

@@ -1,0 +1,22 @@
+"""The /metrics text: Prometheus' exposition format, with bounded labels only."""
+
+from __future__ import annotations
+
+from warden.metrics import Counters
+
+
+def test_counters_render_in_prometheus_text_format() -> None:
+    counters = Counters()
+    counters.requests.add(app="openai", action="monitor")
+    counters.requests.add(app="openai", action="monitor")
+    counters.requests.add(app='we"ird\\app', action="block")
+    counters.cost.add(0.25, app="openai")
+    counters.health.set(1, status="ok")
+    lines = counters.render().splitlines()
+    assert "# TYPE warden_requests_total counter" in lines
+    assert 'warden_requests_total{action="monitor",app="openai"} 2' in lines
+    assert 'warden_requests_total{action="block",app="we\\"ird\\\\app"} 1' in lines
+    assert 'warden_cost_usd_total{app="openai"} 0.25' in lines
+    assert "# TYPE warden_health gauge" in lines and 'warden_health{status="ok"} 1' in lines
+    # A family with no values yet still declares itself, so dashboards find the name.
+    assert "# TYPE warden_dlp_findings_total counter" in lines
