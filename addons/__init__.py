@@ -55,6 +55,8 @@ def make_stages() -> list[object]:
     identity = IdentityAddon(runtime)
     audit = AuditAddon(runtime, identity)
     dlp = DlpScanAddon(runtime)
+    alerts = AlertsAddon(runtime)
+    audit.on_user_purged(alerts.forget_user)  # a purge must not leave an open alert to repeat
     return [
         runtime,
         # First, so a buffered answer is filtered before any other addon's response hook;
@@ -71,6 +73,6 @@ def make_stages() -> list[object]:
         RedactAddon(),  # applies the decision's redactions after the policy decided
         DlpWebSocketAddon(runtime, dlp.engine),  # WebSocket messages: scan, decide, redact
         UsageAddon(runtime),  # usage on the flow before any response hook reads it
-        AlertsAddon(runtime),  # alert ids on the flow before audit writes the event
+        alerts,  # alert ids on the flow before audit writes the event
         audit,
     ]

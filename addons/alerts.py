@@ -55,9 +55,15 @@ class AlertsAddon:
         self._ticker: asyncio.Task[None] | None = None
         self._worker: DetectionWorker | None = None
         self._starting: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def service(self) -> AlertService | None:
         return self._service
+
+    def forget_user(self, user: str) -> None:
+        """After a privacy purge (any thread): nothing about `user` stays open in memory."""
+        if self._loop is not None and self._service is not None:
+            self._loop.call_soon_threadsafe(self._service.forget_user, user)
 
     def _config(self) -> AlertsConfig:
         return self._runtime.current().policy.alerts
@@ -74,7 +80,7 @@ class AlertsAddon:
     def running(self) -> None:
         data_dir = self._runtime.current().config.data_dir
         self._service = AlertService(data_dir, self._config())
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._ticker = loop.create_task(self._tick_forever())
         if _option("warden_detect_worker", default=False):
             self._worker = DetectionWorker()

@@ -30,7 +30,7 @@ from warden.store.event import AuditEvent, new_event_id
 from warden.store.findings import summarize_findings
 from warden.store.lock import StoreLocked
 from warden.store.schema import EventType
-from warden.store.writer import StoreWriter, WriterSettings
+from warden.store.writer import PurgeListener, StoreWriter, WriterSettings
 from warden.usage.meter import ResponseReading
 from warden.usage.model import Usage
 
@@ -45,9 +45,14 @@ class AuditAddon:
         self._identity = identity  # who is behind a tunnel that was not decrypted
         self._writer: StoreWriter | None = None
         self._start_error: str | None = None
+        self._purge_listeners: list[PurgeListener] = []
 
     def writer(self) -> StoreWriter | None:
         return self._writer
+
+    def on_user_purged(self, listener: PurgeListener) -> None:
+        """Have `listener(user)` called (on the writer's thread) after a privacy purge."""
+        self._purge_listeners.append(listener)
 
     def load(self, loader) -> None:  # type: ignore[no-untyped-def]
         loader.add_option(
@@ -65,6 +70,8 @@ class AuditAddon:
         )
         writer = StoreWriter(data_dir, settings, retention_days=self._retention_days)
         writer.add_health_listener(self._on_health)
+        for listener in self._purge_listeners:
+            writer.add_purge_listener(listener)
         try:
             writer.start()
         except StoreLocked as e:

@@ -104,3 +104,25 @@ def test_memory_is_bounded_by_max_tracked():
     for i in range(1000):
         t.on_usage(Subject(user=f"user{i}"), 10, None)
     assert len(t._tokens) == 100
+
+
+def test_forgetting_a_purged_user_drops_their_counts_and_baselines_only():
+    clock = Clock()
+    t = tracker(
+        clock,
+        repeated_blocks={"count": 3, "window": "10m"},
+        usage_spike={"factor": 5, "min_tokens": 1000, "min_samples": 5},
+    )
+    bob = Subject(user="bob")
+    for who in (ALICE, bob):
+        for _ in range(2):
+            t.on_request(who, blocked=True, secrets=0)
+        for _ in range(20):
+            t.on_usage(who, 800, None)
+    t.forget_user("alice")
+    # Alice starts again from nothing: a third block is her first, and no baseline to spike.
+    assert t.on_request(ALICE, blocked=True, secrets=0) == []
+    assert t.on_usage(ALICE, 9000, None) == []
+    # Bob's history stays.
+    assert t.on_request(bob, blocked=True, secrets=0)
+    assert t.on_usage(bob, 9000, None)

@@ -130,3 +130,14 @@ def test_two_signals_of_one_request_with_one_key_count_once():
 def test_disabled_alerting_raises_nothing():
     engine = AlertEngine(AlertsConfig(enabled=False), Clock())
     assert engine.process([signal()], Subject()) == []
+
+
+def test_forgetting_a_purged_user_closes_their_open_alerts_and_only_theirs():
+    engine = AlertEngine(config(throttle="10m"), Clock())
+    bobs = engine.process([signal()], Subject(user="bob"))[0].alert
+    carols = engine.process([signal()], Subject(user="carol"))[0].alert
+    assert engine.forget_user("bob") == 1
+    again = engine.process([signal()], Subject(user="bob"))[0]
+    assert again.new and again.alert.id != bobs.id and again.alert.count == 1
+    still = engine.process([signal()], Subject(user="carol"))[0]
+    assert not still.new and still.alert.id == carols.id and still.alert.count == 2

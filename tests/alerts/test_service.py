@@ -142,3 +142,26 @@ def test_the_proxys_alert_files_are_compacted_after_start_and_then_daily(tmp_pat
         assert service.store.alerts() == []
     finally:
         service.close()
+
+
+def test_after_a_purge_nothing_about_the_user_is_written_back(tmp_path, webhook):
+    service = AlertService(tmp_path, config(webhook.url))
+    bob = Subject(user="bob", app="openai", app_name="OpenAI API", event_id="e2")
+    try:
+        [first] = service.raise_signals([secret_signal()], ALICE)
+        service.raise_signals([secret_signal()], bob)
+        assert service.recorder.flush(5)
+        assert service.store.purge_user("alice") == 1  # what `warden logs purge` does first
+        # A repeat that reaches the recorder before the proxy hears of the purge...
+        service.raise_signals([secret_signal()], ALICE)
+        service.forget_user("alice")
+        assert service.recorder.flush(5)
+        # ...is purged again, and the next repeat starts a new alert.
+        assert [v.alert["user"] for v in service.store.alerts()] == ["bob"]
+        [again] = service.raise_signals([secret_signal()], ALICE)
+        assert again != first
+        assert service.recorder.flush(5)
+        counts = {v.alert["user"]: v.alert["count"] for v in service.store.alerts()}
+        assert counts == {"alice": 1, "bob": 1}
+    finally:
+        service.close()

@@ -119,12 +119,20 @@ def test_purge_without_a_proxy_runs_in_process_and_is_recorded(store, capsys):
 
 def test_purge_with_a_running_proxy_is_carried_out_by_its_writer(store, capsys):
     writer = started(store)  # stands in for the proxy: it holds the store's lock
+    told: list[str] = []
+
+    def broken_listener(user: str) -> None:
+        raise RuntimeError("a listener's failure must not undo or hide the purge")
+
+    writer.add_purge_listener(broken_listener)
+    writer.add_purge_listener(told.append)  # what the proxy's alerting hears
     try:
         code, out = run(capsys, "logs", "purge", "--user", "bob", "--yes", "--data-dir", str(store))
     finally:
         writer.close()
     assert code == 0 and "removed 1 events" in out
     assert "bob" not in {e["user"] for e in reader.read_events(store) if e["type"] == "request"}
+    assert told == ["bob"]
 
 
 def test_purge_asks_for_confirmation_without_a_terminal(store, capsys, monkeypatch):

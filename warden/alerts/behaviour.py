@@ -60,6 +60,9 @@ class _Windows:
             times.popleft()
         return len(times)
 
+    def forget(self, key: str) -> None:
+        self._times.pop(key, None)
+
 
 @dataclass(slots=True)
 class _Baseline:
@@ -179,6 +182,14 @@ class BehaviourTracker:
                     )
                 )
         return out
+
+    def forget_user(self, user: str) -> None:
+        """Drop what is kept about `user` (a privacy purge): their block and credential counts
+        and their usage baselines. Counts kept per device stay: they name no person."""
+        self._blocks.forget(user)
+        self._secrets.forget(f"user:{user}")
+        self._tokens.pop(user, None)
+        self._cost.pop(user, None)
 
     def on_app(self, subject: Subject) -> Signal | None:
         spec = self.settings.new_app

@@ -109,6 +109,14 @@ class AlertEngine:
     def open_alerts(self) -> int:
         return len(self._open)
 
+    def forget_user(self, user: str) -> int:
+        """Drop the open alerts about `user` (a privacy purge), so a repeat of one starts a
+        new alert instead of writing the purged one back; returns how many were open."""
+        keys = [key for key, (alert, _) in self._open.items() if alert.subject.user == user]
+        for key in keys:
+            del self._open[key]
+        return len(keys)
+
     def _occur(
         self, key: str, rule: AlertRule, signal: Signal, subject: Subject, now: float
     ) -> Occurrence:

@@ -7,6 +7,7 @@
     tick() every second: windows that closed with repeats send their summary; 30 s after
     start and then daily, the proxy's alert files are compacted (store.py: latest snapshot of
     each alert, none of those last seen more than alerts.retention_days ago).
+    forget_user() after a privacy purge: nothing about the user stays open in memory.
 
 Methods are called from the event loop only; the engine and behaviour state are not shared
 with any other thread.
@@ -113,6 +114,23 @@ class AlertService:
                 done.lines_before,
                 done.lines_after,
             )
+
+    def forget_user(self, user: str) -> None:
+        """A privacy purge of `user` was carried out: drop their open alerts and behaviour
+        state, then purge the alert files once more on the recorder's thread, after any
+        snapshot of their alerts still queued there (the purge itself may have raced it)."""
+        self.engine.forget_user(user)
+        self.behaviour.forget_user(user)
+        self.recorder.call(functools.partial(self._purge_files, user))
+
+    def _purge_files(self, user: str) -> None:
+        try:
+            removed = self.store.purge_user(user)
+        except OSError as e:
+            log.error("could not purge the alerts of a user from %s: %s", self.store.directory, e)
+            return
+        if removed:
+            log.info("purge: %d more alerts about the user removed from the alert files", removed)
 
     def close(self, timeout: float = 5.0) -> None:
         self.delivery.close(timeout)

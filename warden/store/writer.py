@@ -56,6 +56,7 @@ log = logging.getLogger("warden.store")
 
 type FlushListener = Callable[[int, int], None]  # (last seq written, events in that flush)
 type HealthListener = Callable[[bool, str | None], None]  # (healthy, what is wrong)
+type PurgeListener = Callable[[str], None]  # (user whose events were purged)
 
 _STAGING_COLUMNS = ", ".join(f"{quoted(c.name)} {c.staging_type}" for c in COLUMNS)
 
@@ -121,6 +122,7 @@ class StoreWriter:
         self._dropped = 0
         self._flush_listeners: list[FlushListener] = []
         self._health_listeners: list[HealthListener] = []
+        self._purge_listeners: list[PurgeListener] = []
         self._lock = WriterLock(self.layout.lock_file)
         self._maintenance_lock = threading.Lock()
         self._maintenance_stop = threading.Event()
@@ -159,6 +161,11 @@ class StoreWriter:
 
     def add_health_listener(self, listener: HealthListener) -> None:
         self._health_listeners.append(listener)
+
+    def add_purge_listener(self, listener: PurgeListener) -> None:
+        """Called with the user's name after their events were purged (maintenance thread),
+        so whoever keeps other state about them in memory can drop it too."""
+        self._purge_listeners.append(listener)
 
     # -- life cycle --------------------------------------------------------------------
 
@@ -221,6 +228,11 @@ class StoreWriter:
         )
         self.flush()
         log.info("purged %d events of user %r for %s", result.events_removed, user, actor)
+        for listener in self._purge_listeners:
+            try:
+                listener(user)
+            except Exception:
+                log.exception("purge listener failed")
         return result
 
     def apply_retention(self, now: datetime | None = None) -> PurgeResult:
