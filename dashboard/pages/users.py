@@ -1,4 +1,8 @@
-"""Users: who uses AI how much, what it costs, what was blocked, and who looks risky."""
+"""Users: who uses AI how much, what it costs, what was blocked, and who looks risky.
+
+Admins can also erase one person's records here (a privacy request), the same procedure as
+`warden logs purge --user` (warden/privacy.py).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,12 @@ from dashboard.ui.frame import page_frame
 from dashboard.ui.markup import md
 from dashboard.ui.numbers import compact, usd
 from dashboard.ui.refresh import auto_refresh
+from warden.privacy import count_records, purge_person
 
 frame = page_frame(Role.VIEWER)
 settings = frame.settings
 label, window = frame.label, frame.window
+signed_in = frame.user
 
 st.title("Users")
 st.caption(f"Per-user usage, cost, blocked attempts and alerts, {label} (UTC).")
@@ -33,6 +39,10 @@ below 30 **low**.
 
 
 def body() -> None:
+    if done := st.session_state.pop("users.erased", None):
+        st.success(done, icon=":material/delete_forever:")
+    if failed := st.session_state.pop("users.erase_failed", None):
+        st.error(failed)
     frame = load(users_sql.per_user, settings.data_dir, window)
     if frame.empty:
         st.info("No user made an AI request in this period.")
@@ -99,6 +109,46 @@ def body() -> None:
         )
         unit, activity = load(users_sql.user_activity, settings.data_dir, window, person)
         st.altair_chart(charts.activity(activity, unit, "app", "Requests"), width="stretch")
+        if signed_in.may(Role.ADMIN):
+            erase_form(person)
+
+
+def erase_form(person: str) -> None:
+    with st.expander("Privacy request: erase this person's records"):
+        found = count_records(settings.data_dir, person, front_end="dashboard")
+        st.markdown(
+            f"This removes **{found.events:,} events** (all time, not only this period) and "
+            f"**{found.alerts:,} alerts** about **{md(person)}** from the audit log and the "
+            "alert files, for good. The erasure itself is recorded (by whom, when, how much) "
+            "and is never erased. A running proxy also forgets what it holds about them."
+        )
+        typed = st.text_input("Type the user name to confirm", key="users.erase_confirm")
+        st.button(
+            "Erase",
+            type="primary",
+            key="users.erase",
+            disabled=typed.strip() != person,
+            on_click=_erase,
+            args=(person,),
+        )
+
+
+def _erase(person: str) -> None:
+    # A callback: it runs before the next run, so it may clear the widgets' state.
+    actor = f"dashboard:{signed_in.name}"
+    done = purge_person(settings.data_dir, person, actor, front_end="dashboard")
+    if not done.ok:
+        st.session_state["users.erase_failed"] = (
+            f"The events of {md(person)} could not be erased: {done.error}. "
+            f"{done.alerts_removed} alerts about them were removed. Try again."
+        )
+        return
+    st.session_state["users.erased"] = (
+        f"Erased {done.events_removed:,} events and {done.alerts_removed:,} alerts about "
+        f"{md(person)}. Recorded as done by {md(actor)}."
+    )
+    st.session_state["users.selected"] = None
+    st.session_state["users.erase_confirm"] = ""
 
 
 auto_refresh(body)

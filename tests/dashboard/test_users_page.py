@@ -6,6 +6,8 @@ import pytest
 
 from dashboard.queries.users import risk_band
 from tests.dashboard.conftest import OpenApp, plain
+from tests.dashboard.fixture_store import FixtureStore
+from warden.store import reader
 
 
 def risk(alerts_high: int, alerts_other: int, blocked: int, findings: int, unsanctioned: int):
@@ -44,3 +46,51 @@ def test_one_users_daily_activity(open_app: OpenApp):
 )
 def test_risk_bands(score: int, band: str):
     assert risk_band(score) == band
+
+
+def _choose(at, person: str):  # type: ignore[no-untyped-def]
+    at.switch_page("pages/users.py").run()
+    at.selectbox(key="users.selected").set_value(person).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_admin_erases_one_persons_records_after_typing_their_name(
+    open_app: OpenApp, store: FixtureStore
+):
+    person = "bob@corp.example"
+    before = reader.read_events(store.data_dir)
+    theirs = sum(e["user"] == person for e in before if e["type"] != "admin")
+    alert_files = store.data_dir / "alerts"
+    assert theirs and person in "".join(p.read_text() for p in alert_files.glob("*.jsonl"))
+
+    at = _choose(open_app("admin"), person)
+    assert at.button(key="users.erase").disabled
+    at.text_input(key="users.erase_confirm").input("bob").run()
+    assert at.button(key="users.erase").disabled, "a partial name must not arm the button"
+    at.text_input(key="users.erase_confirm").input(person).run()
+    at.button(key="users.erase").click().run()
+    assert not at.exception, at.exception
+
+    [done] = at.success
+    assert plain(done.value).startswith(f"Erased {theirs} events and 1 alerts about {person}.")
+    assert person not in set(at.dataframe[0].value["user"])
+    after = reader.read_events(store.data_dir)
+    assert person not in {e["user"] for e in after if e["type"] != "admin"}
+    [erasure] = [e for e in after if e["type"] == "admin" and e["action"] == "purge_user"]
+    assert erasure["actor"] == "dashboard:admin"
+    assert erasure["details"]["target_user"] == person
+    assert erasure["details"]["events_removed"] == theirs
+    assert person not in "".join(p.read_text() for p in alert_files.glob("*.jsonl"))
+    # Everyone else is still there.
+    assert (
+        len([e for e in after if e["type"] != "admin"])
+        == len([e for e in before if e["type"] != "admin"]) - theirs
+    )
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+def test_only_admins_are_offered_the_erasure(open_app: OpenApp, role: str):
+    at = _choose(open_app(role), "bob@corp.example")
+    assert not [t for t in at.text_input if t.key == "users.erase_confirm"]
+    assert not [b for b in at.button if b.key == "users.erase"]

@@ -17,15 +17,10 @@ from typing import Any
 
 import duckdb
 
-from warden.alerts.service import alerts_dir
-from warden.alerts.store import JsonlAlertStore
 from warden.errors import ConfigError
+from warden.privacy import count_records, purge_person
 from warden.store import reader
-from warden.store.layout import StoreLayout
-from warden.store.lock import StoreLocked
-from warden.store.requests import AdminRequest, RequestTimeout, submit
 from warden.store.sql import literal
-from warden.store.writer import StoreWriter, WriterSettings
 
 _EXPORT_FORMATS = {
     "csv": "FORMAT CSV, HEADER",
@@ -191,56 +186,29 @@ def _moment(value: str) -> datetime:
 
 def _purge(args: argparse.Namespace) -> int:
     actor = args.actor or getpass.getuser()
-    con = reader.connect(args.data_dir)
-    (count,) = con.execute(
-        "SELECT count(*) FROM events WHERE \"user\" = ? AND type <> 'admin'", [args.user]
-    ).fetchone() or (0,)
-    con.close()
-    alerts = JsonlAlertStore(alerts_dir(args.data_dir), writer="cli")
-    alert_count = sum(1 for view in alerts.alerts() if view.alert.get("user") == args.user)
+    found = count_records(args.data_dir, args.user)
     if not args.yes:
         if not sys.stdin.isatty():
             print("warden logs purge: add --yes to purge without a terminal", file=sys.stderr)
             return 1
         question = (
-            f"Remove all {count} events and {alert_count} alerts of user {args.user!r}? "
-            "This cannot be undone."
+            f"Remove all {found.events} events and {found.alerts} alerts of user "
+            f"{args.user!r}? This cannot be undone."
         )
         answer = input(f"{question} [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("nothing removed")
             return 1
-    # Alerts first, so the purge's admin event can say how many went with the events.
-    alerts_removed = alerts.purge_user(args.user)
-    result = _purge_user(args.data_dir, args.user, actor, alerts_removed)
-    if not result.get("ok"):
-        print(f"warden logs purge: {result.get('error')}", file=sys.stderr)
+    done = purge_person(args.data_dir, args.user, actor)
+    if not done.ok:
+        print(
+            f"warden logs purge: {done.error} ({done.alerts_removed} alerts were removed)",
+            file=sys.stderr,
+        )
         return 1
     print(
-        f"removed {result['events_removed']} events of user {args.user!r} "
-        f"({result['segments_rewritten']} segments rewritten) and {alerts_removed} alerts "
+        f"removed {done.events_removed} events of user {args.user!r} "
+        f"({done.segments_rewritten} segments rewritten) and {done.alerts_removed} alerts "
         f"about them; recorded as done by {actor}"
     )
     return 0
-
-
-def _purge_user(data_dir: Path, user: str, actor: str, alerts_removed: int) -> dict[str, Any]:
-    """Purge in this process if no proxy is writing the store, else ask the proxy to."""
-    writer = StoreWriter(data_dir, WriterSettings(lock_timeout_s=0.0))
-    try:
-        writer.start()
-    except StoreLocked:
-        try:
-            params = {"user": user, "alerts_removed": alerts_removed}
-            return submit(StoreLayout(data_dir), AdminRequest("purge_user", actor, params))
-        except RequestTimeout as e:
-            return {"ok": False, "error": str(e)}
-    try:
-        done = writer.purge_user(user, actor, alerts_removed)
-    finally:
-        writer.close()
-    return {
-        "ok": True,
-        "events_removed": done.events_removed,
-        "segments_rewritten": done.segments_rewritten,
-    }
