@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboard.queries.users import risk_band
 from tests.dashboard.conftest import OpenApp, plain
@@ -48,7 +49,7 @@ def test_risk_bands(score: int, band: str):
     assert risk_band(score) == band
 
 
-def _choose(at, person: str):  # type: ignore[no-untyped-def]
+def _choose(at: AppTest, person: str) -> AppTest:
     at.switch_page("pages/users.py").run()
     at.selectbox(key="users.selected").set_value(person).run()
     assert not at.exception, at.exception

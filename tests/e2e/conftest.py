@@ -132,6 +132,16 @@ apps:
     return path
 
 
+# Every test client connects from loopback: the network map names it alice.
+ALICE_ON_LOOPBACK = """
+version: 1
+sources: [network]
+network:
+  - {cidr: 127.0.0.0/8, user: alice, device: alice-laptop}
+groups: {research: [alice]}
+"""
+
+
 DEFAULT_TEST_POLICY = """
 version: 1
 name: e2e

@@ -13,7 +13,13 @@ import duckdb
 import openai
 import pytest
 
-from tests.e2e.conftest import WARDEN, StartWarden, Warden, tunnelled_chatgpt_catalog
+from tests.e2e.conftest import (
+    ALICE_ON_LOOPBACK,
+    WARDEN,
+    StartWarden,
+    Warden,
+    tunnelled_chatgpt_catalog,
+)
 from tests.e2e.tls_probe import connect_and_handshake
 from tests.support import MockProviders, TestPKI
 from warden.store.layout import StoreLayout
@@ -24,14 +30,6 @@ pytestmark = pytest.mark.e2e
 
 FAKE_OPENAI_KEY = "sk-test-" + "e" * 40
 FAKE_ANTHROPIC_KEY = "sk-ant-api03-" + "f" * 40
-
-IDENTITY = """
-version: 1
-sources: [network]
-network:
-  - {cidr: 127.0.0.0/8, user: alice, device: alice-laptop}
-groups: {research: [alice]}
-"""
 
 
 def words(*texts: str) -> int:
@@ -75,7 +73,7 @@ def _anthropic(warden: Warden) -> anthropic.Anthropic:
 def test_sdk_requests_are_recorded_with_user_model_tokens_and_cost(
     start_warden: StartWarden, mock: MockProviders
 ):
-    warden = start_warden(identity=IDENTITY)
+    warden = start_warden(identity=ALICE_ON_LOOPBACK)
     mock.clear()
     prices = PriceTable.load()
     oa, an = _openai(warden), _anthropic(warden)
@@ -313,7 +311,7 @@ def test_a_tunnel_to_an_ai_host_is_a_visit_with_the_user(
     start_warden: StartWarden, pki: TestPKI, tmp_path: Path
 ):
     site_catalog = tunnelled_chatgpt_catalog(tmp_path, "unsanctioned")
-    warden = start_warden(identity=IDENTITY, extra_args=["--catalog", str(site_catalog)])
+    warden = start_warden(identity=ALICE_ON_LOOPBACK, extra_args=["--catalog", str(site_catalog)])
     tunnel = connect_and_handshake(warden.port, "chatgpt.com", str(pki.ca_cert))
     assert tunnel.issuer_cn == "Warden Test Upstream CA"  # not decrypted
     [visit] = wait_for_query(

@@ -10,7 +10,7 @@ import openai
 import pytest
 
 from tests.alerts.receivers import WebhookReceiver, wait_until
-from tests.e2e.conftest import WARDEN, StartWarden, Warden
+from tests.e2e.conftest import ALICE_ON_LOOPBACK, WARDEN, StartWarden, Warden
 from tests.support import MockProviders
 from warden.alerts.store import JsonlAlertStore
 
@@ -19,13 +19,6 @@ pytestmark = pytest.mark.e2e
 # Format-valid, made up: a scoped OpenAI key with the marker every real one carries.
 LEAKED_KEY = "sk-proj-" + "purgeE2eFakeKeyNoUse" + "T3BlbkFJ" + "qZ7xWv3Lm9Kp2Rt6Yb8Nc4Hd"
 CLIENT_KEY = "sk-test-" + "d" * 40
-
-IDENTITY = """
-version: 1
-sources: [network]
-network:
-  - {cidr: 127.0.0.0/8, user: alice, device: alice-laptop}
-"""
 
 
 @pytest.fixture
@@ -71,7 +64,7 @@ def purge(warden: Warden, user: str) -> str:
 def test_a_purged_persons_open_alert_does_not_come_back_when_they_repeat_it(
     start_warden: StartWarden, mock: MockProviders, hook: WebhookReceiver
 ):
-    warden = start_warden(policy=policy(hook), identity=IDENTITY)
+    warden = start_warden(policy=policy(hook), identity=ALICE_ON_LOOPBACK)
     mock.clear()
     client = openai.OpenAI(api_key=CLIENT_KEY, http_client=warden.client(), max_retries=0)
     prompt = f"Why is this rejected? client = OpenAI(api_key='{LEAKED_KEY}')"
