@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from warden.errors import MalformedBody, UnsupportedBody
+from warden.errors import MalformedBody
 from warden.schemas import EndpointKind, Segment, parse_request
 from warden.schemas.attachments import count_json_attachments, may_hold_attachments
 from warden.schemas.jsonbody import load_json
@@ -35,7 +35,7 @@ def texts(request) -> list[tuple[tuple[str | int, ...], str]]:
 
 def test_a_transcription_form_yields_its_text_fields_model_and_stream_flag() -> None:
     body = form(
-        ("file", "meeting.mp3", "audio/mpeg", b"ID3\x04\x00\x00\xff\xfb\x90\x00"),
+        ("file", "meeting.mp3", "audio/mpeg", b"ID3\x04\x00\x00\x00\x00\x00\x10\xff\xfb\x90\x00"),
         ("model", None, None, b"gpt-4o-transcribe"),
         ("prompt", None, None, "Names: Dr. Müller, ACME Corp".encode()),
         ("language", None, None, b"de"),
@@ -47,10 +47,10 @@ def test_a_transcription_form_yields_its_text_fields_model_and_stream_flag() -> 
     assert request.body_format == "multipart"
     assert request.model == "gpt-4o-transcribe"
     assert request.stream is True
-    assert texts(request) == [
-        (("form", "prompt"), "Names: Dr. Müller, ACME Corp"),
-        (("form", "language"), "de"),
-    ]
+    # "de" fits the shape of a language code, so it is not text anyone wrote; a field that is
+    # not text at all is not skipped either: it is on record as unreadable.
+    assert texts(request) == [(("form", "prompt"), "Names: Dr. Müller, ACME Corp")]
+    assert request.unreadable == ["form field 'binary_field' (binary data)"]
 
 
 def test_a_file_upload_form_yields_text_files_and_skips_binary_ones() -> None:
@@ -169,9 +169,15 @@ def test_a_text_body_in_a_broken_charset_is_malformed() -> None:
         ("gemini", "/upload/v1beta/files", "application/pdf"),
     ],
 )
-def test_a_binary_body_is_unsupported(family: str, path: str, content_type: str) -> None:
-    with pytest.raises(UnsupportedBody, match=f"cannot inspect {content_type} request bodies"):
-        parse_request(family, "x", "POST", path, content_type, b"\x89PNG\r\n\x1a\n")
+def test_a_body_that_is_a_file_is_read_by_its_content(
+    family: str, path: str, content_type: str
+) -> None:
+    image = parse_request(family, "x", "POST", path, content_type, b"\x89PNG\r\n\x1a\n" + bytes(32))
+    assert (image.body_format, image.segments, image.unreadable) == ("file", [], [])
+    text = parse_request(family, "x", "POST", path, content_type, b"OPENAI_API_KEY=sk-abc\n")
+    assert (text.body_format, texts(text)) == ("text", [(("body",), "OPENAI_API_KEY=sk-abc\n")])
+    junk = parse_request(family, "x", "POST", path, content_type, bytes(range(256)) * 4)
+    assert junk.unreadable == ["the request body (binary data)"]
 
 
 def test_invalid_utf8_is_malformed_and_says_where() -> None:

@@ -294,7 +294,6 @@ CASES = [
             segments=[
                 (("purpose",), "fine-tune"),
                 (("filename",), "training.jsonl"),
-                (("mime_type",), "text/jsonl"),
             ],
         ),
         id="create-upload",

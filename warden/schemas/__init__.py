@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from warden.schemas import (
     anthropic,
@@ -15,6 +16,7 @@ from warden.schemas import (
     openai,
 )
 from warden.schemas.decoding import decode_body
+from warden.schemas.envelope import read_envelope
 from warden.schemas.normalized import EndpointKind, JsonPath, NormalizedRequest, Segment
 from warden.schemas.routing import Router, read_request
 
@@ -44,9 +46,19 @@ _SLASHES = re.compile(r"/{2,}")
 
 
 def parse_request(
-    schema: str, provider: str, method: str, path: str, content_type: str | None, body: bytes
+    schema: str,
+    provider: str,
+    method: str,
+    path: str,
+    content_type: str | None,
+    body: bytes,
+    headers: Sequence[tuple[str, str]] | None = None,
 ) -> NormalizedRequest:
-    """Read a decoded request body as `schema` says; raise RequestRejected if it cannot be read."""
+    """Read a request as `schema` says; raise RequestRejected if it cannot be read.
+
+    `path` is the request target with its query. With `headers`, the URL and the headers are
+    read too (envelope.py), for everything that leaves to be scanned.
+    """
     target, _, query = path.partition("?")
     # Many servers read "//" as "/" and ignore a trailing "/"; routing must too, or
     # "/v1/chat//completions/" would dodge the chat route.
@@ -54,4 +66,7 @@ def parse_request(
     # An unknown family still gets read: walking every string is the safe default.
     route = SCHEMAS.get(schema, generic.route)(target, query)
     # `method` does not change how a body reads: a GET simply arrives with an empty body.
-    return read_request(provider, route, content_type, body)
+    request = read_request(provider, route, content_type, body)
+    if headers is not None:
+        request.other += read_envelope(path, headers)
+    return request

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from warden.errors import MalformedBody
@@ -11,6 +12,9 @@ __all__ = ["MAX_DEPTH", "load_json", "too_deep"]
 
 # Real API bodies nest a dozen levels at most; hostile nesting must not exhaust the stack.
 MAX_DEPTH = 64
+# A surrogate can only reach a body as a \uXXXX escape: raw UTF-8 cannot encode one.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def too_deep() -> MalformedBody:
@@ -35,7 +39,33 @@ def load_json(body: bytes) -> Any:
     # a body with few of them needs no walk.
     if body.count(b"{") + body.count(b"[") > MAX_DEPTH:
         _check_depth(doc)
+    if _SURROGATE_ESCAPE.search(body):
+        _check_surrogates(doc)
     return doc
+
+
+def _check_surrogates(doc: Any) -> None:
+    # A pair of escapes (\ud83d\ude00) decodes to one character; a lone half decodes to a
+    # string no UTF-8 encoder accepts, which DLP, redaction and the provider would each treat
+    # differently. Refused before anything reads it.
+    stack = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            texts = [value]
+        elif isinstance(value, dict):
+            texts = list(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+            continue
+        else:
+            continue
+        if any(_SURROGATE.search(text) for text in texts):
+            raise MalformedBody(
+                "request body is not valid JSON text: it escapes half of a UTF-16 surrogate "
+                "pair (\\ud800-\\udfff) that no character completes"
+            )
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

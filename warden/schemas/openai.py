@@ -14,7 +14,7 @@ from warden.schemas.segments import Found, dicts, member, read_fields
 __all__ = ["read_chat", "route"]
 
 # Chat message parts that hold text; image, audio and file parts are not read.
-_TEXT_PARTS = frozenset({"text", "input_text", "output_text"})
+_TEXT_PARTS = ("text", "input_text", "output_text")  # a tuple: "type" may be unhashable
 
 
 def read_chat(doc: Any, found: Found) -> None:

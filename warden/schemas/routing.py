@@ -6,19 +6,24 @@ import codecs
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from warden.errors import MalformedBody, UnsupportedBody
+from warden.errors import MalformedBody
 from warden.schemas.attachments import count_json_attachments, may_hold_attachments
+from warden.schemas.files import FileReading, read_file
 from warden.schemas.headers import is_json_type, is_text_type, parse_header
+from warden.schemas.identifiers import IDENTIFIER_KEYS, harmless_value, is_plain_key
 from warden.schemas.jsonbody import load_json
 from warden.schemas.multipart import FormPart, parse_form
-from warden.schemas.normalized import EndpointKind, NormalizedRequest, Segment
-from warden.schemas.segments import NOT_TEXT_KEYS, Found, Reader, read_everything
+from warden.schemas.normalized import (
+    EndpointKind,
+    Inner,
+    JsonPath,
+    KeyOf,
+    NormalizedRequest,
+    Segment,
+)
+from warden.schemas.segments import Found, Reader, read_everything
 
 __all__ = ["Route", "Router", "read_request"]
-
-# File parts Warden reads as text: anything else in a form (audio, images) is passed uninspected.
-_TEXT_FILE_TYPES = frozenset({"application/json", "application/jsonl", "application/x-ndjson"})
-_TEXT_FILE_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".csv")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +63,8 @@ def read_request(
         _read_json(request, route, body)
     elif is_text_type(media_type):
         _read_text(request, body, params.get("charset") or "utf-8")
-    else:
-        raise UnsupportedBody(f"Warden cannot inspect {media_type} request bodies to an AI service")
+    else:  # a file sent as the body (an upload): read by what it is, not what it claims
+        _read_file_body(request, body, media_type)
     return request
 
 
@@ -67,7 +72,10 @@ def _read_json(request: NormalizedRequest, route: Route, body: bytes) -> None:
     doc = load_json(body)
     found = Found()
     route.read(doc, found)
+    found.sweep(doc)
     request.segments = found.segments
+    request.other = found.other
+    request.unreadable = found.unreadable
     request.attachments = count_json_attachments(doc) if may_hold_attachments(body) else 0
     if found.endpoint is not None:
         request.endpoint = found.endpoint
@@ -89,31 +97,63 @@ def _read_text(request: NormalizedRequest, body: bytes, charset: str) -> None:
         request.segments = [Segment(("body",), text)]
 
 
+def _read_file_body(request: NormalizedRequest, body: bytes, media_type: str) -> None:
+    reading = read_file(body, None, media_type or None)
+    request.attachments = 1
+    if reading.kind == "text" and len(reading.texts) == 1 and reading.texts[0].redactable:
+        request.body_format = "text"  # UTF-8 text: redacted in place like any text body
+        request.segments = [Segment(("body",), reading.texts[0].text)]
+        return
+    request.body_format = "file"
+    _add_file(request, ("body",), reading, "the request body")
+
+
 def _read_form(request: NormalizedRequest, route: Route, parts: list[FormPart]) -> None:
     request.body_format = "multipart"
     for part in parts:
+        if not is_plain_key(part.name):  # the field's name leaves too
+            request.other.append(Segment(("form", KeyOf(part.name)), part.name, redactable=False))
         if part.filename is None:
-            try:
-                value = part.data.decode("utf-8")
-            except UnicodeDecodeError:
-                continue  # a binary field: nothing a person typed
-            if part.name == "model" and route.model is None and value:
-                request.model = value
-            if part.name == "stream":  # a flag, not text (audio transcriptions can stream)
-                if route.stream is None:
-                    request.stream = value.strip().lower() == "true"
-            elif value and part.name not in NOT_TEXT_KEYS:
-                request.segments.append(Segment(("form", part.name), value))
-        else:
-            request.attachments += 1
-            if _is_text_file(part):
-                # utf-8-sig drops a BOM; a file in another charset still shows its ASCII text.
-                text = part.data.decode("utf-8-sig", "replace")
-                if text:
-                    request.segments.append(Segment(("form", part.name, "file"), text))
+            _read_field(request, route, part)
+            continue
+        request.attachments += 1
+        if part.filename:
+            name = Segment(("form", part.name, "filename"), part.filename, redactable=False)
+            request.other.append(name)
+        reading = read_file(part.data, part.filename, part.content_type or None)
+        _add_file(request, ("form", part.name, "file"), reading, f"file '{part.filename}'")
 
 
-def _is_text_file(part: FormPart) -> bool:
-    if is_text_type(part.content_type) or part.content_type in _TEXT_FILE_TYPES:
-        return True
-    return (part.filename or "").lower().endswith(_TEXT_FILE_SUFFIXES)
+def _read_field(request: NormalizedRequest, route: Route, part: FormPart) -> None:
+    try:
+        value = part.data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Not UTF-8 (a Latin-1 prompt, a binary field): read it as a file would be.
+        reading = read_file(part.data, None, part.content_type or None)
+        _add_file(request, ("form", part.name), reading, f"form field '{part.name}'")
+        return
+    if part.name == "model" and route.model is None and value:
+        request.model = value
+    if part.name == "stream":  # a flag, not text (audio transcriptions can stream)
+        if route.stream is None:
+            request.stream = value.strip().lower() == "true"
+        if value.strip().lower() in ("true", "false"):
+            return
+    if not value or harmless_value(part.name, value):
+        return
+    segment = Segment(("form", part.name), value)
+    if part.name in IDENTIFIER_KEYS:
+        request.other.append(segment)
+    else:
+        request.segments.append(segment)
+
+
+def _add_file(request: NormalizedRequest, path: JsonPath, reading: FileReading, what: str) -> None:
+    """The text of a file as prompt segments; what could not be read goes on record."""
+    if reading.kind == "unreadable":
+        request.unreadable.append(f"{what} ({reading.detail})")
+        return
+    for piece in reading.texts:
+        at = (*path, Inner(piece.where)) if piece.where else path
+        request.segments.append(Segment(at, piece.text, redactable=piece.redactable))
+    request.unreadable += (f"{what}: {name}" for name in reading.unreadable)
