@@ -181,3 +181,56 @@ def test_a_finding_outside_the_body_fails_loudly(scanner: Scanner):
     found = scanner.scan(request).findings
     with pytest.raises(RedactionError):
         redact(b'{"model": "m", "messages": []}', request, found, [MASK_SECRETS])
+
+
+def test_a_secret_used_as_an_object_key_is_renamed_and_the_value_kept(scanner: Scanner):
+    other = KEYS.openai()
+    doc = {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": "hi"}],
+        "metadata": {KEY: "first", other: {"inner": KEY}, "plain": "v"},
+    }
+    redacted, raw = _redact(scanner, "openai", "/v1/chat/completions", doc)
+    assert other.encode() not in raw
+    # Both masked keys survive (numbered apart), in order, with their values.
+    assert list(redacted["metadata"]) == [
+        "[REDACTED:OPENAI_API_KEY]",
+        "[REDACTED:OPENAI_API_KEY]#2",
+        "plain",
+    ]
+    assert redacted["metadata"]["[REDACTED:OPENAI_API_KEY]"] == "first"
+    assert redacted["metadata"]["[REDACTED:OPENAI_API_KEY]#2"] == {
+        "inner": "[REDACTED:OPENAI_API_KEY]"
+    }
+
+
+def test_findings_in_the_query_come_back_as_target_edits(scanner: Scanner):
+    from warden.schemas.envelope import rewrite_target
+
+    target = f"/v1/chat/completions?api_key={KEY}&n=3"
+    body = json.dumps({"messages": [{"role": "user", "content": "hi"}]}).encode()
+    request = parse_request("openai", "openai", "POST", target, "application/json", body, [])
+    result = redact(body, request, scanner.scan(request).findings, [MASK_SECRETS])
+    assert result.body == body  # nothing to change in the body
+    rewritten = rewrite_target(target, result.target_edits)
+    assert KEY not in rewritten and rewritten.endswith("&n=3")
+
+
+def test_a_finding_in_a_header_or_a_document_cannot_be_redacted(scanner: Scanner):
+    from warden.dlp.redactor import Unredactable
+
+    body = json.dumps({"messages": [{"role": "user", "content": "hi"}]}).encode()
+    request = parse_request(
+        "openai",
+        "openai",
+        "POST",
+        "/v1/chat/completions",
+        "application/json",
+        body,
+        [("X-Debug-Note", f"key {KEY}")],
+    )
+    with pytest.raises(Unredactable) as refused:
+        redact(body, request, scanner.scan(request).findings, [MASK_SECRETS])
+    assert refused.value.places == ["the request header x-debug-note"]
+    assert refused.value.types == ["OPENAI_API_KEY"]
+    assert KEY not in str(refused.value)

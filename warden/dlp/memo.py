@@ -45,10 +45,12 @@ class ScanMemo:
         self.hits = 0
         self.misses = 0
 
-    def key(self, text: str) -> bytes:
+    def key(self, text: str, *, prose: bool = True) -> bytes:
+        """The memo key of `text`; scanned as prose (names searched) or not, it differs."""
         # surrogatepass: JSON may carry lone surrogates (\ud800), which strict UTF-8 refuses.
         data = text.encode("utf-8", "surrogatepass")
-        return hashlib.blake2b(data, key=self._key, digest_size=16).digest()
+        person = b"" if prose else b"patterns-only"
+        return hashlib.blake2b(data, key=self._key, digest_size=16, person=person).digest()
 
     def get(self, key: bytes) -> Scanned | None:
         with self._lock:

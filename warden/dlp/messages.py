@@ -1,50 +1,66 @@
-"""Read a WebSocket text message to an AI host as a NormalizedRequest, so DLP scans and
-redacts it the way it does request bodies.
+"""Read a WebSocket message to an AI host as a NormalizedRequest, so DLP scans and redacts it
+the way it does request bodies.
 
-JSON messages (OpenAI Realtime and Gemini Live events) contribute every string value except
-identifiers and media: base64 audio and images are not text anyone typed, and are large.
-Other text messages are one segment.
+Text and binary messages alike: a binary message is read by its content (files.py), so JSON or
+text sent as a binary frame is scanned like a text frame, media passes, and anything else is
+unreadable and goes by the policy's `dlp.unreadable`. JSON messages (OpenAI Realtime and Gemini
+Live events) are read like a JSON body with no known layout: every string is prompt except
+identifiers and payloads, which the sweep takes (base64 audio and images are media; raw PCM
+audio counts as media under an `audio` key or a declared raw audio type). Other text is one
+segment. JSON that is not valid text (a lone surrogate escape) is refused.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from warden.schemas.jsonbody import MAX_DEPTH
-from warden.schemas.normalized import EndpointKind, JsonPath, NormalizedRequest, Segment
-from warden.schemas.segments import NOT_TEXT_KEYS
+from warden.errors import MalformedBody
+from warden.schemas.files import read_file
+from warden.schemas.jsonbody import load_json
+from warden.schemas.normalized import EndpointKind, Inner, NormalizedRequest, Segment
+from warden.schemas.segments import Found
 
 __all__ = ["message_request"]
 
-# Keys whose values are media or protocol fields in realtime APIs, not text.
-_MEDIA_KEYS = frozenset({"audio", "data", "mimeType", "mime_type", "image_url", "event_id"})
 
-
-def message_request(provider: str, text: str) -> NormalizedRequest:
+def message_request(provider: str, content: bytes, *, is_text: bool) -> NormalizedRequest:
+    """Raise MalformedBody for a message that claims to be JSON but cannot be read as such."""
     request = NormalizedRequest(provider, "websocket", EndpointKind.REALTIME, body_format="text")
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        doc = None
-    if isinstance(doc, dict | list):
-        request.body_format = "json"
-        _walk((), doc, request.segments)
-    elif text:
+    if is_text:
+        text = content.decode("utf-8", "surrogateescape")
+    else:
+        reading = read_file(content)
+        if reading.kind in ("media", "empty"):
+            request.body_format = "binary"
+            request.attachments = 1
+            return request
+        if reading.kind == "unreadable":
+            request.body_format = "binary"
+            request.unreadable = [f"a binary WebSocket message ({reading.detail})"]
+            return request
+        if not (len(reading.texts) == 1 and reading.texts[0].redactable):
+            request.body_format = "binary"  # text Warden read but cannot rewrite in place
+            request.segments = [
+                Segment(("body", Inner(t.where or reading.detail)), t.text, redactable=False)
+                for t in reading.texts
+            ]
+            request.unreadable = [f"a binary WebSocket message: {n}" for n in reading.unreadable]
+            return request
+        text = reading.texts[0].text
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            doc = load_json(text.encode("utf-8", "surrogateescape"))
+        except MalformedBody:
+            if stripped.rstrip()[-1:] in ("}", "]"):
+                raise  # JSON Warden cannot read the way the server will: not forwarded
+            doc = None
+        if doc is not None:
+            request.body_format = "json"
+            found = Found()
+            found.walk((), doc)
+            found.sweep(doc)
+            request.segments, request.other = found.segments, found.other
+            request.unreadable = found.unreadable
+            return request
+    if text:
         request.segments.append(Segment(("body",), text))
     return request
-
-
-def _walk(path: JsonPath, value: Any, out: list[Segment]) -> None:
-    if len(path) > MAX_DEPTH:
-        return
-    if isinstance(value, str):
-        if value:
-            out.append(Segment(path, value))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key not in NOT_TEXT_KEYS and key not in _MEDIA_KEYS:
-                _walk((*path, key), item, out)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _walk((*path, index), item, out)

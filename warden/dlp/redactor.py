@@ -7,6 +7,11 @@ escapes, so a finding covers whole escape sequences, and the replacements contai
 backslash, so the inner JSON stays valid). Text bodies are rewritten in place; multipart form
 fields are rewritten part by part with the boundaries untouched.
 
+Object keys are renamed in place (a key can be the secret); the URL path and query are
+rewritten by the caller from `Redaction.target_edits` (envelope.rewrite_target). Text that
+cannot be rewritten (read out of a file or a document, a header) is never forwarded with a
+finding a rule wants replaced: redact() raises Unredactable, and the request is refused.
+
 Replacements: a typed mask `[REDACTED:OPENAI_API_KEY]`, or a numbered placeholder
 `<EMAIL_1>` that is the same for the same value everywhere in the request. For
 reversible placeholders the original values are kept in a RestoreMap, in memory only.
@@ -24,13 +29,24 @@ from warden.dlp.entities import PLACEHOLDER_NAMES, expand_entities
 from warden.dlp.restore import RestoreMap
 from warden.dlp.types import Finding, RedactionSpec, RedactionStyle
 from warden.schemas.headers import parse_header
-from warden.schemas.normalized import JsonPath, NormalizedRequest
+from warden.schemas.normalized import Channel, Inner, JsonPath, KeyOf, NormalizedRequest
 
-__all__ = ["Redaction", "RedactionError", "redact"]
+__all__ = ["Redaction", "RedactionError", "Unredactable", "redact"]
+
+type Edits = dict[JsonPath, list[tuple[int, int, str]]]
 
 
 class RedactionError(ValueError):
     """The body could not be rewritten; the request must not be forwarded as it is."""
+
+
+class Unredactable(RedactionError):
+    """Findings a rule wants replaced sit where Warden cannot rewrite them (a file, a header)."""
+
+    def __init__(self, places: list[str], types: list[str]) -> None:
+        self.places = places
+        self.types = types
+        super().__init__(f"{', '.join(types)} in {'; '.join(places)}")
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,8 @@ class Redaction:
     body: bytes
     counts: dict[str, int] = field(default_factory=dict)  # replaced values per entity type
     restore: RestoreMap | None = None  # placeholders to put back in the answer
+    # Replacements in the URL path and query, for envelope.rewrite_target.
+    target_edits: Edits = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"<Redaction {self.count} values, {len(self.body)} bytes>"
@@ -64,18 +82,30 @@ def redact(
     content_type: str | None = None,
 ) -> Redaction:
     plan = _Plan(specs)
-    texts = {segment.path: segment.text for segment in request.segments}
-    edits: dict[JsonPath, list[tuple[int, int, str]]] = {}
+    segments = {segment.path: segment for segment in request.all_segments()}
+    edits: Edits = {}
+    refused: dict[str, set[str]] = {}
     for finding in findings:
-        text = texts.get(finding.path)
+        segment = segments.get(finding.path)
         spec = plan.spec_for(finding.entity_type)
-        if text is None or spec is None:
+        if segment is None or spec is None:
             continue
-        replacement = plan.replacement(finding, spec, text[finding.start : finding.end])
+        if not segment.redactable:
+            refused.setdefault(_place(finding.path), set()).add(finding.entity_type)
+            continue
+        original = segment.text[finding.start : finding.end]
+        replacement = plan.replacement(finding, spec, original)
         edits.setdefault(finding.path, []).append((finding.start, finding.end, replacement))
-    if not edits:
-        return Redaction(body)
-    new_texts = {path: _apply(texts[path], spans) for path, spans in edits.items()}
+    if refused:
+        raise Unredactable(list(refused), sorted(set().union(*refused.values())))
+    target = {p: e for p, e in edits.items() if p and p[0] in (Channel.URL, Channel.QUERY)}
+    body_edits = {p: e for p, e in edits.items() if p not in target}
+    if not body_edits:
+        if not target:
+            return Redaction(body)
+        return Redaction(body, plan.counts, plan.restore_map(), target)
+    texts = {path: segments[path].text for path in body_edits}
+    new_texts = {path: _apply(texts[path], spans) for path, spans in body_edits.items()}
     if request.body_format == "json":
         new_body = _rewrite_json(body, new_texts)
     elif request.body_format == "text":
@@ -84,7 +114,23 @@ def redact(
         new_body = _rewrite_form(body, new_texts, texts, content_type)
     else:
         raise RedactionError(f"cannot redact a {request.body_format} body")
-    return Redaction(new_body, plan.counts, plan.restore_map())
+    return Redaction(new_body, plan.counts, plan.restore_map(), target)
+
+
+def _place(path: JsonPath) -> str:
+    """Where a finding sits, in words for the person whose request is refused."""
+    if path and path[0] is Channel.HEADER and len(path) > 2:
+        return f"the request header {path[2]}"
+    if len(path) > 1 and path[0] == "form":
+        return f"the file or field '{path[1]}' of the form"
+    if path and path[0] == "body":
+        return "the file sent as the request body"
+    inner = next((p for p in path if isinstance(p, Inner)), None)
+    if inner is not None:
+        return f"an attached file ({inner.name})"
+    if path and isinstance(path[-1], KeyOf):
+        return "a field name of the request"
+    return "the request"
 
 
 class _Plan:
@@ -141,9 +187,37 @@ def _rewrite_json(body: bytes, new_texts: dict[JsonPath, str]) -> bytes:
         doc = json.loads(body)
     except ValueError as e:
         raise RedactionError("the JSON body no longer parses") from e
+    keys = [path for path in new_texts if path and isinstance(path[-1], KeyOf)]
     for path, text in new_texts.items():
-        _set(doc, path, text)
+        if path == () and isinstance(doc, str):
+            doc = text  # the whole body is one JSON string
+        elif path not in keys:
+            _set(doc, path, text)
+    # Keys after values (a value's path still names the old key), deepest first for the same
+    # reason.
+    for path in sorted(keys, key=len, reverse=True):
+        _rename(doc, path, new_texts[path])
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _rename(doc: Any, path: JsonPath, new_name: str) -> None:
+    old = path[-1]
+    assert isinstance(old, KeyOf)
+    parent = doc
+    try:
+        for part in path[:-1]:
+            parent = parent[part]  # type: ignore[index]
+    except (KeyError, IndexError, TypeError) as e:
+        raise RedactionError("a finding's key is not in the body") from e
+    if not isinstance(parent, dict) or old.name not in parent:
+        raise RedactionError("a finding's key is not in the body")
+    name, n = new_name, 1
+    while name in parent and name != old.name:  # two keys masked alike must both survive
+        n += 1
+        name = f"{new_name}#{n}"
+    items = [(name if key == old.name else key, value) for key, value in parent.items()]
+    parent.clear()
+    parent.update(items)
 
 
 def _set(doc: Any, path: JsonPath, value: str) -> None:

@@ -128,26 +128,37 @@ class Scanner:
         self.scan_text("Warm up: Jane Doe from Acme in Paris, jane@example.com, sk-\u200b.")
 
     def scan(self, request: NormalizedRequest, *, deadline: float | None = None) -> ScanResult:
-        """Every text segment of the request. `deadline` is a time.monotonic() value."""
-        return self.scan_texts([(s.path, s.text) for s in request.segments], deadline=deadline)
+        """Every segment of the request. `deadline` is a time.monotonic() value."""
+        segments = request.all_segments()
+        return self.scan_texts(
+            [(s.path, s.text) for s in segments],
+            deadline=deadline,
+            prose=[s.prose for s in segments],
+        )
 
     def scan_text(self, text: str, path: JsonPath = ()) -> list[Finding]:
         return list(self.scan_texts([(path, text)]).findings)
 
     def scan_texts(
-        self, texts: Sequence[tuple[JsonPath, str]], *, deadline: float | None = None
+        self,
+        texts: Sequence[tuple[JsonPath, str]],
+        *,
+        deadline: float | None = None,
+        prose: Sequence[bool] | None = None,
     ) -> ScanResult:
+        """`prose[i]` False: text i is not prose (a URL, a header), so NER skips it."""
         started = time.perf_counter()
-        keys = [self.memo.key(text) for _, text in texts]
+        prose = prose if prose is not None else [True] * len(texts)
+        keys = [self.memo.key(text, prose=p) for (_, text), p in zip(texts, prose, strict=True)]
         outcomes: dict[bytes, Scanned] = {}
-        fresh: dict[bytes, str] = {}  # texts to scan now, each once however often it occurs
-        for key, (_, text) in zip(keys, texts, strict=True):
+        fresh: dict[bytes, tuple[str, bool]] = {}  # to scan now, each once however often seen
+        for key, (_, text), is_prose in zip(keys, texts, prose, strict=True):
             if key in outcomes or key in fresh:
                 continue
             if (known := self.memo.get(key)) is not None:
                 outcomes[key] = known
             else:
-                fresh[key] = text
+                fresh[key] = (text, is_prose)
         outcomes.update(self._scan_fresh(fresh, deadline))
         findings: list[Finding] = []
         notes: set[str] = set()
@@ -162,9 +173,11 @@ class Scanner:
             notes=tuple(sorted(notes)),
         )
 
-    def _scan_fresh(self, texts: dict[bytes, str], deadline: float | None) -> dict[bytes, Scanned]:
+    def _scan_fresh(
+        self, texts: dict[bytes, tuple[str, bool]], deadline: float | None
+    ) -> dict[bytes, Scanned]:
         keys = list(texts)
-        views = [build_view(texts[key]) for key in keys]
+        views = [build_view(texts[key][0]) for key in keys]
         notes: list[set[str]] = [set() for _ in keys]
         hits: list[list[_Hit]] = []
         for view, text_notes in zip(views, notes, strict=True):
@@ -173,11 +186,13 @@ class Scanner:
             found += self._blob_hits(view.text, text_notes)
             hits.append(found)
         truncated: set[int] = set()
-        if self._ner is not None and views:
+        prose = [i for i, key in enumerate(keys) if texts[key][1]]
+        if self._ner is not None and prose:
             _check(deadline)
-            per_text, truncated = self._ner.analyze_many([v.text for v in views])
-            for index, results in enumerate(per_text):
+            per_text, cut = self._ner.analyze_many([views[i].text for i in prose])
+            for index, results in zip(prose, per_text, strict=True):
                 hits[index] += _hits(views[index].text, results)
+            truncated = {prose[i] for i in cut}
         outcomes: dict[bytes, Scanned] = {}
         for index, (key, view, found) in enumerate(zip(keys, views, hits, strict=True)):
             if index in truncated:

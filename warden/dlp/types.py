@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from warden.schemas.normalized import JsonPath
+from warden.schemas.normalized import JsonPath, render_path
 
 __all__ = ["Finding", "RedactionSpec", "RedactionStyle", "ScanResult"]
 
@@ -26,7 +26,7 @@ class Finding:
     def to_dict(self) -> dict[str, object]:
         return {
             "entity_type": self.entity_type,
-            "path": list(self.path),
+            "path": render_path(self.path),
             "start": self.start,
             "end": self.end,
             "score": round(self.score, 3),
