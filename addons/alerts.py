@@ -16,6 +16,7 @@ import logging
 
 from mitmproxy import ctx, http, tls
 
+from addons.classify import CLASSIFICATION_KEY
 from addons.runtime import RuntimeAddon
 from warden.alerts.config import AlertsConfig, DetectorSettings
 from warden.alerts.detectors import (
@@ -25,7 +26,7 @@ from warden.alerts.detectors import (
     run_detectors,
 )
 from warden.alerts.detectors.secrets import secret_findings
-from warden.alerts.facts import policy_signal, subject_for, unscanned_signal
+from warden.alerts.facts import evasion_signal, policy_signal, subject_for, unscanned_signal
 from warden.alerts.service import AlertService
 from warden.alerts.signal import Signal, Subject
 from warden.alerts.worker import DetectionWorker, WorkerGone
@@ -171,7 +172,10 @@ class AlertsAddon:
                 if signal is not None:
                     signals.append(signal)
             if flow.metadata.get("warden.unscanned"):
-                signals.append(unscanned_signal())
+                signals.append(unscanned_signal(flow.metadata["warden.unscanned"]))
+            classification = flow.metadata.get(CLASSIFICATION_KEY)
+            if classification is not None and classification.disagree:
+                signals.append(evasion_signal(classification.describe()))
             secrets = secret_findings(findings, config.detectors.secret_min_score)
             signals += service.behaviour.on_request(
                 subject, blocked=bool(decision and decision.blocks), secrets=len(secrets)

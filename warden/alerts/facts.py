@@ -14,7 +14,7 @@ from warden.dlp.types import Finding
 from warden.identity import Identity
 from warden.policy.evaluator import Decision
 
-__all__ = ["policy_signal", "subject_for", "unscanned_signal"]
+__all__ = ["evasion_signal", "policy_signal", "subject_for", "unscanned_signal"]
 
 
 def subject_for(
@@ -70,12 +70,32 @@ def policy_signal(decision: Decision, findings: Sequence[Finding] = ()) -> Signa
     )
 
 
-def unscanned_signal() -> Signal:
+def unscanned_signal(why: str = "") -> Signal:
     # Fixed text on purpose: an analyzer's error message could quote the prompt.
+    if why.startswith("unreadable"):
+        reason = Reason(
+            "unreadable_content",
+            "forwarded with a file or payload Warden could not read (dlp.unreadable: monitor)",
+        )
+        title = "Request forwarded with content Warden could not read"
+    else:
+        reason = Reason("dlp_failed_open", "forwarded without a DLP scan (the policy fails open)")
+        title = "Request forwarded without a DLP scan"
+    return Signal("unscanned", 1.0, Severity.HIGH, (reason,), title=title)
+
+
+def evasion_signal(names: str) -> Signal:
+    """A flow whose names lead to different places: `names` lists them (host names only)."""
     return Signal(
-        "unscanned",
-        1.0,
+        "evasion",
+        0.9,
         Severity.HIGH,
-        (Reason("dlp_failed_open", "forwarded without a DLP scan (the policy fails open)"),),
-        title="Request forwarded without a DLP scan",
+        (
+            Reason(
+                "names_disagree",
+                f"the connection's names lead to different apps ({names}); normal clients "
+                "send one name everywhere",
+            ),
+        ),
+        title="Connection names disagree (possible attempt to evade inspection)",
     )

@@ -36,6 +36,7 @@ DETECTOR_NAMES: dict[str, Category] = {
     "secret_burst": Category.BEHAVIOUR,
     "policy": Category.POLICY,
     "unscanned": Category.SYSTEM,
+    "evasion": Category.SYSTEM,  # a flow's names disagree (CONNECT target, SNI, Host)
     "test": Category.SYSTEM,  # `warden alerts test`
 }
 
