@@ -17,14 +17,19 @@ from typing import Any
 from mitmproxy import connection, ctx, http
 
 from addons.identity import IdentityAddon
+from addons.inspect import TARGET_KEY
 from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.runtime import RuntimeAddon
 from addons.sent import sent_segments
 from addons.usage import READING_KEY
 from warden.catalog import CatalogEntry
+from warden.dlp.fingerprint import preview
+from warden.dlp.types import ScanResult
 from warden.identity import Identity
 from warden.policy.model import StoreFailure
 from warden.replies import error_reply
+from warden.schemas.envelope import masked_target
+from warden.schemas.identifiers import harmless_value
 from warden.store.capture import capture
 from warden.store.event import AuditEvent, new_event_id
 from warden.store.findings import summarize_findings
@@ -201,9 +206,11 @@ class AuditAddon:
             client_ip=flow.client_conn.peername[0] if flow.client_conn.peername else None,
             host=req.host,  # the Host header's host; pretty_host re-parses it
             method=req.method,
-            path=req.path.split("?", 1)[0],
+            path=_recorded_target(
+                flow.metadata.get(TARGET_KEY, req.path), flow.metadata.get("warden.findings")
+            ),
             endpoint=str(normalized.endpoint) if normalized else None,
-            model=normalized.model if normalized else None,
+            model=_recorded_model(normalized.model) if normalized else None,
             response_model=reading.model if reading else None,
             stream=normalized.stream if normalized else None,
             decrypted=True,
@@ -246,6 +253,22 @@ class AuditAddon:
             event.price_version = usage.price_version
             event.price_known = usage.cost_usd is not None
         return event
+
+
+def _recorded_target(target: str, scan: ScanResult | None) -> str:
+    """The path and query as they arrived, with everything DLP found there masked, whether the
+    policy redacted it, blocked the request or let it through."""
+    if scan is None or not scan.findings:
+        return target
+    return masked_target(target, ((f.path, f.start, f.end, f.entity_type) for f in scan.findings))
+
+
+def _recorded_model(model: str | None) -> str | None:
+    """The model as named, unless it does not look like a model name: then only a preview,
+    since a `model` field is as good a place as any to paste a key."""
+    if model is None or harmless_value("model", model):
+        return model
+    return f"(not a model name: {preview(model)})"
 
 
 def _response_bytes(resp: http.Response | None, reading: ResponseReading | None) -> int | None:

@@ -157,7 +157,7 @@ class DlpScanAddon:
         if flow.response or "warden.request" not in flow.metadata:
             return
         normalized: NormalizedRequest = flow.metadata["warden.request"]
-        if not normalized.segments:
+        if not normalized.segments and not normalized.other:
             flow.metadata["warden.findings"] = ScanResult()
             return
         try:

@@ -1,11 +1,14 @@
-"""DLP for WebSocket text messages from clients to AI hosts (OpenAI Realtime, Gemini Live).
+"""DLP for WebSocket messages from clients to AI hosts (OpenAI Realtime, Gemini Live).
 
-Each client-to-server text message is scanned like a request body (warden/dlp/messages.py).
-The policy is evaluated again for the message with its findings, because the handshake's
-decision was made before any content existed: `block` drops the message and sends the client
-an error event ({"type": "error", "error": {...}}, the Realtime API's shape); `redact` rewrites
-the message before it is forwarded. A scan that fails follows fail_mode as for HTTP. Findings
-and redaction counts add up in the flow's metadata for the audit record of the connection.
+Each client-to-server message, text or binary, is read like a request body
+(warden/dlp/messages.py) and scanned. The policy is evaluated again for the message with its
+findings, because the handshake's decision was made before any content existed: `block` drops
+the message and sends the client an error event ({"type": "error", "error": {...}}, the
+Realtime API's shape); `redact` rewrites the message before it is forwarded. A message Warden
+cannot read (binary data that is neither text, a document nor media) follows the policy's
+`dlp.unreadable`, JSON it cannot parse the way the server will is dropped, and a scan that
+fails follows fail_mode as for HTTP. Findings and redaction counts add up in the flow's
+metadata for the audit record of the connection.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from mitmproxy import ctx, http
 from addons.dlp import DlpEngine, ScanFailed
 from addons.runtime import RuntimeAddon
 from warden.dlp.messages import message_request
-from warden.dlp.redactor import RedactionError, redact
+from warden.dlp.redactor import RedactionError, Unredactable, redact
 from warden.dlp.types import ScanResult
+from warden.errors import MalformedBody
 from warden.identity import Identity
 from warden.policy import Action, CompiledPolicy, Decision, compile_policy, evaluate
 from warden.policy.facts import build_context
-from warden.policy.model import FailMode
+from warden.policy.model import FailMode, Unreadable
 from warden.schemas.normalized import NormalizedRequest
 
 __all__ = ["DlpWebSocketAddon"]
@@ -42,13 +46,24 @@ class DlpWebSocketAddon:
         if entry is None or flow.websocket is None:
             return
         message = flow.websocket.messages[-1]
-        if not message.from_client or not message.is_text or message.dropped:
+        if not message.from_client or message.dropped:
             return
         try:
-            normalized = message_request(entry.id, message.text)
-        except UnicodeDecodeError:
-            return  # not valid text: nothing a person typed
-        if not normalized.segments:
+            normalized = message_request(entry.id, message.content, is_text=message.is_text)
+        except MalformedBody:
+            message.drop()
+            log.warning("flow %s: WebSocket message dropped: JSON Warden cannot read", flow.id)
+            self._tell_client(flow, "malformed_message", "Warden could not read this message.")
+            return
+        if normalized.unreadable and not self._unreadable_passes(flow, normalized.unreadable):
+            message.drop()
+            self._tell_client(
+                flow,
+                "unreadable_content",
+                f"Warden could not read {normalized.unreadable[0]}, so it was not sent.",
+            )
+            return
+        if not normalized.segments and not normalized.other:
             return
         try:
             scan = await self._engine.scan(normalized)
@@ -78,6 +93,16 @@ class DlpWebSocketAddon:
                     decision.redactions,
                     content_type=content_type or "text/plain; charset=utf-8",
                 )
+            except Unredactable as e:
+                message.drop()
+                log.info("flow %s: WebSocket message dropped: %s cannot be redacted", flow.id, e)
+                self._tell_client(
+                    flow,
+                    "cannot_redact",
+                    f"This message contains {', '.join(e.types)} Warden cannot remove from "
+                    "it, so it was not sent.",
+                )
+                return
             except RedactionError as e:
                 message.drop()
                 log.error("flow %s: could not redact a WebSocket message: %s", flow.id, e)
@@ -85,6 +110,14 @@ class DlpWebSocketAddon:
                 return
             message.content = result.body
             _add_counts(flow, result.counts)
+
+    def _unreadable_passes(self, flow: http.HTTPFlow, what: list[str]) -> bool:
+        if self._runtime.current().policy.dlp.unreadable is Unreadable.MONITOR:
+            flow.metadata["warden.unscanned"] = f"unreadable: {'; '.join(what[:5])}"
+            log.warning("flow %s: WebSocket message forwarded unread", flow.id)
+            return True
+        log.info("flow %s: WebSocket message dropped: Warden could not read it", flow.id)
+        return False
 
     def _decide(
         self, flow: http.HTTPFlow, normalized: NormalizedRequest, scan: ScanResult

@@ -9,7 +9,8 @@ from mitmproxy import http
 
 from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.runtime import RuntimeAddon
-from warden.errors import BodyTooLarge, RequestRejected
+from warden.errors import BodyTooLarge, RequestRejected, UnsupportedBody
+from warden.policy.model import Unreadable
 from warden.replies import error_reply
 from warden.schemas import parse_request
 from warden.schemas.decoding import decode_body
@@ -20,6 +21,7 @@ log = logging.getLogger("warden.inspect")
 # Below this size parsing takes microseconds; above it, it goes to a worker thread so the
 # event loop keeps serving other flows while a 10 MB paste is read.
 INLINE_PARSE_LIMIT = 64 * 1024
+TARGET_KEY = "warden.target"
 
 
 class InspectAddon:
@@ -55,6 +57,7 @@ class InspectAddon:
                 flow.request.method,
                 flow.request.path,
                 flow.request.headers.get("content-type"),
+                _header_items(flow.request.headers.fields),
             )
             if len(raw) > INLINE_PARSE_LIMIT:
                 body, normalized = await asyncio.to_thread(_read, *args)
@@ -69,8 +72,27 @@ class InspectAddon:
             self._reject(flow, RequestRejected("Warden could not inspect this request."), 500)
             return
         flow.metadata["warden.request"] = normalized
+        # The path and query as they arrived, which DLP's findings refer to (redaction may
+        # rewrite flow.request.path); the audit log records it with the findings masked.
+        flow.metadata[TARGET_KEY] = flow.request.path
         # The decoded body, kept for redaction (which rewrites it) and never logged.
         flow.metadata["warden.body"] = body
+        if normalized.unreadable:
+            self._unreadable(flow, normalized.unreadable)
+
+    def _unreadable(self, flow: http.HTTPFlow, what: list[str]) -> None:
+        listed = "; ".join(what[:5]) + (f" and {len(what) - 5} more" if len(what) > 5 else "")
+        if self._runtime.current().policy.dlp.unreadable is Unreadable.MONITOR:
+            # Forwarded, but on record as not fully scanned (the audit event and an alert).
+            flow.metadata["warden.unscanned"] = f"unreadable: {listed}"
+            log.warning("flow %s forwarded with content Warden could not read", flow.id)
+            return
+        message = (
+            f"Warden could not read {listed}, so it could not check it for secrets and "
+            "personal data and the request was not sent. Send it as text or in a common "
+            "document format (PDF, Word, Excel, PowerPoint, ZIP), or ask your security team."
+        )
+        self._reject(flow, UnsupportedBody(message))
 
     def _reject(self, flow: http.HTTPFlow, error: RequestRejected, status: int = 0) -> None:
         status = status or error.status
@@ -101,9 +123,21 @@ def _read(
     method: str,
     path: str,
     content_type: str | None,
+    headers: list[tuple[str, str]],
 ) -> tuple[bytes, NormalizedRequest]:
     body = decode_body(raw, content_encoding, limit)
-    return body, parse_request(schema, provider, method, path, content_type, body)
+    return body, parse_request(schema, provider, method, path, content_type, body, headers)
+
+
+def _header_items(fields: tuple[tuple[bytes, bytes], ...]) -> list[tuple[str, str]]:
+    """Header names and values as text; bytes that are not UTF-8 are read as Latin-1."""
+    items = []
+    for name, value in fields:
+        try:
+            items.append((name.decode("utf-8"), value.decode("utf-8")))
+        except UnicodeDecodeError:
+            items.append((name.decode("latin-1"), value.decode("latin-1")))
+    return items
 
 
 def _too_large(size: int, limit: int) -> str:

@@ -19,11 +19,12 @@ from mitmproxy import http
 from addons.inspect import INLINE_PARSE_LIMIT
 from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.stream import add_response_filter
-from warden.dlp.redactor import Redaction, RedactionError, redact
+from warden.dlp.redactor import Redaction, RedactionError, Unredactable, redact
 from warden.dlp.restore import RestoreMap, StreamRestorer
 from warden.dlp.restore_sse import SseRestorer
 from warden.dlp.types import ScanResult
 from warden.replies import error_reply
+from warden.schemas.envelope import rewrite_target
 
 __all__ = ["RedactAddon"]
 
@@ -31,6 +32,7 @@ log = logging.getLogger("warden.dlp")
 
 _JSON_TYPES = ("json", "event-stream")
 RESTORING_KEY = "warden.restoring"
+UNREDACTABLE_CODE = "cannot_redact"
 
 
 class RedactAddon:
@@ -49,6 +51,9 @@ class RedactAddon:
                 result = await asyncio.to_thread(redact, *args, content_type=content_type)
             else:
                 result = redact(*args, content_type=content_type)
+        except Unredactable as e:
+            self._cannot_redact(flow, e)
+            return
         except RedactionError as e:
             self._refuse(flow, str(e))
             return
@@ -56,9 +61,12 @@ class RedactAddon:
             self._apply(flow, result)
 
     def _apply(self, flow: http.HTTPFlow, result: Redaction) -> None:
-        flow.request.headers.pop("content-encoding", None)
-        flow.request.content = result.body
-        flow.metadata["warden.body"] = result.body
+        if result.target_edits:
+            flow.request.path = rewrite_target(flow.request.path, result.target_edits)
+        if result.body != flow.metadata.get("warden.body"):
+            flow.request.headers.pop("content-encoding", None)
+            flow.request.content = result.body
+            flow.metadata["warden.body"] = result.body
         flow.metadata["warden.redaction"] = result.summary()
         if result.restore:
             # The restorer reads the answer as it travels, before any decompression.
@@ -66,6 +74,26 @@ class RedactAddon:
             add_response_filter(flow, _LazyRestorer(flow, result.restore))
             flow.metadata[RESTORING_KEY] = True
         log.info("flow %s: redacted %s", flow.id, result.summary()["by_type"])
+
+    def _cannot_redact(self, flow: http.HTTPFlow, error: Unredactable) -> None:
+        # The rule asked for these values to be replaced; where they sit (a file, a document, a
+        # header) Warden cannot rewrite them, so the request does not leave at all.
+        where = "; ".join(error.places)
+        log.info("flow %s: refused, %s cannot be redacted in %s", flow.id, error.types, where)
+        message = (
+            f"Your request contains {', '.join(error.types)} in {where}. Warden can remove such "
+            "data from message text, but not from there, so the request was not sent. Remove it "
+            "and try again."
+        )
+        flow.metadata["warden.rejected"] = {
+            "status": 403,
+            "code": UNREDACTABLE_CODE,
+            "reason": f"{', '.join(error.types)} in {where} (cannot be redacted there)",
+        }
+        reply = error_reply(
+            schema_of(flow), 403, message, UNREDACTABLE_CODE, html_page=is_browser_navigation(flow)
+        )
+        flow.response = to_response(reply)
 
     def _refuse(self, flow: http.HTTPFlow, why: str) -> None:
         # RedactionError messages describe the body's structure, never its content.

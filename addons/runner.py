@@ -38,6 +38,8 @@ async def _main(settings: ProxySettings) -> int:
     logging.getLogger().setLevel(logging.INFO)
     for noisy in ("asyncio", "hpack", "tornado", "quic", "presidio-analyzer"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # pypdf warns about every malformed object of an uploaded PDF; files.py reports the outcome.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     ensure_ca(settings.certs_dir)
     opts = options.Options()
     master = WardenMaster(opts)

@@ -235,6 +235,39 @@ async def test_websocket_messages_are_redacted_or_blocked(runtime, tmp_path, mon
         assert sent == [b"blocked_by_policy"]
 
 
+@pytest.mark.asyncio
+async def test_binary_websocket_messages_are_read_by_their_content(runtime, tmp_path, monkeypatch):
+    with taddons.context(runtime) as tctx:
+        proxy = _Proxy(tctx, runtime, tmp_path, _policy(tmp_path))
+        addon = DlpWebSocketAddon(runtime, proxy.scan.engine)
+        sent: list[str] = []
+        monkeypatch.setattr(addon, "_tell_client", lambda flow, code, msg: sent.append(code))
+        flow = tflow.twebsocketflow()
+        flow.request.host = "api.openai.com"
+        flow.metadata["warden.app"] = runtime.current().catalog.lookup("api.openai.com")
+
+        event = {"type": "conversation.item.create", "item": {"content": [{"text": f"k {KEY}"}]}}
+        flow.websocket.messages.append(_client_binary(json.dumps(event).encode()))
+        await addon.websocket_message(flow)
+        message = flow.websocket.messages[-1]
+        assert not message.is_text and KEY.encode() not in message.content
+        assert json.loads(message.content)["item"]["content"][0]["text"] == (
+            "k [REDACTED:OPENAI_API_KEY]"
+        )
+
+        flow.websocket.messages.append(_client_binary(b"\x00\x01\x02binary\x00\xff" * 50))
+        await addon.websocket_message(flow)
+        assert flow.websocket.messages[-1].dropped
+        assert sent == ["unreadable_content"]
+
+
+def _client_binary(data: bytes) -> Any:
+    from mitmproxy import websocket
+    from wsproto.frame_protocol import Opcode
+
+    return websocket.WebSocketMessage(Opcode.BINARY, True, data)
+
+
 def _client_text(text: str) -> Any:
     from mitmproxy import websocket
     from wsproto.frame_protocol import Opcode

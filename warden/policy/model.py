@@ -34,6 +34,7 @@ __all__ = [
     "Severity",
     "StoreFailure",
     "TimeWindow",
+    "Unreadable",
     "load_policy",
     "window_seconds",
 ]
@@ -50,6 +51,13 @@ class Action(StrEnum):
 class FailMode(StrEnum):
     CLOSED = "closed"  # a request Warden could not inspect is refused
     OPEN = "open"  # ... or forwarded, recorded as uninspected
+
+
+class Unreadable(StrEnum):
+    """What happens to a request carrying a file or payload Warden cannot read."""
+
+    BLOCK = "block"  # refused with 415, naming what could not be read
+    MONITOR = "monitor"  # forwarded, recorded as not fully scanned, and alerted on
 
 
 class _Strict(BaseModel):
@@ -71,6 +79,8 @@ class DlpPolicy(_Strict):
     timeout_ms: int = Field(default=2000, gt=0)
     # Names of people, places and organisations via spaCy NER (slower than the patterns).
     ner: bool = True
+    # A file or payload that is neither media nor readable (binary data, an encrypted PDF).
+    unreadable: Unreadable = Unreadable.BLOCK
 
 
 class CaptureMode(StrEnum):

@@ -56,7 +56,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("sanctioned", "VARCHAR", "sanctioned | tolerated | unsanctioned (catalog standing)"),
     Column("host", "VARCHAR", "host name the client asked for"),
     Column("method", "VARCHAR", "HTTP method"),
-    Column("path", "VARCHAR", "request path without the query string"),
+    Column("path", "VARCHAR", "request path and query as sent; what DLP found there masked"),
     Column("endpoint", "VARCHAR", "chat | completion | embedding | image | audio | ..."),
     Column("model", "VARCHAR", "model named in the request"),
     Column("response_model", "VARCHAR", "model the provider says answered (often dated)"),
