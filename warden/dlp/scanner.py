@@ -134,6 +134,7 @@ class Scanner:
             [(s.path, s.text) for s in segments],
             deadline=deadline,
             prose=[s.prose for s in segments],
+            ignore=[s.ignore for s in segments],
         )
 
     def scan_text(self, text: str, path: JsonPath = ()) -> list[Finding]:
@@ -145,8 +146,10 @@ class Scanner:
         *,
         deadline: float | None = None,
         prose: Sequence[bool] | None = None,
+        ignore: Sequence[frozenset[str]] | None = None,
     ) -> ScanResult:
-        """`prose[i]` False: text i is not prose (a URL, a header), so NER skips it."""
+        """`prose[i]` False: text i is not prose (a URL, a header), so NER skips it;
+        `ignore[i]`: entity types not reported in text i."""
         started = time.perf_counter()
         prose = prose if prose is not None else [True] * len(texts)
         keys = [self.memo.key(text, prose=p) for (_, text), p in zip(texts, prose, strict=True)]
@@ -162,9 +165,12 @@ class Scanner:
         outcomes.update(self._scan_fresh(fresh, deadline))
         findings: list[Finding] = []
         notes: set[str] = set()
-        for key, (path, _) in zip(keys, texts, strict=True):
+        for index, (key, (path, _)) in enumerate(zip(keys, texts, strict=True)):
             outcome = outcomes[key]
-            findings += (replace(f, path=path) for f in outcome.findings)
+            skip = ignore[index] if ignore is not None else frozenset()
+            findings += (
+                replace(f, path=path) for f in outcome.findings if f.entity_type not in skip
+            )
             notes |= outcome.notes
         return ScanResult(
             tuple(findings),

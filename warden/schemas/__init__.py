@@ -68,5 +68,5 @@ def parse_request(
     # `method` does not change how a body reads: a GET simply arrives with an empty body.
     request = read_request(provider, route, content_type, body)
     if headers is not None:
-        request.other += read_envelope(path, headers)
+        request.other += read_envelope(path, headers, schema)
     return request

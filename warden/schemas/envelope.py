@@ -19,7 +19,14 @@ from urllib.parse import quote
 
 from warden.schemas.normalized import Channel, JsonPath, Segment
 
-__all__ = ["UNSCANNED_HEADERS", "masked_target", "read_envelope", "rewrite_target"]
+__all__ = [
+    "NOT_REPORTED_IN_HEADERS",
+    "OWN_QUERY_CREDENTIALS",
+    "UNSCANNED_HEADERS",
+    "masked_target",
+    "read_envelope",
+    "rewrite_target",
+]
 
 UNSCANNED_HEADERS = frozenset(
     {
@@ -66,21 +73,47 @@ UNSCANNED_HEADERS = frozenset(
 )
 
 
-def read_envelope(target: str, headers: Sequence[tuple[str, str]]) -> list[Segment]:
-    """Segments for the path and query of `target` ("/v1/x?a=b") and for `headers`."""
+# Found by shape or a nearby word only: in headers these are the provider's own session and
+# anti-bot tokens (ChatGPT's sentinel tokens, Sentry's baggage), JWTs it issued, and product
+# versions. Keys in a known format, private keys and personal data are still reported.
+NOT_REPORTED_IN_HEADERS = frozenset({"GENERIC_SECRET", "JWT", "IP_ADDRESS"})
+
+
+# Query parameters a provider takes its own key in, with the key types it takes there: the
+# client's credential to that provider, not a leak (Gemini's REST examples use ?key=AIza...,
+# Azure OpenAI Realtime in a browser ?api-key=). Any other secret in them is still found.
+OWN_QUERY_CREDENTIALS: dict[str, dict[str, frozenset[str]]] = {
+    "gemini": {"key": frozenset({"GOOGLE_API_KEY"})},
+    "openai": {"api-key": frozenset({"AZURE_KEY", "GENERIC_SECRET"})},
+}
+
+
+def read_envelope(
+    target: str, headers: Sequence[tuple[str, str]], schema: str = ""
+) -> list[Segment]:
+    """Segments for the path and query of `target` ("/v1/x?a=b") and for `headers`; `schema`
+    names the provider family, whose own credential parameters are then not reported."""
     path, _, query = target.partition("?")
     segments = [Segment((Channel.URL,), _decoded(path, plus_is_space=False)[0], prose=False)]
+    own = OWN_QUERY_CREDENTIALS.get(schema, {})
     for index, piece in _pieces(query):
         name = _decoded(piece.partition("=")[0], plus_is_space=True)[0]
         text = _decoded(piece, plus_is_space=True)[0]
-        segments.append(Segment((Channel.QUERY, index, name), text, prose=False))
+        ignore = own.get(name.lower(), frozenset())
+        segments.append(Segment((Channel.QUERY, index, name), text, prose=False, ignore=ignore))
     for index, (name, value) in enumerate(headers):
         lowered = name.lower()
-        if lowered not in UNSCANNED_HEADERS and (value or name):
-            # The name gives the recognizers their context ("X-Client-Secret: ...").
-            text = f"{name}: {value}"
+        if lowered not in UNSCANNED_HEADERS and value:
+            # The value alone: a header's name ("...-token", "...-key") would lend every random
+            # session token the provider hands its own web app the context of a secret.
             segments.append(
-                Segment((Channel.HEADER, index, lowered), text, redactable=False, prose=False)
+                Segment(
+                    (Channel.HEADER, index, lowered),
+                    value,
+                    redactable=False,
+                    prose=False,
+                    ignore=NOT_REPORTED_IN_HEADERS,
+                )
             )
     return [s for s in segments if s.text]
 

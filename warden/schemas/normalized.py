@@ -71,6 +71,9 @@ class Segment:
     # False where no one writes sentences (URLs, headers, object keys): names of people are not
     # searched there, only patterns (keys, e-mail addresses, card numbers...).
     prose: bool = True
+    # Entity types not reported here: headers carry the client's own session tokens and
+    # versions that generic detectors would take for secrets or addresses (envelope.py).
+    ignore: frozenset[str] = frozenset()
 
     def path_str(self) -> str:
         return render_path(self.path)

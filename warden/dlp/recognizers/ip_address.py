@@ -16,7 +16,9 @@ class IpAddressRecognizer(WardenRecognizer):
     CONTEXT = ("ip", "host", "server", "address", "client", "addr")
     JOIN_LINES = False
     PATTERNS = (
-        Pattern("ipv4", rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)", 0.6),
+        # Not after "Name/": "Chrome/131.0.0.0" is a product version (User-Agent), while
+        # "http://10.0.0.1" still counts.
+        Pattern("ipv4", rf"(?<![\w.])(?<![A-Za-z]/){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)", 0.6),
         Pattern("ipv6", r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])", 0.6),
     )
 
