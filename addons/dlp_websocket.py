@@ -48,6 +48,8 @@ class DlpWebSocketAddon:
         message = flow.websocket.messages[-1]
         if not message.from_client or message.dropped:
             return
+        if not self._runtime.current().policy.dlp.enabled:
+            return
         try:
             normalized = message_request(entry.id, message.content, is_text=message.is_text)
         except MalformedBody:

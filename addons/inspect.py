@@ -77,7 +77,7 @@ class InspectAddon:
         flow.metadata[TARGET_KEY] = flow.request.path
         # The decoded body, kept for redaction (which rewrites it) and never logged.
         flow.metadata["warden.body"] = body
-        if normalized.unreadable:
+        if normalized.unreadable and self._runtime.current().policy.dlp.enabled:
             self._unreadable(flow, normalized.unreadable)
 
     def _unreadable(self, flow: http.HTTPFlow, what: list[str]) -> None:
