@@ -9,6 +9,7 @@ import lzma
 import random
 import struct
 import tarfile
+import zipfile
 
 import pytest
 import zstandard
@@ -30,7 +31,7 @@ from tests.schemas.sample_files import (
     patch_zip_entry,
     zip_of_zeros,
 )
-from warden.schemas.files import FileLimits, FileReading, read_file
+from warden.schemas.files import STRINGS, FileLimits, FileReading, FileText, read_file
 
 RNG = random.Random(20261207)
 KEY = fake_openai_key(RNG)
@@ -49,8 +50,13 @@ def tar(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+def readers(reading: FileReading) -> tuple[FileText, ...]:
+    """What the format's readers took: not the raw bytes' strings or a package's raw parts."""
+    return tuple(piece for piece in reading.texts if piece.prose)
+
+
 def where_found(reading: FileReading, marker: str = KEY) -> list[str]:
-    return [piece.where for piece in reading.texts if marker in piece.text]
+    return [piece.where for piece in readers(reading) if marker in piece.text]
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -92,7 +98,7 @@ def test_text_in_any_encoding_is_read_whatever_it_is_called(data, filename, decl
 def test_a_private_key_is_text_whatever_type_it_is_declared_as(filename, declared):
     reading = read_file(PEM.encode(), filename, declared)
     assert reading.kind == "text"
-    assert reading.texts[0].text == PEM
+    assert readers(reading)[0].text == PEM
 
 
 @pytest.mark.parametrize(
@@ -107,7 +113,7 @@ def test_a_private_key_is_text_whatever_type_it_is_declared_as(filename, declare
     ],
 )
 def test_only_text_that_is_the_files_own_utf8_is_redactable(data, redactable):
-    (piece,) = read_file(data).texts
+    (piece,) = readers(read_file(data))
     assert piece.redactable is redactable
     if redactable:
         assert piece.text.encode() == data.removeprefix(b"\xef\xbb\xbf")
@@ -125,7 +131,7 @@ def test_only_text_that_is_the_files_own_utf8_is_redactable(data, redactable):
 )
 def test_binary_data_is_unreadable(data):
     reading = read_file(data, "notes.txt", "text/plain")
-    assert (reading.kind, reading.detail, reading.texts) == ("unreadable", "binary data", ())
+    assert (reading.kind, reading.detail, readers(reading)) == ("unreadable", "binary data", ())
     assert not reading.fully_read
 
 
@@ -168,7 +174,7 @@ def box(brand: bytes) -> bytes:
 )
 def test_media_is_known_by_its_magic_and_not_read(data, mime):
     reading = read_file(data, "document.txt", "text/plain")
-    assert (reading.kind, reading.detail, reading.texts) == ("media", mime, ())
+    assert (reading.kind, reading.detail, readers(reading)) == ("media", mime, ())
     assert reading.fully_read
 
 
@@ -220,18 +226,18 @@ def test_documents_give_their_text_with_where_it_was_found(data, detail, where):
     reading = read_file(data, "upload.bin", "application/octet-stream")
     assert (reading.kind, reading.detail) == ("document", detail)
     assert where_found(reading) == [where]
-    assert not any(piece.redactable for piece in reading.texts)
+    assert not any(piece.redactable for piece in readers(reading))
     assert reading.fully_read
 
 
 def test_spreadsheet_cells_of_every_type_are_text():
     reading = read_file(make_xlsx({"Budget": {"A1": "rent", "B1": 1250.5, "C1": 42, "D1": True}}))
-    assert reading.texts[0].text == "rent\t1250.5\t42\tTrue"
+    assert readers(reading)[0].text == "rent\t1250.5\t42\tTrue"
 
 
 def test_a_pdf_with_a_user_password_is_unreadable():
     reading = read_file(encrypt_pdf(make_pdf([[KEY]]), user_password="hunter2"))
-    assert (reading.kind, reading.detail, reading.texts) == ("unreadable", "encrypted pdf", ())
+    assert (reading.kind, reading.detail, readers(reading)) == ("unreadable", "encrypted pdf", ())
 
 
 @pytest.mark.parametrize(
@@ -248,7 +254,7 @@ def test_a_pdf_with_a_user_password_is_unreadable():
 )  # fmt: skip
 def test_corrupt_and_unsupported_files_are_unreadable_with_a_reason(data, detail):
     reading = read_file(data)
-    assert (reading.kind, reading.detail, reading.texts) == ("unreadable", detail, ())
+    assert (reading.kind, reading.detail, readers(reading)) == ("unreadable", detail, ())
 
 
 def test_content_decides_not_the_name_or_declared_type():
@@ -409,7 +415,7 @@ def test_archives_nested_past_the_depth_limit_are_not_opened():
     for level in range(5):
         data = make_zip({f"level{level}.zip" if level else "a.env": data})
     reading = read_file(data)
-    assert reading.texts == ()
+    assert readers(reading) == ()
     assert reading.unreadable == ("level4.zip/level3.zip/level2.zip/level1.zip (nested too deep)",)
     assert where_found(read_file(data, limits=FileLimits(max_depth=5))) == [
         "level4.zip/level3.zip/level2.zip/level1.zip/a.env"
@@ -466,3 +472,72 @@ def test_damaged_documents_never_raise(sample):
 
 def test_an_empty_file_is_empty():
     assert read_file(b"") == FileReading("empty", "no data", ())
+
+
+# -- what hides beside what the readers take -------------------------------------------------
+
+
+def _png_with_text_chunk(text: str) -> bytes:
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"tEXt", b"Comment\x00" + text.encode())
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _docx_with_core_property(text: str) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(make_docx("quarterly plan"))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = data.replace(
+                    b"</cp:coreProperties>",
+                    f"<dc:creator>{text}</dc:creator></cp:coreProperties>".encode(),
+                )
+            target.writestr(item, data)
+        target.writestr("word/notes.txt", f"spare {text}")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("png text chunk", _png_with_text_chunk(f"key {KEY}")),
+        ("after an image's end", _png_with_text_chunk("x") + f"key {KEY}".encode()),
+        ("jpeg comment", b"\xff\xd8\xff\xfe\x00\x80" + f"key {KEY}".encode() + bytes(40)),
+        ("after a pdf's end", make_pdf([["hello"]]) + f"\n% key {KEY}\n".encode()),
+        (
+            "zip comment",
+            make_zip({"a.bin": bytes(range(256))})[:-2]
+            + struct.pack("<H", len(KEY))
+            + KEY.encode(),
+        ),
+        ("zip member name", make_zip({f"{KEY}.bin": bytes(range(256))})),
+        ("docx properties and stray parts", _docx_with_core_property(KEY)),
+        ("xlsx sheet name", make_xlsx({KEY[:31]: {"A1": "x"}})),
+    ],
+)
+def test_text_beside_what_readers_take_is_read_too(name: str, data: bytes) -> None:
+    texts = read_file(data).texts
+    marker = KEY[:31] if "sheet" in name else KEY
+    found = [t for t in texts if marker in t.text]
+    assert found, name
+    assert all(not t.redactable for t in found)
+
+
+def test_strings_are_searched_for_patterns_not_names() -> None:
+    strings = [t for t in read_file(_png_with_text_chunk(f"key {KEY}")).texts if t.where == STRINGS]
+    assert strings and not strings[0].prose

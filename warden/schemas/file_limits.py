@@ -21,8 +21,9 @@ class FileLimits:
 
     # Above the proxy's 10 MiB body limit, so any plain text file that gets in is read whole.
     max_chars: int = 20_000_000
-    # Archive members and document package parts, counted over all nesting levels.
-    max_members: int = 2_000
+    # Archive members and document package parts, counted over all nesting levels (a
+    # document's parts count twice: its reader opens them, and they are also read raw).
+    max_members: int = 5_000
     max_member_bytes: int = 32 * _MIB
     max_total_bytes: int = 128 * _MIB
     # Levels below the file itself: its members are at depth 1, theirs at depth 2.

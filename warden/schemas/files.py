@@ -17,14 +17,16 @@ reason that never quotes the content. The limits are in file_limits.py.
 from __future__ import annotations
 
 import codecs
+import re
+import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from warden.schemas import archives, documents, sniff
 from warden.schemas.file_limits import DEFAULT_LIMITS, Budget, FileLimits, OverLimit, Unreadable
 
-__all__ = ["DEFAULT_LIMITS", "FileLimits", "FileReading", "FileText", "read_file"]
+__all__ = ["DEFAULT_LIMITS", "STRINGS", "FileLimits", "FileReading", "FileText", "read_file"]
 
 type FileKind = Literal["media", "text", "document", "archive", "unreadable", "empty"]
 
@@ -38,6 +40,9 @@ class FileText:
     # True only when `text` is the file's bytes decoded as UTF-8 (after an optional UTF-8
     # BOM), so the caller can redact it and send `BOM + redacted.encode()` in its place.
     redactable: bool
+    # False for text taken from a file's raw bytes or markup (STRINGS, a document's XML
+    # parts): worth searching for keys and addresses, not for names in sentences.
+    prose: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,12 @@ class FileReading:
     @property
     def fully_read(self) -> bool:
         return self.kind != "unreadable" and not self.unreadable
+
+
+# Where the printable runs of a file's raw bytes are reported (see _with_strings).
+STRINGS = "strings"
+# Runs of printable ASCII at least this long: shorter ones occur by chance in compressed data.
+_PRINTABLE_RUN = re.compile(rb"[\t\x20-\x7e]{8,}")
 
 
 def read_file(
@@ -71,6 +82,28 @@ def _read(data: bytes, depth: int, budget: Budget) -> FileReading:
         return FileReading("empty", "no data", ())
     if depth > budget.limits.max_depth:
         return _unreadable("nested too deep")
+    reading = _read_by_kind(data, depth, budget)
+    return reading if reading.kind == "text" else _with_strings(reading, data, budget)
+
+
+def _with_strings(reading: FileReading, data: bytes, budget: Budget) -> FileReading:
+    """Any file that is not plain text also gives the printable runs of its raw bytes, as the
+    `strings` tool does: what hides beside what the readers take (a PNG's text chunks, bytes
+    after an image's or a PDF's end, a PDF's comments and Info, a zip's comment and member
+    names, a WAV's INFO list) still leaves with the file, so it is scanned too."""
+    runs = _PRINTABLE_RUN.findall(data)
+    if not runs:
+        return reading
+    text = "\n".join(run.decode("ascii") for run in runs)
+    try:
+        budget.chars(len(text))
+    except OverLimit as verdict:
+        return replace(reading, unreadable=(*reading.unreadable, f"{STRINGS} ({verdict.reason})"))
+    strings = FileText(STRINGS, text, False, prose=False)
+    return replace(reading, texts=(*reading.texts, strings))
+
+
+def _read_by_kind(data: bytes, depth: int, budget: Budget) -> FileReading:
     fmt = sniff.container_format(data)
     if fmt is None:
         # A byte order mark outranks media magic: FF FE starts UTF-16 and MPEG frames alike.
@@ -118,7 +151,7 @@ def _read_container(fmt: str, data: bytes, depth: int, budget: Budget) -> FileRe
     if fmt != "zip":
         inner = _read(archives.decompress(fmt, data, budget), depth + 1, budget)
         if inner.kind == "unreadable":
-            return _unreadable(f"{fmt} of {inner.detail}")
+            return FileReading("unreadable", f"{fmt} of {inner.detail}", inner.texts)
         return FileReading("archive", f"{fmt} of {inner.detail}", inner.texts, inner.unreadable)
     archive = archives.open_zip(data, budget)
     names = set(archive.namelist())
@@ -128,14 +161,31 @@ def _read_container(fmt: str, data: bytes, depth: int, budget: Budget) -> FileRe
         # Objects pasted into a document (a spreadsheet in a slide) are files of their own.
         embedded = [m for m in archives.zip_members(archive, budget) if "/embeddings/" in m[0]]
         reader = _OFFICE_READERS[office]
-        return _read_document(office, reader, data, depth, budget, embedded)
+        read = _read_document(office, reader, data, depth, budget, embedded)
+        return _with_parts(read, archive, depth, budget)
     if "mimetype" in names:
         mimetype = archives.read_zip_member(archive, "mimetype", budget)
         if mimetype.startswith(b"application/vnd.oasis.opendocument."):
             kind = mimetype.decode("ascii", "replace").rsplit(".", 1)[-1].strip()
             detail = _OPENDOCUMENT.get(kind, f"opendocument {kind}")
-            return _read_document(detail, documents.read_opendocument, data, depth, budget)
+            read = _read_document(detail, documents.read_opendocument, data, depth, budget)
+            return _with_parts(read, archive, depth, budget)
     return _read_archive("zip", archives.zip_members(archive, budget), depth, budget)
+
+
+def _with_parts(
+    reading: FileReading, archive: zipfile.ZipFile, depth: int, budget: Budget
+) -> FileReading:
+    """A document package's every part, read raw as a zip member would be, beside the text its
+    reader takes: properties, comments, custom XML, sheet names and parts nothing references
+    leave with the file as well. Their markup is searched for patterns only."""
+    parts = _read_archive("parts", archives.zip_members(archive, budget), depth, budget)
+    raw = (replace(t, where=f"{t.where} (raw)", prose=False) for t in parts.texts)
+    return replace(
+        reading,
+        texts=(*reading.texts, *raw),
+        unreadable=(*reading.unreadable, *parts.unreadable),
+    )
 
 
 _OFFICE_READERS: dict[str, Callable[[bytes, documents.Extraction], None]] = {
@@ -197,7 +247,7 @@ def _read_archive(
             inner = _unreadable(verdict.reason)
         except Exception:  # the archive's own parser, on this member's header or data
             inner = _unreadable("could not be read")
-        texts += (FileText(_join(name, t.where), t.text, False) for t in inner.texts)
+        texts += (FileText(_join(name, t.where), t.text, False, t.prose) for t in inner.texts)
         unreadable += (f"{name}/{part}" for part in inner.unreadable)
         if inner.kind == "unreadable":
             unreadable.append(f"{name} ({inner.detail})")

@@ -47,7 +47,7 @@ class PayloadKind(Enum):
 class Payload:
     kind: PayloadKind
     detail: str  # "image/png", "pdf", "binary data", ...
-    texts: tuple[FileText, ...] = ()
+    texts: tuple[FileText, ...] = ()  # text read from it (for media: its printable runs)
     unreadable: tuple[str, ...] = ()  # parts of a readable payload that could not be read
 
 
@@ -78,12 +78,13 @@ def read_payload(key: str | int | None, value: str, media: str | None) -> Payloa
     data, declared = decoded
     declared = declared or media
     reading = read_file(data, None, declared)
+    # Media and unreadable payloads still carry the printable runs of their bytes (files.py).
     if reading.kind == "media" or reading.kind == "empty":
-        return Payload(PayloadKind.MEDIA, reading.detail)
+        return Payload(PayloadKind.MEDIA, reading.detail, reading.texts)
     if reading.kind == "unreadable":
         if (declared or "").startswith(_RAW_AUDIO) or key == "audio":
-            return Payload(PayloadKind.MEDIA, "raw audio")
-        return Payload(PayloadKind.UNREADABLE, reading.detail)
+            return Payload(PayloadKind.MEDIA, "raw audio", reading.texts)
+        return Payload(PayloadKind.UNREADABLE, reading.detail, reading.texts)
     return Payload(PayloadKind.TEXT, reading.detail, reading.texts, reading.unreadable)
 
 
