@@ -133,17 +133,20 @@ def test_a_lone_surrogate_is_malformed_but_a_pair_is_text() -> None:
     assert ok.segments[0].text == "\U0001f600"
 
 
-def test_query_path_and_headers_are_segments_but_credentials_are_not() -> None:
+def test_query_path_and_headers_are_segments_and_credentials_only_for_foreign_keys() -> None:
     segments = read_envelope(
         "/v1/files/abc/content?api_key=" + KEY + "&n=1",
         [("Authorization", "Bearer " + KEY), ("X-Debug-Note", "key " + KEY), ("Host", "x")],
+        "openai",
     )
-    texts = {s.path: s.text for s in segments}
-    assert texts[(Channel.QUERY, 0, "api_key")] == "api_key=" + KEY
-    assert texts[(Channel.HEADER, 1, "x-debug-note")] == "key " + KEY
-    assert not any("Bearer" in t for t in texts.values())
-    header = next(s for s in segments if s.path[0] is Channel.HEADER)
+    texts = {s.path: s for s in segments}
+    assert texts[(Channel.QUERY, 0, "api_key")].text == "api_key=" + KEY
+    assert texts[(Channel.HEADER, 1, "x-debug-note")].text == "key " + KEY
+    header = texts[(Channel.HEADER, 1, "x-debug-note")]
     assert not header.redactable and not header.prose
+    credential = texts[(Channel.HEADER, 0, "authorization")]
+    assert "OPENAI_API_KEY" in credential.ignore and "GITHUB_TOKEN" not in credential.ignore
+    assert not any(s.path[-1] == "host" for s in segments)
 
 
 def test_query_rewrite_touches_only_the_finding_and_keeps_encoding() -> None:

@@ -328,3 +328,16 @@ def test_depth_is_checked_when_brackets_could_nest_that_deep():
         load_json(deep)
     flat = json.dumps({"messages": [[1]] * 100}).encode()  # many brackets, shallow
     assert load_json(flat)["messages"][0] == [1]
+
+
+def test_a_text_body_in_a_false_charset_is_also_read_as_it_looks() -> None:
+    body = b"key sk-abc and dana@example.com"
+    request = parse_request("generic", "x", "POST", "/v1/run", "text/plain; charset=cp500", body)
+    [sniffed] = [s for s in request.other if s.path[0] == "body"]
+    assert sniffed.text == body.decode() and not sniffed.redactable
+
+
+@pytest.mark.parametrize("charset", ["base64", "zlib", "rot13", "hex", "no-such-charset"])
+def test_a_charset_that_is_not_a_text_encoding_is_malformed(charset: str) -> None:
+    with pytest.raises(MalformedBody, match=f"not valid {charset} text"):
+        parse_request("generic", "x", "POST", "/v1/run", f"text/plain; charset={charset}", b"aGk=")

@@ -17,45 +17,31 @@ import codecs
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
-from warden.schemas.normalized import Channel, JsonPath, Segment
+from warden.dlp.entities import PII_ENTITIES, SECRET_ENTITIES
+from warden.schemas.identifiers import is_plain_key
+from warden.schemas.normalized import Channel, JsonPath, KeyOf, Segment
 
 __all__ = [
+    "CREDENTIAL_HEADERS",
     "NOT_REPORTED_IN_HEADERS",
     "OWN_QUERY_CREDENTIALS",
     "UNSCANNED_HEADERS",
     "masked_target",
     "read_envelope",
+    "read_form_urlencoded",
+    "rewrite_form_urlencoded",
     "rewrite_target",
 ]
 
-UNSCANNED_HEADERS = frozenset(
+# The request's framing, which the HTTP parser itself checks (a Host is a host name, a
+# Content-Length digits): nothing else can travel in them.
+UNSCANNED_HEADERS = frozenset({"host", "content-length"})
+
+# How a client signs in to the provider (or a gateway in front of it). Session tokens, JWTs
+# and the provider's own key are expected there; a key of another provider, a private key or a
+# key of any other service is not, and is reported like anywhere else.
+CREDENTIAL_HEADERS = frozenset(
     {
-        # framing and negotiation
-        "host",
-        "content-length",
-        "content-type",
-        "content-encoding",
-        "transfer-encoding",
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "upgrade",
-        "expect",
-        "accept",
-        "accept-encoding",
-        "sec-websocket-key",
-        "sec-websocket-version",
-        "sec-websocket-extensions",
-        # added by proxies and load balancers on the way
-        "via",
-        "forwarded",
-        "x-forwarded-for",
-        "x-forwarded-proto",
-        "x-forwarded-host",
-        "x-real-ip",
-        # how the client signs in to the provider (or to a gateway in front of it)
         "authorization",
         "proxy-authorization",
         "cookie",
@@ -63,15 +49,44 @@ UNSCANNED_HEADERS = frozenset(
         "api-key",
         "x-goog-api-key",
         "x-amz-security-token",
-        "x-amz-date",
-        "x-amz-content-sha256",
         "ocp-apim-subscription-key",
         "cf-aig-authorization",
         # OpenAI Realtime in a browser passes its key as a WebSocket subprotocol
         "sec-websocket-protocol",
     }
 )
-
+# Key formats that say which service they belong to. Everything else found in a credential
+# header (session tokens as GENERIC_SECRET or JWT, personal data in a cookie) is the
+# provider's own business.
+_FORMATTED_KEYS = frozenset(
+    {
+        "OPENAI_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "GOOGLE_API_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "GITHUB_TOKEN",
+        "GITLAB_TOKEN",
+        "SLACK_TOKEN",
+        "SLACK_WEBHOOK_URL",
+        "STRIPE_KEY",
+        "HUGGINGFACE_TOKEN",
+        "AZURE_CONNECTION_STRING",
+        "SENDGRID_API_KEY",
+        "NPM_TOKEN",
+        "PYPI_TOKEN",
+        "PRIVATE_KEY",
+    }
+)
+# The key formats each provider family signs clients in with. A gateway or an unknown API
+# (generic) may forward any provider's key.
+_OWN_KEYS: dict[str, frozenset[str]] = {
+    "openai": frozenset({"OPENAI_API_KEY", "AZURE_KEY"}),
+    "anthropic": frozenset({"ANTHROPIC_API_KEY"}),
+    "gemini": frozenset({"GOOGLE_API_KEY"}),
+    "bedrock": frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}),
+    "cloudflare_gateway": _FORMATTED_KEYS - {"PRIVATE_KEY"},
+    "generic": _FORMATTED_KEYS - {"PRIVATE_KEY"},
+}
 
 # Found by shape or a nearby word only: in headers these are the provider's own session and
 # anti-bot tokens (ChatGPT's sentinel tokens, Sentry's baggage), JWTs it issued, and product
@@ -101,20 +116,30 @@ def read_envelope(
         text = _decoded(piece, plus_is_space=True)[0]
         ignore = own.get(name.lower(), frozenset())
         segments.append(Segment((Channel.QUERY, index, name), text, prose=False, ignore=ignore))
+    reported = _FORMATTED_KEYS - _OWN_KEYS.get(schema, frozenset())
+    credential_ignore = (SECRET_ENTITIES | PII_ENTITIES | {"CUSTOM_TERM"}) - reported
     for index, (name, value) in enumerate(headers):
         lowered = name.lower()
-        if lowered not in UNSCANNED_HEADERS and value:
-            # The value alone: a header's name ("...-token", "...-key") would lend every random
-            # session token the provider hands its own web app the context of a secret.
+        if lowered in UNSCANNED_HEADERS:
+            continue
+        if not is_plain_key(lowered):  # a name can carry a key as well as a value can
             segments.append(
                 Segment(
-                    (Channel.HEADER, index, lowered),
-                    value,
-                    redactable=False,
-                    prose=False,
-                    ignore=NOT_REPORTED_IN_HEADERS,
+                    (Channel.HEADER, index, KeyOf(lowered)), name, redactable=False, prose=False
                 )
             )
+        # The value alone: a header's name ("...-token", "...-key") would lend every random
+        # session token the provider hands its own web app the context of a secret.
+        ignore = credential_ignore if lowered in CREDENTIAL_HEADERS else NOT_REPORTED_IN_HEADERS
+        segments.append(
+            Segment(
+                (Channel.HEADER, index, lowered),
+                value,
+                redactable=False,
+                prose=False,
+                ignore=ignore,
+            )
+        )
     return [s for s in segments if s.text]
 
 
@@ -142,6 +167,23 @@ def masked_target(target: str, found: Iterable[tuple[JsonPath, int, int, str]]) 
         if path and path[0] in (Channel.URL, Channel.QUERY):
             edits.setdefault(path, []).append((start, end, f"[{entity}]"))
     return rewrite_target(target, edits) if edits else target
+
+
+def read_form_urlencoded(body: str) -> list[tuple[int, str, str]]:
+    """(index, name, "name=value" decoded) for each piece of an urlencoded form body."""
+    return [
+        (index, _decoded(piece.partition("=")[0], plus_is_space=True)[0], text)
+        for index, piece in _pieces(body)
+        if (text := _decoded(piece, plus_is_space=True)[0])
+    ]
+
+
+def rewrite_form_urlencoded(body: str, edits: dict[int, list[tuple[int, int, str]]]) -> str:
+    """`body` with edits (offsets into a piece's decoded text) applied in its raw form."""
+    pieces = body.split("&")
+    for index, spans in edits.items():
+        pieces[index] = _rewrite(pieces[index], spans, plus_is_space=True)
+    return "&".join(pieces)
 
 
 def _pieces(query: str) -> list[tuple[int, str]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from warden.errors import MalformedBody
 from warden.schemas.headers import parse_header
 
-__all__ = ["FormPart", "parse_form"]
+__all__ = ["Form", "FormPart", "parse_form"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,9 +18,18 @@ class FormPart:
     filename: str | None
     content_type: str  # lower-cased media type, "" when the part declares none
     data: bytes
+    head: bytes = b""  # the part's header block as sent (every header, every parameter)
 
 
-def parse_form(body: bytes, boundary: str | None) -> list[FormPart]:
+@dataclass(frozen=True, slots=True)
+class Form:
+    parts: list[FormPart]
+    # Bytes before the first boundary and after the closing one: servers ignore them, but
+    # they leave with the body all the same.
+    outside: bytes = b""
+
+
+def parse_form(body: bytes, boundary: str | None) -> Form:
     """Parse a multipart/form-data body (RFC 7578) delimited by `boundary`."""
     if not boundary:
         raise MalformedBody("multipart request body has no boundary in its Content-Type")
@@ -30,20 +39,22 @@ def parse_form(body: bytes, boundary: str | None) -> list[FormPart]:
     separator = b"\r\n" + delimiter
     if body.startswith(delimiter):
         pos = len(delimiter)
+        preamble = b""
     else:  # anything before the first delimiter is preamble, which carries no fields
         first = body.find(separator)
         if first < 0:
             raise MalformedBody("multipart request body does not contain its boundary")
         pos = first + len(separator)
+        preamble = body[:first]
     parts: list[FormPart] = []
     while True:
-        if body.startswith(b"--", pos):  # the closing delimiter
-            return parts
+        if body.startswith(b"--", pos):  # the closing delimiter; the rest is epilogue
+            return Form(parts, preamble + b"\n" + body[pos + 2 :])
         line_end = body.find(b"\r\n", pos)
         if line_end < 0:
             if body[pos:].strip():
                 raise MalformedBody("multipart request body has a malformed boundary line")
-            return parts  # a missing closing delimiter is tolerated, as most servers do
+            return Form(parts, preamble)  # a missing closing delimiter is tolerated
         if body[pos:line_end].strip(b" \t"):
             raise MalformedBody("multipart request body has a malformed boundary line")
         end = body.find(separator, line_end + 2)
@@ -72,4 +83,5 @@ def _parse_part(raw: bytes) -> FormPart:
         filename=disposition.get("filename"),
         content_type=content_type,
         data=data,
+        head=head,
     )

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from warden.errors import MalformedBody
 from warden.schemas.attachments import count_json_attachments, may_hold_attachments
+from warden.schemas.envelope import read_form_urlencoded
 from warden.schemas.files import FileReading, read_file
 from warden.schemas.headers import is_json_type, is_text_type, parse_header
-from warden.schemas.identifiers import IDENTIFIER_KEYS, harmless_value, is_plain_key
+from warden.schemas.identifiers import IDENTIFIER_KEYS, harmless_value
 from warden.schemas.jsonbody import load_json
-from warden.schemas.multipart import FormPart, parse_form
+from warden.schemas.multipart import Form, FormPart, parse_form
 from warden.schemas.normalized import (
     EndpointKind,
     Inner,
     JsonPath,
-    KeyOf,
     NormalizedRequest,
     Segment,
 )
@@ -61,6 +61,8 @@ def read_request(
         _read_form(request, route, parse_form(body, params.get("boundary")))
     elif route.json or not media_type or is_json_type(media_type):
         _read_json(request, route, body)
+    elif media_type == "application/x-www-form-urlencoded":
+        _read_urlencoded(request, body)
     elif is_text_type(media_type):
         _read_text(request, body, params.get("charset") or "utf-8")
     else:  # a file sent as the body (an upload): read by what it is, not what it claims
@@ -90,11 +92,32 @@ def _read_json(request: NormalizedRequest, route: Route, body: bytes) -> None:
 def _read_text(request: NormalizedRequest, body: bytes, charset: str) -> None:
     request.body_format = "text"
     try:
+        if not codecs.lookup(charset)._is_text_encoding:  # "base64", "zlib", "rot13"...
+            raise LookupError(charset)
         text = codecs.decode(body, charset)
     except (LookupError, UnicodeDecodeError):
         raise MalformedBody(f"request body is not valid {charset} text") from None
     if text:
         request.segments = [Segment(("body",), text)]
+    # A receiver may well ignore the declared charset: the bytes read as what they look like
+    # (UTF-8 called cp500, say) are scanned too, and cannot be rewritten.
+    sniffed = read_file(body)
+    if sniffed.kind == "text" and sniffed.texts[0].text != text:
+        request.other.append(
+            Segment(("body", Inner("as sent")), sniffed.texts[0].text, redactable=False)
+        )
+
+
+def _read_urlencoded(request: NormalizedRequest, body: bytes) -> None:
+    """An HTML form's body: each field scanned as the server reads it (percent-decoded)."""
+    try:
+        text = body.decode("ascii")  # percent-encoding leaves nothing else in a valid one
+    except UnicodeDecodeError:
+        _read_file_body(request, body, "")  # not urlencoded after all: read as what it is
+        return
+    request.body_format = "urlencoded"
+    for index, name, piece in read_form_urlencoded(text):
+        request.segments.append(Segment(("form", index, name), piece))
 
 
 def _read_file_body(request: NormalizedRequest, body: bytes, media_type: str) -> None:
@@ -108,18 +131,21 @@ def _read_file_body(request: NormalizedRequest, body: bytes, media_type: str) ->
     _add_file(request, ("body",), reading, "the request body")
 
 
-def _read_form(request: NormalizedRequest, route: Route, parts: list[FormPart]) -> None:
+def _read_form(request: NormalizedRequest, route: Route, form: Form) -> None:
     request.body_format = "multipart"
-    for part in parts:
-        if not is_plain_key(part.name):  # the field's name leaves too
-            request.other.append(Segment(("form", KeyOf(part.name)), part.name, redactable=False))
+    if form.outside.strip():  # preamble and epilogue: not the prompt, but they leave too
+        outside = NormalizedRequest(request.provider, request.schema, request.endpoint)
+        _add_file(outside, ("form", Inner("outside the parts")), read_file(form.outside), "form")
+        request.other += (replace(s, redactable=False) for s in outside.segments + outside.other)
+        request.unreadable += outside.unreadable
+    for index, part in enumerate(form.parts):
+        # Every part header (names, filenames, any parameter) leaves with the body too.
+        head = part.head.decode("utf-8", "replace")
+        request.other.append(Segment(("form", index, "headers"), head, redactable=False))
         if part.filename is None:
             _read_field(request, route, part)
             continue
         request.attachments += 1
-        if part.filename:
-            name = Segment(("form", part.name, "filename"), part.filename, redactable=False)
-            request.other.append(name)
         reading = read_file(part.data, part.filename, part.content_type or None)
         _add_file(request, ("form", part.name, "file"), reading, f"file '{part.filename}'")
 
@@ -149,11 +175,12 @@ def _read_field(request: NormalizedRequest, route: Route, part: FormPart) -> Non
 
 
 def _add_file(request: NormalizedRequest, path: JsonPath, reading: FileReading, what: str) -> None:
-    """The text of a file as prompt segments; what could not be read goes on record."""
+    """The text of a file as prompt segments; what could not be read goes on record. Text
+    from a file's raw bytes or markup (not prose) is scanned, but is not the prompt."""
     if reading.kind == "unreadable":
         request.unreadable.append(f"{what} ({reading.detail})")
-        return
     for piece in reading.texts:
         at = (*path, Inner(piece.where)) if piece.where else path
-        request.segments.append(Segment(at, piece.text, redactable=piece.redactable))
+        segment = Segment(at, piece.text, redactable=piece.redactable, prose=piece.prose)
+        (request.segments if piece.prose else request.other).append(segment)
     request.unreadable += (f"{what}: {name}" for name in reading.unreadable)

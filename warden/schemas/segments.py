@@ -25,7 +25,7 @@ __all__ = ["NOT_TEXT_KEYS", "Found", "Reader", "dicts", "member", "read_everythi
 # Keys whose values are labels, not prose: `walk` leaves them to `sweep`, which scans them
 # unless they fit their identifier's shape.
 NOT_TEXT_KEYS = IDENTIFIER_KEYS | ENUM_KEYS
-# Blocks whose `data` is the provider's own opaque, signed content, handed back unchanged.
+# Blocks whose `data` is the provider's own encrypted content, handed back unchanged.
 _OPAQUE_BLOCKS = ("redacted_thinking",)  # a tuple: "type" may be any JSON value
 
 
@@ -78,6 +78,9 @@ class Found:
                 self.other += (Segment((*path, KeyOf(n)), n) for n in value if not is_plain_key(n))
                 for name, item in reversed(value.items()):  # reversed: popped in order
                     if opaque and name == "data" and isinstance(item, str):
+                        # Encrypted and signed by the provider: scanned as it stands (it holds
+                        # nothing readable), never decoded as a file that would be unreadable.
+                        self.other.append(Segment((*path, name), item))
                         continue
                     stack.append(((*path, name), item, name, media))
             elif isinstance(value, list):
@@ -90,18 +93,19 @@ class Found:
         payload = read_payload(key, value, media)
         if payload is None:
             self.other.append(Segment(path, value))
-        elif payload.kind is PayloadKind.MEDIA:
+            return
+        if payload.kind is PayloadKind.MEDIA:
             self.media += 1
         elif payload.kind is PayloadKind.UNREADABLE:
             self.unreadable.append(f"{render_path(path)} ({payload.detail})")
             self.other.append(Segment(path, value))  # and scanned as it is, all the same
-        else:
-            # Text read out of a decoded payload is prompt (an attached document); it cannot be
-            # rewritten inside its base64, so a rule that redacts refuses the request.
-            for piece in payload.texts:
-                at = (*path, Inner(piece.where or payload.detail))
-                self.segments.append(Segment(at, piece.text, redactable=False))
-            self.unreadable += (f"{render_path(path)}: {name}" for name in payload.unreadable)
+        # Text read out of a decoded payload is prompt (an attached document); it cannot be
+        # rewritten inside its base64, so a rule that redacts refuses the request.
+        for piece in payload.texts:
+            at = (*path, Inner(piece.where or payload.detail))
+            found = Segment(at, piece.text, redactable=False, prose=piece.prose)
+            (self.segments if piece.prose else self.other).append(found)
+        self.unreadable += (f"{render_path(path)}: {name}" for name in payload.unreadable)
 
 
 # Reads one schema's JSON document into a Found.
