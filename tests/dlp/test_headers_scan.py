@@ -75,3 +75,21 @@ def test_a_providers_own_key_in_its_query_is_no_finding_but_another_is(scanner: 
     request = NormalizedRequest("openai", "openai", EndpointKind.CHAT)
     request.other = read_envelope(f"/v1/chat/completions?key={google}", [], "openai")
     assert [f.entity_type for f in scanner.scan(request).findings] == ["GOOGLE_API_KEY"]
+
+
+def test_credential_headers_report_keys_of_other_services_only(scanner: Scanner):
+    keys = FakeKeys(9)
+    own, github = keys.openai(), keys.github()
+    request = NormalizedRequest("openai", "openai", EndpointKind.CHAT)
+    request.other = read_envelope(
+        "/v1/chat/completions",
+        [
+            ("Authorization", f"Bearer {own}"),
+            ("Cookie", "session=eyJhbGciOiJIUzI1NiJ9.e30.abc; email=dana.whitfield@example.com"),
+            ("x-api-key", github),
+            (github, "1"),  # the header's name is the key
+        ],
+        "openai",
+    )
+    found = [(f.entity_type, render_path(f.path)) for f in scanner.scan(request).findings]
+    assert [t for t, _ in found] == ["GITHUB_TOKEN", "GITHUB_TOKEN"]

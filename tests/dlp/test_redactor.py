@@ -234,3 +234,26 @@ def test_a_finding_in_a_header_or_a_document_cannot_be_redacted(scanner: Scanner
     assert refused.value.places == ["the request header x-debug-note"]
     assert refused.value.types == ["OPENAI_API_KEY"]
     assert KEY not in str(refused.value)
+
+
+def test_a_spec_may_let_unredactable_values_through_on_record(scanner: Scanner):
+    body = json.dumps({"messages": [{"role": "user", "content": "hi"}]}).encode()
+    request = parse_request(
+        "openai", "openai", "POST", "/v1/chat/completions", "application/json", body,
+        [("X-User", EMAIL)],
+    )  # fmt: skip
+    monitor = RedactionSpec(frozenset({"PII"}), RedactionStyle.PLACEHOLDER, True, "monitor")
+    result = redact(body, request, scanner.scan(request).findings, [MASK_SECRETS, monitor])
+    assert result.body == body and result.count == 0
+    assert result.summary()["left_in_place"] == {"EMAIL_ADDRESS": 1}
+
+
+def test_an_urlencoded_form_is_scanned_decoded_and_rewritten_raw(scanner: Scanner):
+    from urllib.parse import quote
+
+    body = f"keep=%2Fa%2Fb&note=key%20{quote(KEY)}&mail={quote(EMAIL)}".encode()
+    kind = "application/x-www-form-urlencoded"
+    request = parse_request("chatgpt_web", "chatgpt-web", "POST", "/backend-api/x", kind, body)
+    result = redact(body, request, scanner.scan(request).findings, [MASK_SECRETS, PLACEHOLD_PII])
+    assert result.body.startswith(b"keep=%2Fa%2Fb&note=key%20%5BREDACTED%3AOPENAI_API_KEY%5D&")
+    assert KEY.encode() not in result.body and b"dana" not in result.body

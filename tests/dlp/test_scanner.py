@@ -67,3 +67,32 @@ def test_a_megabyte_of_code_scans_without_findings(secrets_scanner: Scanner):
     code = "def handler(event, context):\n    return {'statusCode': 200, 'body': event}\n" * 14000
     assert len(code) > 1_000_000
     assert secrets_scanner.scan_text(code) == []
+
+
+@pytest.mark.parametrize("glue", ["x{}", "20{}", "_{}", "-{}", "a{}"])
+@pytest.mark.parametrize("family", ["openai", "anthropic", "github", "aws_access_key_id", "jwt"])
+def test_a_key_glued_to_what_comes_before_it_is_still_found(
+    secrets_scanner: Scanner, glue: str, family: str
+) -> None:
+    key = getattr(FakeKeys(17), family)()
+    text = "deploy " + glue.format(key) + " now"
+    found = secrets_scanner.scan_text(text)
+    start = text.index(key)
+    assert any(f.start <= start and f.end >= start + len(key) for f in found), glue
+
+
+def test_random_tokens_holding_a_key_prefix_by_chance_are_no_finding(
+    secrets_scanner: Scanner,
+) -> None:
+    import random
+    import string
+
+    rng = random.Random(4)
+    alphabet = string.ascii_letters + string.digits + "-_"
+    tokens = []
+    for _ in range(200):
+        head = "".join(rng.choice(alphabet) for _ in range(rng.randint(5, 40)))
+        tail = "".join(rng.choice(alphabet) for _ in range(rng.randint(40, 120)))
+        tokens.append(f"{head}{rng.choice(['sk-', 'ghp_', 'xoxb-', 'hf_', 'npm_'])}{tail}")
+    text = "cookie: " + "; ".join(f"s{i}={t}" for i, t in enumerate(tokens))
+    assert secrets_scanner.scan_text(text) == []

@@ -28,21 +28,17 @@ def message_request(provider: str, content: bytes, *, is_text: bool) -> Normaliz
         text = content.decode("utf-8", "surrogateescape")
     else:
         reading = read_file(content)
-        if reading.kind in ("media", "empty"):
+        if reading.kind != "text" or not reading.texts[0].redactable:
+            # Media (and its printable runs), a document, or text Warden cannot rewrite.
             request.body_format = "binary"
-            request.attachments = 1
-            return request
-        if reading.kind == "unreadable":
-            request.body_format = "binary"
-            request.unreadable = [f"a binary WebSocket message ({reading.detail})"]
-            return request
-        if not (len(reading.texts) == 1 and reading.texts[0].redactable):
-            request.body_format = "binary"  # text Warden read but cannot rewrite in place
-            request.segments = [
-                Segment(("body", Inner(t.where or reading.detail)), t.text, redactable=False)
-                for t in reading.texts
-            ]
-            request.unreadable = [f"a binary WebSocket message: {n}" for n in reading.unreadable]
+            request.attachments = int(reading.kind in ("media", "empty"))
+            for piece in reading.texts:
+                at = ("body", Inner(piece.where or reading.detail))
+                segment = Segment(at, piece.text, redactable=False, prose=piece.prose)
+                (request.segments if piece.prose else request.other).append(segment)
+            if reading.kind == "unreadable":
+                request.unreadable.append(f"a binary WebSocket message ({reading.detail})")
+            request.unreadable += (f"a binary WebSocket message: {n}" for n in reading.unreadable)
             return request
         text = reading.texts[0].text
     stripped = text.lstrip()

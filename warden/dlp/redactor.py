@@ -28,6 +28,7 @@ from typing import Any
 from warden.dlp.entities import PLACEHOLDER_NAMES, expand_entities
 from warden.dlp.restore import RestoreMap
 from warden.dlp.types import Finding, RedactionSpec, RedactionStyle
+from warden.schemas.envelope import rewrite_form_urlencoded
 from warden.schemas.headers import parse_header
 from warden.schemas.normalized import Channel, Inner, JsonPath, KeyOf, NormalizedRequest
 
@@ -56,6 +57,8 @@ class Redaction:
     restore: RestoreMap | None = None  # placeholders to put back in the answer
     # Replacements in the URL path and query, for envelope.rewrite_target.
     target_edits: Edits = field(default_factory=dict)
+    # Values a rule wanted replaced but left in place (unredactable: monitor), per type.
+    left: dict[str, int] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"<Redaction {self.count} values, {len(self.body)} bytes>"
@@ -66,11 +69,14 @@ class Redaction:
 
     def summary(self) -> dict[str, object]:
         """What was replaced, for the audit record: types and counts, never values."""
-        return {
+        summary: dict[str, object] = {
             "count": self.count,
             "by_type": dict(sorted(self.counts.items())),
             "reversible": self.restore is not None and len(self.restore) > 0,
         }
+        if self.left:
+            summary["left_in_place"] = dict(sorted(self.left.items()))
+        return summary
 
 
 def redact(
@@ -91,7 +97,10 @@ def redact(
         if segment is None or spec is None:
             continue
         if not segment.redactable:
-            refused.setdefault(_place(finding.path), set()).add(finding.entity_type)
+            if spec.unredactable == "monitor":
+                plan.left[finding.entity_type] = plan.left.get(finding.entity_type, 0) + 1
+            else:
+                refused.setdefault(_place(finding.path), set()).add(finding.entity_type)
             continue
         original = segment.text[finding.start : finding.end]
         replacement = plan.replacement(finding, spec, original)
@@ -102,19 +111,24 @@ def redact(
     body_edits = {p: e for p, e in edits.items() if p not in target}
     if not body_edits:
         if not target:
-            return Redaction(body)
-        return Redaction(body, plan.counts, plan.restore_map(), target)
+            return Redaction(body, left=plan.left)
+        return Redaction(body, plan.counts, plan.restore_map(), target, plan.left)
     texts = {path: segments[path].text for path in body_edits}
     new_texts = {path: _apply(texts[path], spans) for path, spans in body_edits.items()}
     if request.body_format == "json":
         new_body = _rewrite_json(body, new_texts)
     elif request.body_format == "text":
         new_body = _rewrite_text(body, new_texts, content_type)
+    elif request.body_format == "urlencoded":
+        by_piece = {
+            path[1]: spans for path, spans in body_edits.items() if isinstance(path[1], int)
+        }
+        new_body = rewrite_form_urlencoded(body.decode("ascii"), by_piece).encode("ascii")
     elif request.body_format == "multipart":
         new_body = _rewrite_form(body, new_texts, texts, content_type)
     else:
         raise RedactionError(f"cannot redact a {request.body_format} body")
-    return Redaction(new_body, plan.counts, plan.restore_map(), target)
+    return Redaction(new_body, plan.counts, plan.restore_map(), target, plan.left)
 
 
 def _place(path: JsonPath) -> str:
@@ -143,6 +157,7 @@ class _Plan:
         self._numbers: dict[str, int] = {}
         self._originals: dict[str, str] = {}  # placeholder -> original (reversible only)
         self.counts: dict[str, int] = {}
+        self.left: dict[str, int] = {}  # could not be rewritten, forwarded as the rule allows
 
     def spec_for(self, entity: str) -> RedactionSpec | None:
         for (spec, entities), any_type in zip(self._specs, self._any, strict=True):

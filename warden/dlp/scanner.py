@@ -54,6 +54,9 @@ __all__ = ["ScanTimeout", "Scanner"]
 # pattern never sees a long token's first characters as a whole key.
 _MAX_WIDEN = 4096
 _TOKEN_END = re.compile(r"[\s\"'`<>()\[\]{},;]")
+GLUED_MIN_SCORE = 0.9
+# A character a key may be glued to without a word boundary in between.
+_GLUE = re.compile(r"[A-Za-z0-9_-]")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -217,6 +220,7 @@ class Scanner:
             lowered = _lower(text)
             windows: dict[WardenRecognizer, list[tuple[int, int]]] = defaultdict(list)
             anchors: dict[WardenRecognizer, list[int]] = defaultdict(list)
+            glued: list[tuple[WardenRecognizer, int]] = []
             for match in slices.finditer(self._prefix_re, lowered, overlap=self._longest):
                 for offset, recognizer in self._dispatch[match.group()]:
                     at = match.start() + offset
@@ -226,11 +230,15 @@ class Scanner:
                         windows[recognizer].append(
                             (max(0, at - recognizer.BEFORE), at + recognizer.MAX_LENGTH)
                         )
+                        if at and recognizer.BEFORE == 0 and _GLUE.match(text, at - 1):
+                            glued.append((recognizer, at))
             for recognizer, positions in anchors.items():
                 hits += _hits(text, recognizer.analyze_at(text, positions))
             for recognizer, spans in windows.items():
                 for start, end in _merge(spans):
                     hits += self._window_hits(recognizer, text, start, _widen(text, end))
+            for recognizer, at in glued:
+                hits += _glued_hits(recognizer, text, at)
         for recognizer in self._everywhere:
             hits += _hits(text, recognizer.analyze_span(text, 0, len(text)))
         return hits
@@ -321,6 +329,19 @@ def _hit(result: RecognizerResult, start: int, end: int, value: str) -> _Hit:
 
 def _hits(text: str, results: list[RecognizerResult]) -> list[_Hit]:
     return [_hit(r, r.start, r.end, text[r.start : r.end]) for r in results]
+
+
+def _glued_hits(recognizer: WardenRecognizer, text: str, at: int) -> list[_Hit]:
+    """A key glued to what comes before it ("x" + key, "20" + key from a %20): recognizers
+    want a word boundary before a key, so look again from the key's own first character.
+    Only matches the format proves (a checksum, a marker: score >= GLUED_MIN_SCORE) count:
+    random tokens (session cookies, encrypted blobs) hold "sk-" and the like by chance."""
+    piece = text[at : _widen(text, at + recognizer.MAX_LENGTH)]
+    return [
+        _hit(r, at + r.start, at + r.end, piece[r.start : r.end])
+        for r in recognizer.analyze_span(piece, 0, len(piece))
+        if r.start == 0 and r.score >= GLUED_MIN_SCORE
+    ]
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -74,3 +74,6 @@ class RedactionSpec:
     style: RedactionStyle = RedactionStyle.MASK
     # Restore the original values in the answer on its way back (placeholders only).
     reversible: bool = False
+    # Where a value cannot be rewritten (inside a document or a file in another encoding, a
+    # header): "block" refuses the request, "monitor" forwards it with the value on record.
+    unredactable: str = "block"
