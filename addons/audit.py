@@ -16,6 +16,7 @@ from typing import Any
 
 from mitmproxy import connection, ctx, http
 
+from addons.dlp_websocket import MESSAGE_KEY, MessageOutcome
 from addons.identity import IdentityAddon
 from addons.inspect import TARGET_KEY
 from addons.replies import is_browser_navigation, schema_of, to_response
@@ -24,6 +25,7 @@ from addons.sent import sent_segments
 from addons.usage import READING_KEY
 from warden.catalog import CatalogEntry
 from warden.dlp.fingerprint import preview
+from warden.dlp.messages import message_request
 from warden.dlp.types import ScanResult
 from warden.identity import Identity
 from warden.policy.model import StoreFailure
@@ -42,6 +44,8 @@ from warden.usage.model import Usage
 log = logging.getLogger("warden.audit")
 
 STORE_DOWN_CODE = "audit_store_unavailable"
+# The method recorded for one WebSocket message from the client.
+WEBSOCKET_MESSAGE = "WEBSOCKET"
 
 
 class AuditAddon:
@@ -116,6 +120,69 @@ class AuditAddon:
 
     async def error(self, flow: http.HTTPFlow) -> None:
         await self._record_flow(flow)
+
+    def websocket_message(self, flow: http.HTTPFlow) -> None:
+        """A client message DLP had something to say about gets a record of its own: the
+        handshake's event was written when the connection opened."""
+        outcome: MessageOutcome | None = flow.metadata.pop(MESSAGE_KEY, None)
+        entry: CatalogEntry | None = flow.metadata.get("warden.app")
+        if outcome is None or entry is None or self._writer is None:
+            return
+        try:
+            self._writer.append(self._message_event(flow, entry, outcome))
+        except Exception:
+            log.exception("could not build the audit event for a message of flow %s", flow.id)
+
+    def _message_event(
+        self, flow: http.HTTPFlow, entry: CatalogEntry, outcome: MessageOutcome
+    ) -> AuditEvent:
+        message = flow.websocket.messages[-1]  # type: ignore[union-attr]
+        decision = outcome.decision.to_dict() if outcome.decision else None
+        findings = summarize_findings(outcome.scan)
+        mode = str(self._runtime.current().policy.audit.capture)
+        forwarded = not message.dropped
+        sent = outcome.normalized.segments
+        if forwarded and outcome.redaction:  # what left is the rewritten message
+            try:
+                sent = message_request(entry.id, message.content, is_text=message.is_text).segments
+            except Exception:
+                sent = []
+        captured = capture(
+            mode,
+            original=outcome.normalized.segments,
+            sent=sent if forwarded else None,
+            response=None,
+        )
+        event = AuditEvent(
+            type=EventType.REQUEST,
+            id=new_event_id(),
+            client_ip=flow.client_conn.peername[0] if flow.client_conn.peername else None,
+            host=flow.request.host,
+            method=WEBSOCKET_MESSAGE,
+            path=_recorded_target(flow.metadata.get(TARGET_KEY, flow.request.path), None),
+            endpoint=str(outcome.normalized.endpoint),
+            decrypted=True,
+            request_bytes=len(message.content),
+            action=(decision or {}).get("action") or ("reject" if outcome.rejected else None),
+            rule_id=(decision or {}).get("rule_id"),
+            reason=(decision or {}).get("reason"),
+            blocked=not forwarded,
+            decision=decision,
+            rejected=outcome.rejected,
+            unscanned=outcome.unscanned,
+            finding_count=findings.count,
+            finding_types=findings.types,
+            findings=findings.detail,
+            redaction=outcome.redaction,
+            capture=mode,
+            prompt_text=captured.prompt,
+            prompt_truncated=captured.prompt_truncated,
+        )
+        normalized = flow.metadata.get("warden.request")
+        event.model = _recorded_model(normalized.model) if normalized else None
+        _set_identity(event, flow.metadata.get("warden.identity"))
+        _set_app(event, entry)
+        return event
 
     def record_visit(self, client: connection.Client, host: str, entry: CatalogEntry) -> None:
         """A tunnel to an AI host that Warden was told not to decrypt.

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 
 from mitmproxy import ctx, http
 
 from addons.dlp import DlpEngine, ScanFailed
+from addons.inspect import unreadable_passes
 from addons.runtime import RuntimeAddon
 from warden.dlp.messages import message_request
 from warden.dlp.redactor import RedactionError, Unredactable, redact
@@ -27,12 +29,26 @@ from warden.errors import MalformedBody
 from warden.identity import Identity
 from warden.policy import Action, CompiledPolicy, Decision, compile_policy, evaluate
 from warden.policy.facts import build_context
-from warden.policy.model import FailMode, Unreadable
+from warden.policy.model import FailMode
 from warden.schemas.normalized import NormalizedRequest
 
-__all__ = ["DlpWebSocketAddon"]
+__all__ = ["MESSAGE_KEY", "DlpWebSocketAddon", "MessageOutcome"]
 
 log = logging.getLogger("warden.dlp")
+
+MESSAGE_KEY = "warden.ws_message"
+
+
+@dataclass(slots=True)
+class MessageOutcome:
+    """What happened to one client message, for its own audit record."""
+
+    normalized: NormalizedRequest
+    scan: ScanResult | None = None
+    decision: Decision | None = None
+    rejected: dict[str, object] | None = None  # Warden dropped it: status, code, reason
+    redaction: dict[str, object] | None = None
+    unscanned: str | None = None
 
 
 class DlpWebSocketAddon:
@@ -53,39 +69,47 @@ class DlpWebSocketAddon:
         try:
             normalized = message_request(entry.id, message.content, is_text=message.is_text)
         except MalformedBody:
-            message.drop()
             log.warning("flow %s: WebSocket message dropped: JSON Warden cannot read", flow.id)
-            self._tell_client(flow, "malformed_message", "Warden could not read this message.")
+            empty = message_request(entry.id, b"", is_text=True)
+            self._drop(flow, MessageOutcome(empty), "malformed_message", 400,
+                       "Warden could not read this message.")  # fmt: skip
             return
+        outcome = MessageOutcome(normalized)
         if normalized.unreadable and not self._unreadable_passes(flow, normalized.unreadable):
-            message.drop()
-            self._tell_client(
+            self._drop(
                 flow,
+                outcome,
                 "unreadable_content",
+                415,
                 f"Warden could not read {normalized.unreadable[0]}, so it was not sent.",
             )
             return
+        outcome.unscanned = flow.metadata.pop("warden.unscanned", None)
         if not normalized.segments and not normalized.other:
+            self._record(flow, outcome)
             return
         try:
             scan = await self._engine.scan(normalized)
         except ScanFailed as failed:
             if self._runtime.current().policy.fail_mode is FailMode.OPEN:
-                flow.metadata["warden.unscanned"] = failed.reason
+                outcome.unscanned = failed.reason
                 log.warning("flow %s: WebSocket message forwarded unscanned", flow.id)
+                self._record(flow, outcome)
                 return
-            message.drop()
-            self._tell_client(flow, "dlp_unavailable", "Warden could not check this message.")
+            self._drop(
+                flow, outcome, "dlp_unavailable", 503, "Warden could not check this message."
+            )
             return
         if scan is None or not scan.findings:
+            self._record(flow, outcome)
             return
-        _add_findings(flow, scan)
-        decision = self._decide(flow, normalized, scan)
+        outcome.scan = scan
+        decision = outcome.decision = self._decide(flow, normalized, scan)
         if decision.blocks:
-            message.drop()
             log.info("flow %s: WebSocket message blocked (%s)", flow.id, decision.rule_id)
-            self._tell_client(flow, "blocked_by_policy", decision.reason)
-        elif decision.redactions:
+            self._drop(flow, outcome, "blocked_by_policy", 403, decision.reason, refused=False)
+            return
+        if decision.redactions:
             content_type = "application/json" if normalized.body_format == "json" else None
             try:
                 result = redact(
@@ -96,27 +120,51 @@ class DlpWebSocketAddon:
                     content_type=content_type or "text/plain; charset=utf-8",
                 )
             except Unredactable as e:
-                message.drop()
                 log.info("flow %s: WebSocket message dropped: %s cannot be redacted", flow.id, e)
-                self._tell_client(
+                self._drop(
                     flow,
+                    outcome,
                     "cannot_redact",
+                    403,
                     f"This message contains {', '.join(e.types)} Warden cannot remove from "
                     "it, so it was not sent.",
                 )
                 return
             except RedactionError as e:
-                message.drop()
                 log.error("flow %s: could not redact a WebSocket message: %s", flow.id, e)
-                self._tell_client(flow, "redaction_failed", "Warden could not redact this message.")
+                self._drop(flow, outcome, "redaction_failed", 500,
+                           "Warden could not redact this message.")  # fmt: skip
                 return
             message.content = result.body
-            _add_counts(flow, result.counts)
+            outcome.redaction = result.summary() if result.count or result.left else None
+        self._record(flow, outcome)
+
+    def _drop(
+        self,
+        flow: http.HTTPFlow,
+        outcome: MessageOutcome,
+        code: str,
+        status: int,
+        text: str,
+        *,
+        refused: bool = True,
+    ) -> None:
+        """Drop the message, tell the client, and have the audit record say why."""
+        flow.websocket.messages[-1].drop()  # type: ignore[union-attr]
+        self._tell_client(flow, code, text)
+        if refused:  # Warden could not let it through (a policy block is the decision's)
+            outcome.rejected = {"status": status, "code": code, "reason": text}
+        self._record(flow, outcome)
+
+    @staticmethod
+    def _record(flow: http.HTTPFlow, outcome: MessageOutcome) -> None:
+        """Messages worth a record of their own: dropped, with findings, or not fully scanned.
+        The audit addon, whose websocket_message hook runs next, writes it."""
+        if outcome.rejected or outcome.scan or outcome.unscanned or outcome.decision:
+            flow.metadata[MESSAGE_KEY] = outcome
 
     def _unreadable_passes(self, flow: http.HTTPFlow, what: list[str]) -> bool:
-        if self._runtime.current().policy.dlp.unreadable is Unreadable.MONITOR:
-            flow.metadata["warden.unscanned"] = f"unreadable: {'; '.join(what[:5])}"
-            log.warning("flow %s: WebSocket message forwarded unread", flow.id)
+        if unreadable_passes(flow, self._runtime, what):
             return True
         log.info("flow %s: WebSocket message dropped: Warden could not read it", flow.id)
         return False
@@ -147,25 +195,3 @@ class DlpWebSocketAddon:
             "error": {"type": "invalid_request_error", "code": code, "message": message},
         }
         ctx.master.commands.call("inject.websocket", flow, True, json.dumps(event).encode(), True)
-
-
-def _add_findings(flow: http.HTTPFlow, scan: ScanResult) -> None:
-    previous: ScanResult | None = flow.metadata.get("warden.findings")
-    if previous is None:
-        flow.metadata["warden.findings"] = scan
-        return
-    flow.metadata["warden.findings"] = ScanResult(
-        previous.findings + scan.findings,
-        previous.scanned_chars + scan.scanned_chars,
-        previous.elapsed_ms + scan.elapsed_ms,
-        tuple(sorted(set(previous.notes) | set(scan.notes))),
-    )
-
-
-def _add_counts(flow: http.HTTPFlow, counts: dict[str, int]) -> None:
-    summary = flow.metadata.setdefault(
-        "warden.redaction", {"count": 0, "by_type": {}, "reversible": False}
-    )
-    for entity, n in counts.items():
-        summary["by_type"][entity] = summary["by_type"].get(entity, 0) + n
-        summary["count"] += n

@@ -81,20 +81,14 @@ class InspectAddon:
             self._unreadable(flow, normalized.unreadable)
 
     def _unreadable(self, flow: http.HTTPFlow, what: list[str]) -> None:
-        listed = "; ".join(what[:5]) + (f" and {len(what) - 5} more" if len(what) > 5 else "")
-        if self._runtime.current().policy.dlp.unreadable is Unreadable.MONITOR:
-            # Forwarded, but on record as not fully scanned (the audit event and an alert).
-            flow.metadata["warden.unscanned"] = f"unreadable: {listed}"
-            log.warning("flow %s forwarded with content Warden could not read", flow.id)
-            return
-        message = (
-            f"Warden could not read {listed}, so it could not check it for secrets and "
-            "personal data and the request was not sent. Send it as text or in a common "
-            "document format (PDF, Word, Excel, PowerPoint, ZIP), or ask your security team."
-        )
-        self._reject(flow, UnsupportedBody(message))
+        if not unreadable_passes(flow, self._runtime, what):
+            self._reject(flow, UnsupportedBody(_cannot_read(what)))
 
     def _reject(self, flow: http.HTTPFlow, error: RequestRejected, status: int = 0) -> None:
+        self._reject_flow(flow, error, status)
+
+    @staticmethod
+    def _reject_flow(flow: http.HTTPFlow, error: RequestRejected, status: int = 0) -> None:
         status = status or error.status
         log.warning(
             "rejected %s %s%s: %s",
@@ -112,6 +106,33 @@ class InspectAddon:
             schema_of(flow), status, str(error), error.code, html_page=is_browser_navigation(flow)
         )
         flow.response = to_response(reply)
+
+
+def unreadable_passes(flow: http.HTTPFlow, runtime: RuntimeAddon, what: list[str]) -> bool:
+    """The policy's dlp.unreadable for content Warden could not read: True when it may go
+    (monitor: on record as not fully scanned, and alerted), False when it must be refused."""
+    if runtime.current().policy.dlp.unreadable is Unreadable.MONITOR:
+        flow.metadata["warden.unscanned"] = f"unreadable: {_listed(what)}"
+        log.warning("flow %s forwarded with content Warden could not read", flow.id)
+        return True
+    return False
+
+
+def refuse_unreadable(flow: http.HTTPFlow, what: list[str]) -> None:
+    """Answer 415 in the provider's format, naming what could not be read, and record it."""
+    InspectAddon._reject_flow(flow, UnsupportedBody(_cannot_read(what)))
+
+
+def _listed(what: list[str]) -> str:
+    return "; ".join(what[:5]) + (f" and {len(what) - 5} more" if len(what) > 5 else "")
+
+
+def _cannot_read(what: list[str]) -> str:
+    return (
+        f"Warden could not read {_listed(what)}, so it could not check it for secrets and "
+        "personal data and the request was not sent. Send it as text or in a common "
+        "document format (PDF, Word, Excel, PowerPoint, ZIP), or ask your security team."
+    )
 
 
 def _read(

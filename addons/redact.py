@@ -59,6 +59,8 @@ class RedactAddon:
             return
         if result.count:
             self._apply(flow, result)
+        elif result.left:
+            flow.metadata["warden.redaction"] = result.summary()
 
     def _apply(self, flow: http.HTTPFlow, result: Redaction) -> None:
         if result.target_edits:

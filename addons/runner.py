@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mitmproxy import exceptions, options
 
-from addons import make_addons
+from addons import make_addons, ws_control
 from addons.certs import ensure_ca
 from addons.master import WardenMaster
 
@@ -41,6 +41,7 @@ async def _main(settings: ProxySettings) -> int:
     # pypdf warns about every malformed object of an uploaded PDF; files.py reports the outcome.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     ensure_ca(settings.certs_dir)
+    ws_control.install()  # WebSocket control frames leave empty (see ws_control.py)
     opts = options.Options()
     master = WardenMaster(opts)
     master.addons.add(*make_addons())

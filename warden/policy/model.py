@@ -35,6 +35,7 @@ __all__ = [
     "StoreFailure",
     "TimeWindow",
     "Unreadable",
+    "Unredactable",
     "load_policy",
     "window_seconds",
 ]
@@ -221,10 +222,18 @@ class Match(_Strict):
         return value
 
 
+class Unredactable(StrEnum):
+    """What a redact rule does with a value it cannot rewrite (in a document, a header)."""
+
+    BLOCK = "block"  # refuse the request, naming where the value is
+    MONITOR = "monitor"  # forward it; the event records what was left in place
+
+
 class RedactSpec(_Strict):
     entities: list[str] = Field(default_factory=lambda: ["ALL"])
     style: RedactionStyle = RedactionStyle.MASK
     reversible: bool = False
+    unredactable: Unredactable = Unredactable.BLOCK
 
     @model_validator(mode="after")
     def _reversible_needs_placeholders(self) -> RedactSpec:
@@ -233,7 +242,9 @@ class RedactSpec(_Strict):
         return self
 
     def to_spec(self) -> RedactionSpec:
-        return RedactionSpec(frozenset(self.entities), self.style, self.reversible)
+        return RedactionSpec(
+            frozenset(self.entities), self.style, self.reversible, str(self.unredactable)
+        )
 
 
 class AlertSpec(_Strict):
