@@ -13,11 +13,16 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from tests.support import mock_anthropic, mock_chatgpt, mock_gemini, mock_openai
 
 CONTROL_PATH = "/__mock__/requests"
+# A WebSocket message the mock received is recorded as a request with this method, its frame
+# type in the FRAME_HEADER header and its payload as the body.
+WEBSOCKET_METHOD = "WEBSOCKET"
+FRAME_HEADER = "x-mock-frame"
 # Lets a test make "upstream" fail (e.g. 429, 500) to exercise the proxy's error paths.
 STATUS_HEADER = "x-mock-status"
 
@@ -154,10 +159,39 @@ def create_app(log: RequestLog, default_delay_ms: float = 0) -> Starlette:
             )
         return response
 
+    async def websocket(socket: WebSocket) -> None:
+        """Any WebSocket (OpenAI Realtime...): records each message, answers with an ack."""
+        await socket.accept()
+        host = socket.headers.get("host", "").rsplit(":", 1)[0].lower()
+        try:
+            while True:
+                message = await socket.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                data = message.get("bytes")
+                kind = "binary" if data is not None else "text"
+                if data is None:
+                    data = (message.get("text") or "").encode()
+                log.add(
+                    RecordedRequest(
+                        host=host,
+                        method=WEBSOCKET_METHOD,
+                        path=socket.url.path,
+                        query=socket.url.query,
+                        headers={FRAME_HEADER: kind},
+                        body=data,
+                        time=time.time(),
+                    )
+                )
+                await socket.send_text(json.dumps({"type": "mock.received", "bytes": len(data)}))
+        except WebSocketDisconnect:
+            return
+
     app = Starlette(
         routes=[
             Route(CONTROL_PATH, control, methods=["GET", "DELETE"]),
             Route("/{path:path}", dispatch, methods=METHODS),
+            WebSocketRoute("/{path:path}", websocket),
         ]
     )
     app.state.default_delay_ms = default_delay_ms

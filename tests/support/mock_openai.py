@@ -210,11 +210,34 @@ async def models(request: Request) -> Response:
     return JSONResponse({"object": "list", "data": data})
 
 
+async def files(request: Request) -> Response:
+    """Files API upload: the mock keeps nothing, it only says what it received."""
+    body = await request.body()
+    return JSONResponse(
+        {
+            "id": new_id("file-"),
+            "object": "file",
+            "bytes": len(body),
+            "created_at": now(),
+            "filename": "upload",
+            "purpose": "assistants",
+            "status": "processed",
+        }
+    )
+
+
+async def image_edits(request: Request) -> Response:
+    await request.body()
+    return JSONResponse({"created": now(), "data": [{"b64_json": "iVBORw0KGgo="}]})
+
+
 ROUTES = {
     ("POST", "/v1/chat/completions"): chat_completions,
     ("POST", "/v1/responses"): responses,
     ("POST", "/v1/embeddings"): embeddings,
     ("GET", "/v1/models"): models,
+    ("POST", "/v1/files"): files,
+    ("POST", "/v1/images/edits"): image_edits,
 }
 
 
