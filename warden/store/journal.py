@@ -95,7 +95,8 @@ class RequestJournal:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._current: _File | None = None
-        self._sealed: list[_File] = []
+        self._sealed: list[_File] = []  # no longer written to, requests still in flight
+        self._obsolete: list[Path] = []  # to delete, outside the lock
         self._file_of: dict[str, _File] = {}
         self._next_number: int | None = None
 
@@ -131,21 +132,28 @@ class RequestJournal:
             if self._current is not None and not self._current.ids:
                 self._seal(self._current)  # nothing in flight: the next request starts a file
             if any(not f.ids for f in self._sealed):
-                for journal_file in self._sealed:
-                    if not journal_file.ids:
-                        delete_journal_file(journal_file.path)
+                self._obsolete += [f.path for f in self._sealed if not f.ids]
                 self._sealed = [f for f in self._sealed if f.ids]
+            obsolete, self._obsolete = self._obsolete, []
+        for path in obsolete:
+            delete_journal_file(path)
 
     def probe(self) -> None:
         """Start a new file now; OSError if the journal still cannot be written."""
         with self._lock:
             self._rotate()
+            obsolete, self._obsolete = self._obsolete, []
+        for path in obsolete:
+            delete_journal_file(path)
 
     def close(self) -> None:
         """Stop writing; files of requests still in flight stay for the next start."""
         with self._lock:
             if self._current is not None:
                 self._seal(self._current)
+            obsolete, self._obsolete = self._obsolete, []
+        for path in obsolete:
+            delete_journal_file(path)
 
     # -- internals: call with the lock held -----------------------------------------------
 
@@ -208,7 +216,7 @@ class RequestJournal:
         if journal_file.ids:
             self._sealed.append(journal_file)
         else:
-            delete_journal_file(journal_file.path)
+            self._obsolete.append(journal_file.path)
 
 
 @dataclass
