@@ -4,9 +4,15 @@ Events go to warden.store's writer, which batches them off the event loop into P
 segments under <data dir>/events/ (see warden/store/writer.py for the guarantees). Readers
 use `warden logs`, warden.store.reader or <data dir>/warden.duckdb.
 
-If the store cannot be written, Policy.audit.on_store_failure decides: `block` (default)
-answers AI requests with a 503 in the provider's own format until it recovers; `serve`
-keeps forwarding them and logs an ERROR.
+Segments are written in batches, so before an AI request is forwarded (this is the last
+stage of the request hook) its event as it stands then goes to the store's request journal,
+which survives a kill -9 of the proxy; the final event at the answer or error makes that
+record obsolete (warden/store/journal.py). Requests Warden answered itself are not journaled:
+they never left.
+
+If the store or the journal cannot be written, Policy.audit.on_store_failure decides: `block`
+(default) answers AI requests with a 503 in the provider's own format until it recovers;
+`serve` keeps forwarding them and logs an ERROR.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from addons.identity import IdentityAddon
 from addons.inspect import TARGET_KEY
 from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.runtime import RuntimeAddon
-from addons.sent import sent_segments
+from addons.sent import SENT_KEY, sent_segments
 from addons.usage import READING_KEY
 from warden.catalog import CatalogEntry
 from warden.dlp.fingerprint import preview
@@ -95,16 +101,21 @@ class AuditAddon:
         if self._writer is not None:
             self._writer.close()
 
-    def request(self, flow: http.HTTPFlow) -> None:
-        """Refuse AI requests while the store cannot record them, if the policy says so."""
+    async def request(self, flow: http.HTTPFlow) -> None:
+        """Journal each AI request that is about to leave; refuse it instead if the store
+        cannot record it and the policy says so."""
         meta = flow.metadata
-        if flow.response or "warden.app" not in meta or meta.get("warden.internal"):
+        entry: CatalogEntry | None = meta.get("warden.app")
+        if flow.response or entry is None or meta.get("warden.internal"):
             return
+        serve = self._runtime.current().policy.audit.on_store_failure is StoreFailure.SERVE
         problem = self._store_problem()
-        if problem is None:
+        if problem is None or serve:
+            # Under serve the request leaves anyway: journal it if the journal still works.
+            problem = await self._journal(flow, entry) or problem
+        if problem is None or serve:
             return
-        if self._runtime.current().policy.audit.on_store_failure is StoreFailure.SERVE:
-            return
+        meta.pop(SENT_KEY, None)  # computed for the journal; now nothing leaves after all
         message = (
             "Warden cannot record this request in its audit log right now, so it was not "
             "sent. Please try again later or contact your administrator."
@@ -222,11 +233,12 @@ class AuditAddon:
         if healthy:
             return
         mode = self._runtime.current().policy.audit.on_store_failure
-        consequence = (
-            "AI requests are refused until it recovers"
-            if mode is StoreFailure.BLOCK
-            else "AI requests are still served, unrecorded events are kept in memory"
-        )
+        if mode is StoreFailure.BLOCK:
+            consequence = "AI requests are refused until it recovers"
+        elif (error or "").startswith("request journal"):
+            consequence = "AI requests are still served, not journaled before they leave"
+        else:
+            consequence = "AI requests are still served, unrecorded events are kept in memory"
         log.error(
             "audit store cannot be written (%s); %s (on_store_failure: %s)",
             error,
@@ -234,17 +246,31 @@ class AuditAddon:
             mode,
         )
 
+    async def _journal(self, flow: http.HTTPFlow, entry: CatalogEntry) -> str | None:
+        """Write the request's event to the journal before it leaves; what failed, or None."""
+        if self._writer is None:
+            return None
+        event = await self._event_or_stub(flow, entry)
+        try:
+            self._writer.journal(event)
+        except OSError as e:
+            return self._writer.error or str(e)
+        return None
+
     async def _record_flow(self, flow: http.HTTPFlow) -> None:
         entry: CatalogEntry | None = flow.metadata.get("warden.app")
         if entry is None or flow.metadata.get("warden.internal") or self._writer is None:
             return
+        self._writer.append(await self._event_or_stub(flow, entry))
+
+    async def _event_or_stub(self, flow: http.HTTPFlow, entry: CatalogEntry) -> AuditEvent:
         try:
-            event = await self._request_event(flow, entry)
+            return await self._request_event(flow, entry)
         except Exception:
             log.exception("could not build the audit event for %s", flow.request.url)
             event = AuditEvent(type=EventType.REQUEST, id=flow.id, host=flow.request.pretty_host)
             _set_app(event, entry)
-        self._writer.append(event)
+            return event
 
     async def _request_event(self, flow: http.HTTPFlow, entry: CatalogEntry) -> AuditEvent:
         req, resp = flow.request, flow.response

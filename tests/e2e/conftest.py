@@ -168,8 +168,10 @@ def start_warden(
         policy: str = DEFAULT_TEST_POLICY,
         identity: str | None = None,
         extra_args: list[str] | None = None,
+        data_dir: Path | None = None,  # another Warden's, to start again where it stopped
     ) -> Warden:
         work = tmp_path / f"warden{len(started)}"
+        data_dir = data_dir or work / "data"
         work.mkdir()
         policy_path = work / "policy.yaml"
         policy_path.write_text(textwrap.dedent(policy))
@@ -180,7 +182,7 @@ def start_warden(
             "--listen-port",
             str(port := free_port()),
             "--data-dir",
-            str(work / "data"),
+            str(data_dir),
             "--certs-dir",
             str(certs_dir),
             "--policy",
@@ -205,9 +207,7 @@ def start_warden(
         )
         process.__enter__()
         started.append(process)
-        return Warden(
-            process, port, certs_dir / "mitmproxy-ca-cert.pem", work / "data", policy_path
-        )
+        return Warden(process, port, certs_dir / "mitmproxy-ca-cert.pem", data_dir, policy_path)
 
     yield start
     for process in started:

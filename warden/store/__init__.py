@@ -8,6 +8,7 @@
     catalog.py     warden.duckdb for the DuckDB shell      lock.py     one writer per store
     requests.py    asking the running writer to purge      capture.py  prompt/answer text
     findings.py    DLP findings summary                    layout.py   file locations
+    journal.py     requests on their way out, recovered after a crash
 
 See docs/audit-log.md for the design and how to query the store.
 """

@@ -18,6 +18,11 @@ class StoreLayout:
         return self.data_dir / "events"
 
     @property
+    def journal_dir(self) -> Path:
+        """Events of requests about to be forwarded, until their final event is in a segment."""
+        return self.data_dir / "journal"
+
+    @property
     def catalog(self) -> Path:
         """warden.duckdb: views over the segments, for the DuckDB shell."""
         return self.data_dir / "warden.duckdb"

@@ -12,6 +12,10 @@
 - If a flush fails (disk full, permissions) the events stay queued, `healthy` turns False
   and listeners hear about it; the next flush retries. The proxy decides what to do with
   AI traffic meanwhile (Policy.audit.on_store_failure).
+- The request journal (journal.py) covers the flush interval for requests that have left:
+  journal() writes a request's event before it is forwarded, each flush settles the ids it
+  wrote, and start() turns what a killed process left into events marked interrupted. A
+  journal that cannot be written makes the store unhealthy too, until a write succeeds.
 - One writer per store, enforced with a lock file (lock.py); readers need no lock at all.
 """
 
@@ -33,7 +37,15 @@ import duckdb
 
 from warden.store.catalog import write_catalog
 from warden.store.compaction import merge, plan_merges
-from warden.store.event import AuditEvent, admin_event, coerce_row, to_row
+from warden.store.event import EVENT_FIELDS, AuditEvent, admin_event, coerce_row, to_row
+from warden.store.journal import (
+    INTERRUPTED,
+    RequestJournal,
+    as_interrupted,
+    delete_journal_file,
+    journal_files,
+    read_journal,
+)
 from warden.store.layout import StoreLayout
 from warden.store.lock import WriterLock
 from warden.store.parquet import readable, row_counts, write_segment
@@ -41,6 +53,7 @@ from warden.store.purge import PurgeResult, older_than, purge, user_is
 from warden.store.requests import answer, pending_requests
 from warden.store.schema import COLUMNS, empty_events_sql
 from warden.store.segments import (
+    Segment,
     SegmentName,
     delete_superseded,
     list_segments,
@@ -59,6 +72,10 @@ type HealthListener = Callable[[bool, str | None], None]  # (healthy, what is wr
 type PurgeListener = Callable[[str], None]  # (user whose events were purged)
 
 _STAGING_COLUMNS = ", ".join(f"{quoted(c.name)} {c.staging_type}" for c in COLUMNS)
+_ID_IN_ROW = 1 + EVENT_FIELDS.index("id")  # rows are (seq, *fields)
+# How far before its oldest journal record recovery looks for final events already stored.
+# They carry the same time (the request's start); the margin is for clocks that were set back.
+_RECOVERY_MARGIN_S = 3600.0
 
 
 def _select_from(table: str) -> str:
@@ -128,16 +145,23 @@ class StoreWriter:
         self._maintenance_stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._flush_con: duckdb.DuckDBPyConnection | None = None
+        self._journal = RequestJournal(
+            self.layout.journal_dir, rotate_s=self.settings.flush_interval_s
+        )
+        self._journal_leftovers: list[Path] = []  # a stopped process's, not yet recovered
+        self._journal_error: str | None = None
+        self._health_lock = threading.Lock()
 
     # -- what the proxy uses ------------------------------------------------------------
 
     @property
     def healthy(self) -> bool:
-        return self._healthy
+        """Segments can be written and so can the journal."""
+        return self._healthy and self._journal_error is None
 
     @property
     def error(self) -> str | None:
-        return self._error
+        return self._error or self._journal_error
 
     @property
     def pending(self) -> int:
@@ -156,6 +180,18 @@ class StoreWriter:
             with self._cond:
                 self._cond.notify_all()
 
+    def journal(self, event: AuditEvent) -> None:
+        """Write the event of a request about to be forwarded so that it survives a crash of
+        this process (see journal.py); OSError if it cannot be written. Event loop safe: one
+        write() to the page cache."""
+        try:
+            self._journal.record(event)
+        except OSError as e:
+            self._set_journal_error(f"request journal: {_describe(e)}")
+            raise
+        if self._journal_error is not None:
+            self._set_journal_error(None)
+
     def add_flush_listener(self, listener: FlushListener) -> None:
         self._flush_listeners.append(listener)
 
@@ -172,6 +208,11 @@ class StoreWriter:
     def start(self) -> None:
         """Take the store's lock (StoreLocked if another process has it) and start writing."""
         self._lock.acquire(self.settings.lock_timeout_s)
+        try:
+            # Before this process journals anything: only these files are a stopped one's.
+            self._journal_leftovers = journal_files(self.layout.journal_dir)
+        except OSError as e:
+            log.error("could not look for a request journal to recover: %s", _describe(e))
         try:
             self._prepare()
         except (OSError, duckdb.Error) as e:
@@ -204,6 +245,8 @@ class StoreWriter:
             thread.join(max(0.0, deadline - time.monotonic()))
         if self.pending:
             log.error("audit store closed with %d events not written", self.pending)
+        # Requests still unanswered keep their records: the next start records them.
+        self._journal.close()
         self._lock.release()
 
     # -- admin operations (maintenance thread, or a CLI that holds the lock) -------------
@@ -301,11 +344,54 @@ class StoreWriter:
             else:
                 # The catalog's views need one file to exist; an empty one says the schema.
                 self._write_numbered(con, empty_events_sql())
+            self._recover_journal(con, live)
         try:
             write_catalog(self.layout.data_dir)
         except (OSError, duckdb.Error) as e:
             log.warning("could not refresh %s: %s", self.layout.catalog, e)
         self._ready = True
+
+    def _recover_journal(self, con: duckdb.DuckDBPyConnection, live: list[Segment]) -> None:
+        """Record the requests a stopped process forwarded but never recorded, exactly once."""
+        if not self._journal_leftovers:
+            return
+        contents = read_journal(self._journal_leftovers)
+        found = contents.events
+        if found and live:
+            files = file_list(s.path for s in live)
+            since = min(e.time for e in found.values()) - _RECOVERY_MARGIN_S
+            stored = con.execute(
+                f"SELECT DISTINCT id FROM read_parquet({files}, union_by_name = true) "
+                "WHERE type = 'request' AND time >= make_timestamp(?) "
+                "AND id IN (SELECT unnest(?::VARCHAR[]))",
+                [int(since * 1_000_000), list(found)],
+            ).fetchall()
+            for (event_id,) in stored:
+                found.pop(event_id, None)
+            # A person's purge must not be undone by records of theirs written before it.
+            purges = con.execute(
+                f"SELECT json_extract_string(details, '$.target_user') AS person, "
+                f"epoch_us(max(time)) FROM read_parquet({files}, union_by_name = true) "
+                "WHERE type = 'admin' AND action = 'purge_user' GROUP BY person"
+            ).fetchall()
+            purged_at = {person: us / 1_000_000 for person, us in purges if person}
+            for event_id, event in list(found.items()):
+                if event.user in purged_at and event.time <= purged_at[event.user]:
+                    del found[event_id]
+        events = sorted(found.values(), key=lambda e: e.time)
+        if events:
+            rows = [to_row(self._next_seq + i, as_interrupted(e)) for i, e in enumerate(events)]
+            self._write_rows(rows)
+            self._next_seq += len(rows)
+            log.warning(
+                "recorded %d requests that were forwarded before the proxy stopped, without "
+                "their answers (error: %r)",
+                len(rows),
+                INTERRUPTED,
+            )
+        for path in contents.files:
+            delete_journal_file(path)  # one left behind is harmless: its ids are stored now
+        self._journal_leftovers = [p for p in self._journal_leftovers if p not in contents.files]
 
     def _quarantine_unreadable(self, con: duckdb.DuckDBPyConnection) -> None:
         for segment in live_segments(list_segments(self.layout.events_dir)):
@@ -365,6 +451,8 @@ class StoreWriter:
         )
 
     def _flush_once(self) -> None:
+        if self._journal_error is not None:
+            self._probe_journal()
         if not self._ready:
             try:
                 self._prepare()
@@ -409,6 +497,7 @@ class StoreWriter:
             return None
         self._retry_rows = []
         self._set_health(True, None)
+        self._journal.settle(row[_ID_IN_ROW] for row in rows)
         last_seq = int(rows[-1][0])
         for listener in self._flush_listeners:
             try:
@@ -477,10 +566,32 @@ class StoreWriter:
             return
         self._set_health(True, None)
 
+    def _probe_journal(self) -> None:
+        """While the journal is failing, check whether a new journal file can be written."""
+        try:
+            self._journal.probe()
+        except OSError as e:
+            self._set_journal_error(f"request journal: {_describe(e)}")
+            return
+        self._set_journal_error(None)
+
     def _set_health(self, healthy: bool, error: str | None) -> None:
-        changed = healthy != self._healthy or (not healthy and error != self._error)
-        self._healthy, self._error = healthy, error
-        if not changed:
+        """The segments' state, from the flush thread."""
+        with self._health_lock:
+            before = self.healthy, self.error
+            self._healthy, self._error = healthy, error
+            self._health_changed(*before)
+
+    def _set_journal_error(self, error: str | None) -> None:
+        """The journal's state, from the proxy's event loop or the flush thread's probe."""
+        with self._health_lock:
+            before = self.healthy, self.error
+            self._journal_error = error
+            self._health_changed(*before)
+
+    def _health_changed(self, was_healthy: bool, was_error: str | None) -> None:
+        healthy, error = self.healthy, self.error
+        if healthy == was_healthy and (healthy or error == was_error):
             return
         if healthy:
             log.info("audit store is writable again")
