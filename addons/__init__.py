@@ -49,6 +49,7 @@ def make_stages() -> list[object]:
     from addons.redact import RedactAddon
     from addons.runtime import RuntimeAddon
     from addons.stream import StreamAddon
+    from addons.trailing_dot import TrailingDotAddon
     from addons.usage import UsageAddon
 
     runtime = RuntimeAddon()
@@ -66,6 +67,7 @@ def make_stages() -> list[object]:
         health := HealthAddon(runtime, audit, dlp.engine),  # monitors ask without credentials
         MetricsAddon(health),  # /metrics (opt-in); counts each AI request when it is done
         identity,
+        TrailingDotAddon(),  # "api.openai.com." is api.openai.com, for classify and upstream
         ClassifyAddon(runtime, audit),
         InspectAddon(runtime),
         dlp,  # findings must exist before the policy decides
