@@ -43,6 +43,7 @@ def make_stages() -> list[object]:
     from addons.health import HealthAddon
     from addons.identity import IdentityAddon
     from addons.inspect import InspectAddon
+    from addons.limits import LimitsAddon
     from addons.metrics import MetricsAddon
     from addons.pac import PacAddon
     from addons.policy import PolicyAddon
@@ -70,6 +71,8 @@ def make_stages() -> list[object]:
         TrailingDotAddon(),  # "api.openai.com." is api.openai.com, for classify and upstream
         ClassifyAddon(runtime, audit),
         InspectAddon(runtime),
+        # After classify and inspect: reserves body bytes for AI requests not yet refused.
+        LimitsAddon(runtime),
         dlp,  # findings must exist before the policy decides
         PolicyAddon(runtime),
         RedactAddon(),  # applies the decision's redactions after the policy decided
