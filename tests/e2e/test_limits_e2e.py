@@ -186,7 +186,7 @@ def test_stalled_body_gets_408_in_openai_format_and_nothing_reaches_the_provider
         assert response.json()["error"]["code"] == "request_timeout"
         # The proxy hangs up after the 408: a client this slow gets no second chance.
         assert _closed_within(tls, timeout=5) is not None
-    assert 1.5 < elapsed < 8, elapsed
+    assert 1.5 < elapsed < 10, elapsed
     assert mock.requests() == []
     [event] = _events_until(warden, lambda e: len(e) >= 1)
     assert event["status"] == 408
@@ -220,7 +220,7 @@ def test_body_that_keeps_coming_slowly_is_cut_off_at_the_body_timeout(
     reader.join(15)
     tls.close()
     assert answer and answer[0] is not None and answer[0].status == 408
-    assert time.monotonic() - started < 8
+    assert time.monotonic() - started < 10
     assert mock.requests() == []
 
 
@@ -256,12 +256,12 @@ def test_silent_and_trickling_clients_are_disconnected_after_the_header_timeout(
         finally:
             trickler.setblocking(True)
     # The whole line would take 17 s at this pace; the proxy hangs up long before.
-    assert closed_at is not None and 1.5 < closed_at < 7, closed_at
+    assert closed_at is not None and 1.5 < closed_at < 9, closed_at
     for sock in silent:
-        waited = _closed_within(sock, timeout=6)
+        waited = _closed_within(sock, timeout=8)
         assert waited is not None, "a silent client was still connected"
         sock.close()
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 14
     trickler.close()
 
 
@@ -281,7 +281,7 @@ def test_keep_alive_connection_idle_past_the_header_timeout_is_closed(
     assert response is not None and response.status == 200
     # ...and once idle longer than it, it is closed.
     waited = _closed_within(tls, timeout=8)
-    assert waited is not None and 1.5 < waited < 6, waited
+    assert waited is not None and 1.5 < waited < 8, waited
     tls.close()
 
 
