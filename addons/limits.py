@@ -116,7 +116,7 @@ class LimitsAddon:
 
     def next_layer(self, nextlayer: layer.NextLayer) -> None:
         if isinstance(nextlayer.layer, (layers.TCPLayer, layers.UDPLayer)):
-            self._exempt(nextlayer.context.client)  # ignore_hosts, raw TCP: an opaque relay
+            self._relay(nextlayer.context.client)  # ignore_hosts, raw TCP in a CONNECT
         else:
             interrupt.install(nextlayer, self)
 
@@ -125,7 +125,7 @@ class LimitsAddon:
             self._exempt(data.context.client)
 
     def tcp_start(self, flow: tcp.TCPFlow) -> None:
-        self._exempt(flow.client_conn)
+        self._relay(flow.client_conn)
 
     def websocket_start(self, flow: http.HTTPFlow) -> None:
         self._exempt(flow.client_conn)
@@ -244,6 +244,12 @@ class LimitsAddon:
         if state.deadline is not None:
             state.deadline.cancel()
             state.deadline = None
+
+    def _relay(self, client: connection.Client) -> None:
+        # Bytes relayed as they are, unless Warden decrypted them: a decrypted AI connection
+        # that does not speak HTTP has nothing relayed (classify.py), so no reason to stay.
+        if not client.tls_established:
+            self._exempt(client)
 
     def _idle(self, state: _Client) -> None:
         state.deadline = None

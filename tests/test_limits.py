@@ -226,6 +226,19 @@ async def test_tunnels_and_websockets_are_never_cut_off(
 
 
 @pytest.mark.asyncio
+async def test_raw_tcp_is_exempt_unless_warden_decrypted_it(
+    limits: LimitsAddon, conns: Connections
+) -> None:
+    relayed, decrypted = tflow.tclient_conn(), tflow.tclient_conn()
+    relayed.timestamp_tls_setup = None  # no TLS with Warden: e.g. SSH through a CONNECT
+    for client in (relayed, decrypted):
+        limits.client_connected(client)
+        limits.tcp_start(tflow.ttcpflow(client_conn=client))
+    await asyncio.sleep(1.2)
+    assert conns.closed == [decrypted.id]
+
+
+@pytest.mark.asyncio
 async def test_deadline_waits_while_a_hook_works_for_the_connection(
     limits: LimitsAddon, conns: Connections
 ) -> None:
