@@ -43,12 +43,14 @@ def make_stages() -> list[object]:
     from addons.health import HealthAddon
     from addons.identity import IdentityAddon
     from addons.inspect import InspectAddon
+    from addons.limits import LimitsAddon
     from addons.metrics import MetricsAddon
     from addons.pac import PacAddon
     from addons.policy import PolicyAddon
     from addons.redact import RedactAddon
     from addons.runtime import RuntimeAddon
     from addons.stream import StreamAddon
+    from addons.trailing_dot import TrailingDotAddon
     from addons.usage import UsageAddon
 
     runtime = RuntimeAddon()
@@ -66,8 +68,11 @@ def make_stages() -> list[object]:
         health := HealthAddon(runtime, audit, dlp.engine),  # monitors ask without credentials
         MetricsAddon(health),  # /metrics (opt-in); counts each AI request when it is done
         identity,
+        TrailingDotAddon(),  # "api.openai.com." is api.openai.com, for classify and upstream
         ClassifyAddon(runtime, audit),
         InspectAddon(runtime),
+        # After classify and inspect: reserves body bytes for AI requests not yet refused.
+        LimitsAddon(runtime),
         dlp,  # findings must exist before the policy decides
         PolicyAddon(runtime),
         RedactAddon(),  # applies the decision's redactions after the policy decided

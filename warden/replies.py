@@ -16,6 +16,7 @@ _STATUS_TEXT = {
     400: ("Bad Request", "invalid_request_error", "INVALID_ARGUMENT"),
     403: ("Forbidden", "permission_error", "PERMISSION_DENIED"),
     407: ("Proxy Authentication Required", "authentication_error", "UNAUTHENTICATED"),
+    408: ("Request Timeout", "timeout_error", "DEADLINE_EXCEEDED"),
     413: ("Payload Too Large", "request_too_large", "INVALID_ARGUMENT"),
     415: ("Unsupported Media Type", "invalid_request_error", "INVALID_ARGUMENT"),
     429: ("Too Many Requests", "rate_limit_error", "RESOURCE_EXHAUSTED"),
