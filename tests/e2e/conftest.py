@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import anthropic
 import httpx2
+import openai
 import pytest
 
 from tests.support import (
@@ -86,6 +88,17 @@ class Warden:
         if user is not None:
             proxy = f"http://{user}:{password}@127.0.0.1:{self.port}"
         return httpx2.Client(proxy=proxy, verify=str(self.ca), trust_env=False, timeout=20)
+
+    def openai(self) -> openai.OpenAI:
+        """The official OpenAI SDK, going through Warden."""
+        return openai.OpenAI(
+            api_key="sk-test-" + "a" * 40, http_client=self.client(), max_retries=0
+        )
+
+    def anthropic(self) -> anthropic.Anthropic:
+        """The official Anthropic SDK, going through Warden (it wants its own httpx2 client)."""
+        http = anthropic.DefaultHttpxClient(proxy=self.url, verify=str(self.ca), trust_env=False)
+        return anthropic.Anthropic(api_key="sk-ant-test", http_client=http, max_retries=0)
 
     def events(self, settle_s: float = 0.5) -> list[dict]:
         """What the audit store holds, read the way any reader beside the proxy would.

@@ -19,6 +19,7 @@ from websockets.sync.client import connect as websocket_connect
 
 from tests.dlp.fake_keys import FakeKeys
 from tests.e2e.conftest import REPO, StartWarden, Warden
+from tests.schemas.sample_files import png_with_text
 from tests.support import MockProviders
 from tests.support.mock_app import FRAME_HEADER, WEBSOCKET_METHOD
 
@@ -43,10 +44,6 @@ alerts:
 def warden(start_warden: StartWarden, mock: MockProviders) -> Warden:
     mock.clear()
     return start_warden(policy=POLICY)
-
-
-def _openai(warden: Warden) -> openai.OpenAI:
-    return openai.OpenAI(api_key="sk-test-" + "a" * 40, http_client=warden.client(), max_retries=0)
 
 
 def _received(mock: MockProviders, host: str = "api.openai.com") -> list:
@@ -117,7 +114,7 @@ def test_a_flow_named_ai_only_by_sni_and_host_is_inspected(warden: Warden, mock,
 
 def test_files_are_read_by_content_not_declared_type(warden: Warden, mock):
     """Row 2: .env, config.yaml as octet-stream, a PGP-typed key, a PEM chain; plus a ZIP."""
-    client = _openai(warden)
+    client = warden.openai()
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("infra/.env", f"OPENAI_API_KEY={KEY}\n")
@@ -146,7 +143,7 @@ def test_a_file_warden_cannot_read_is_refused_with_its_name(warden: Warden, mock
     """Item 4: neither media nor readable: 415 that names the file (dlp.unreadable: block)."""
     junk = bytes(range(256)) * 64
     with pytest.raises(openai.APIStatusError) as refused:
-        _openai(warden).files.create(
+        warden.openai().files.create(
             file=("weights.bin", junk, "application/octet-stream"), purpose="assistants"
         )
     assert refused.value.status_code == 415
@@ -187,7 +184,7 @@ def test_a_multipart_field_that_is_not_utf8_is_still_scanned(warden: Warden, moc
 def test_every_field_and_key_of_the_body_is_scanned(warden: Warden, mock):
     """Row 4: tool descriptions, prediction, prompt variables, name, user, model, a metadata
     key, Anthropic tool descriptions and document context, a generic body's id."""
-    client = _openai(warden)
+    client = warden.openai()
     client.chat.completions.create(
         model="gpt-4o-mini",
         messages=[{"role": "user", "content": "hi", "name": KEY}],
@@ -209,7 +206,7 @@ def test_every_field_and_key_of_the_body_is_scanned(warden: Warden, mock):
     client.responses.create(
         model="gpt-4o-mini", input="hi", prompt={"id": "pmpt_abc123", "variables": {"k": KEY}}
     )
-    _anthropic(warden).messages.create(
+    warden.anthropic().messages.create(
         model="claude-haiku-4-5",
         max_tokens=50,
         tools=[
@@ -326,7 +323,7 @@ def test_a_base64_document_inside_json_is_read(warden: Warden, mock):
     """Item 4 for JSON: a base64 text file as an Anthropic document is read and refused."""
     data = base64.b64encode(f"OPENAI_API_KEY={KEY}\n".encode() * 3).decode()
     with pytest.raises(anthropic.PermissionDeniedError, match="OPENAI_API_KEY"):
-        _anthropic(warden).messages.create(
+        warden.anthropic().messages.create(
             model="claude-haiku-4-5",
             max_tokens=50,
             messages=[
@@ -343,35 +340,6 @@ def test_a_base64_document_inside_json_is_read(warden: Warden, mock):
             ],
         )
     assert _received(mock, "api.anthropic.com") == []
-
-
-def _anthropic(warden: Warden) -> anthropic.Anthropic:
-    return anthropic.Anthropic(
-        api_key="sk-ant-test",
-        http_client=anthropic.DefaultHttpxClient(
-            proxy=warden.url, verify=str(warden.ca), trust_env=False
-        ),
-        max_retries=0,
-    )
-
-
-def _png_with_text(text: str) -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"tEXt", b"Comment\x00" + text.encode())
-        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
 
 
 def _form(preamble: bytes, parts: list[tuple[str, bytes]], boundary: str = "wb") -> bytes:
@@ -397,7 +365,7 @@ ATTACKS = {
                 (
                     'Content-Disposition: form-data; name="file"; filename="a.png"\r\n'
                     "Content-Type: image/png",
-                    _png_with_text(f"key {KEY}"),
+                    png_with_text(f"key {KEY}"),
                 ),
             ],
         ),

@@ -23,6 +23,7 @@ __all__ = [
     "make_zip",
     "mp3_frames",
     "patch_zip_entry",
+    "png_with_text",
 ]
 
 
@@ -218,3 +219,20 @@ def adts_frames(rng: random.Random, count: int, length: int = 200) -> bytes:
     size = (length >> 11, (length >> 3) & 0xFF, ((length & 7) << 5) | 0x1F)
     header = bytes([0xFF, 0xF1, 0x50, 0x80 | size[0], size[1], size[2], 0xFC])
     return b"".join(header + rng.randbytes(length - 7) for _ in range(count))
+
+
+def png_with_text(text: str) -> bytes:
+    """A valid 1x1 PNG whose tEXt chunk holds `text`: readers of the image never show it."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"tEXt", b"Comment\x00" + text.encode())
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )

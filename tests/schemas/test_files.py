@@ -29,6 +29,7 @@ from tests.schemas.sample_files import (
     make_zip,
     mp3_frames,
     patch_zip_entry,
+    png_with_text,
     zip_of_zeros,
 )
 from warden.schemas.files import STRINGS, FileLimits, FileReading, FileText, read_file
@@ -477,23 +478,6 @@ def test_an_empty_file_is_empty():
 # -- what hides beside what the readers take -------------------------------------------------
 
 
-def _png_with_text_chunk(text: str) -> bytes:
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"tEXt", b"Comment\x00" + text.encode())
-        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
-
-
 def _docx_with_core_property(text: str) -> bytes:
     out = io.BytesIO()
     with (
@@ -515,8 +499,8 @@ def _docx_with_core_property(text: str) -> bytes:
 @pytest.mark.parametrize(
     ("name", "data"),
     [
-        ("png text chunk", _png_with_text_chunk(f"key {KEY}")),
-        ("after an image's end", _png_with_text_chunk("x") + f"key {KEY}".encode()),
+        ("png text chunk", png_with_text(f"key {KEY}")),
+        ("after an image's end", png_with_text("x") + f"key {KEY}".encode()),
         ("jpeg comment", b"\xff\xd8\xff\xfe\x00\x80" + f"key {KEY}".encode() + bytes(40)),
         ("after a pdf's end", make_pdf([["hello"]]) + f"\n% key {KEY}\n".encode()),
         (
@@ -539,5 +523,5 @@ def test_text_beside_what_readers_take_is_read_too(name: str, data: bytes) -> No
 
 
 def test_strings_are_searched_for_patterns_not_names() -> None:
-    strings = [t for t in read_file(_png_with_text_chunk(f"key {KEY}")).texts if t.where == STRINGS]
+    strings = [t for t in read_file(png_with_text(f"key {KEY}")).texts if t.where == STRINGS]
     assert strings and not strings[0].prose
