@@ -99,6 +99,12 @@ class LimitsAddon:
         if "warden_inflight_body_bytes" in updated:
             self.budget.cap = ctx.options.warden_inflight_body_bytes
 
+    def running(self) -> None:
+        # An option left at its default is never in `updated`: without this the default cap
+        # (found by the second attack review: 30 stalled 10 MiB uploads all admitted) would
+        # never apply.
+        self.budget.cap = ctx.options.warden_inflight_body_bytes
+
     # -- connections ----------------------------------------------------------------------
 
     def client_connected(self, client: connection.Client) -> None:
@@ -158,7 +164,7 @@ class LimitsAddon:
             loop = asyncio.get_running_loop()
             self._body_deadlines[flow.id] = loop.call_later(timeout, self._body_overdue, flow)
         declared = flow.request.headers.get("content-length", "")
-        if declared.isdigit() and not self.budget.reserve(flow.id, int(declared)):
+        if declared.isdigit() and not self.budget.reserve(flow.id, int(declared), _sender(flow)):
             flow.response = self._busy(flow, int(declared))
             flow.request.headers.pop("expect", None)
 
@@ -184,7 +190,9 @@ class LimitsAddon:
                 "smaller request or ask your administrator to raise warden_max_body."
             )
             return self._refuse(flow, 413, TOO_LARGE_CODE, message)
-        if "warden.app" in flow.metadata and not self.budget.reserve(flow.id, buffered):
+        if "warden.app" in flow.metadata and not self.budget.reserve(
+            flow.id, buffered, _sender(flow)
+        ):
             return self._busy(flow, buffered)
         return None
 
@@ -318,3 +326,13 @@ class LimitsAddon:
 def _address(client: connection.Client) -> str:
     peer = client.peername
     return f"{peer[0]}:{peer[1]}" if peer else "?"
+
+
+def _sender(flow: http.HTTPFlow) -> str:
+    """Who a body's bytes are counted against: the person if known, else the client address."""
+    identity = flow.metadata.get("warden.identity")
+    user = getattr(identity, "user", None)
+    if user and user != "anonymous":
+        return f"user:{user}"
+    peer = flow.client_conn.peername
+    return f"address:{peer[0] if peer else '?'}"

@@ -56,3 +56,19 @@ def test_cap_zero_counts_without_refusing() -> None:
     assert budget.reserve("a", 10**9)
     assert budget.reserve("b", 10**9)
     assert budget.in_use == 2 * 10**9
+
+
+def test_one_sender_holds_at_most_a_quarter_and_others_still_get_in() -> None:
+    budget = BodyBudget(1000)
+    assert budget.reserve("a1", 200, "mallory")
+    assert not budget.reserve("a2", 100, "mallory")  # 300 > a quarter of the cap
+    assert budget.reserve("b1", 600, "alice")  # alone for alice: fits under the cap
+    budget.release("a1")
+    assert budget.reserve("a2", 100, "mallory")
+    assert budget.release("a2") == 100 and budget.in_use == 600
+
+
+def test_a_senders_single_request_is_admitted_past_its_share() -> None:
+    budget = BodyBudget(1000)
+    assert budget.reserve("a1", 900, "mallory")  # their first: only the total cap applies
+    assert not budget.reserve("a2", 1, "mallory")

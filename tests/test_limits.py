@@ -61,8 +61,16 @@ def limits() -> Iterator[LimitsAddon]:
         yield addon
 
 
+_SENDERS = iter(range(1, 1_000_000))
+
+
 def _ai(length: int | None = None, client: connection.Client | None = None) -> http.HTTPFlow:
+    """An AI request; each from its own address unless `client` is given, so one sender's
+    share of the cap (tested on its own) does not get in the way."""
     flow = tflow.tflow(client_conn=client) if client else tflow.tflow()
+    if client is None:
+        n = next(_SENDERS)
+        flow.client_conn.peername = (f"10.{n // 65536}.{n // 256 % 256}.{n % 256}", 50000)
     flow.metadata["warden.app"] = SimpleNamespace(id="openai", schema="openai")
     flow.request.headers.pop("content-length", None)
     if length is not None:
@@ -258,3 +266,27 @@ async def test_deadline_waits_while_a_hook_works_for_the_connection(
 def test_negative_limits_are_refused(limits: LimitsAddon, option: str) -> None:
     with taddons.context(limits) as tctx, pytest.raises(exceptions.OptionsError):
         tctx.configure(limits, **{option: -1})
+
+
+def test_the_default_cap_applies_without_being_set() -> None:
+    config = SimpleNamespace(max_body_bytes=MAX_BODY)
+    runtime = SimpleNamespace(current=lambda: SimpleNamespace(config=config))
+    addon = LimitsAddon(runtime)  # type: ignore[arg-type]
+    with taddons.context(addon):
+        addon.running()
+        assert addon.budget.cap == 256 * 1024 * 1024
+
+
+@pytest.mark.asyncio
+async def test_one_client_cannot_take_the_cap_from_everyone_else(limits: LimitsAddon) -> None:
+    mallory = tflow.tclient_conn()
+    mallory.peername = ("10.9.9.9", 40000)
+    first = _ai(200, mallory)
+    limits.requestheaders(first)
+    assert first.response is None
+    second = _ai(200, mallory)
+    limits.requestheaders(second)  # 400 of a 1000 cap: past one sender's quarter
+    assert second.response is not None and second.response.status_code == 503
+    alice = _ai(600)
+    limits.requestheaders(alice)
+    assert alice.response is None

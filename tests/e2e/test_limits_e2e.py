@@ -47,10 +47,17 @@ class RawResponse:
 
 
 def _connect(
-    warden: Warden, host: str = "api.openai.com", sni: str | None = None, cafile: Path | None = None
+    warden: Warden,
+    host: str = "api.openai.com",
+    sni: str | None = None,
+    cafile: Path | None = None,
+    source: str = "127.0.0.1",
 ) -> ssl.SSLSocket:
-    """A TLS connection to `host` through the proxy's CONNECT, as an HTTPS client opens it."""
-    sock = socket.create_connection(("127.0.0.1", warden.port), timeout=15)
+    """A TLS connection to `host` through the proxy's CONNECT, as an HTTPS client opens it;
+    from `source`, another loopback address being another device."""
+    sock = socket.create_connection(
+        ("127.0.0.1", warden.port), timeout=15, source_address=(source, 0)
+    )
     sock.sendall(f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n".encode())
     head = b""
     while b"\r\n\r\n" not in head:
@@ -130,9 +137,11 @@ def _chat(client: openai.OpenAI, size: int) -> str:
 
 
 @contextmanager
-def _stalled_upload(warden: Warden, declared: int, sent: int) -> Iterator[ssl.SSLSocket]:
+def _stalled_upload(
+    warden: Warden, declared: int, sent: int, source: str = "127.0.0.1"
+) -> Iterator[ssl.SSLSocket]:
     """A chat request that declares `declared` body bytes, sends `sent` of them and stalls."""
-    tls = _connect(warden)
+    tls = _connect(warden, source=source)
     try:
         tls.sendall(_head(CHAT, declared) + _chat_body(declared)[:sent])
         yield tls
@@ -373,10 +382,35 @@ def test_every_way_a_request_ends_gives_its_bytes_back(
     assert "exceeds 800,000 bytes" in too_large.json()["error"]["message"]
     tls.close()
     time.sleep(0.5)
-    # Nothing is left held: 600 KB stalled plus 400 KB fit under the 1 MiB cap.
-    with _stalled_upload(warden, declared=600 * KB, sent=100 * KB):
+    # Nothing is left held: 600 KB stalled (from another device: one device alone may hold a
+    # quarter of the cap beyond its first request) plus 400 KB fit under the 1 MiB cap.
+    with _stalled_upload(warden, declared=600 * KB, sent=100 * KB, source="127.0.0.2"):
         time.sleep(0.3)
         assert _chat(client, 400 * KB).startswith("echo: hello")
+
+
+def test_one_device_holding_stalled_uploads_does_not_lock_out_the_others(
+    start_warden: StartWarden, mock: MockProviders
+):
+    """One device may hold a quarter of the cap beyond its first request: its further large
+    uploads get 503 while another person's still go through."""
+    warden = start_warden(POLICY, extra_args=["--set", f"warden_inflight_body_bytes={4 * MIB}"])
+    mallory = [
+        _stalled_upload(warden, declared=900 * KB, sent=10 * KB, source="127.0.0.9")
+        for _ in range(4)
+    ]
+    sockets = [upload.__enter__() for upload in mallory]
+    try:
+        time.sleep(0.5)
+        answers = []
+        for tls in sockets[1:]:
+            answer = _read_response(tls, timeout=2)
+            answers.append(answer.status if answer else None)
+        assert answers.count(503) >= 2, answers  # past the quarter: refused
+        assert _chat(_openai(warden), 900 * KB).startswith("echo: hello")  # alice gets in
+    finally:
+        for upload in mallory:
+            upload.__exit__(None, None, None)
 
 
 # -- (d) memory stays bounded under many stalled uploads -------------------------------------
