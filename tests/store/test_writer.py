@@ -150,6 +150,25 @@ def test_a_value_of_the_wrong_type_does_not_cost_the_batch(tmp_path):
     ]
 
 
+def test_text_that_is_not_valid_unicode_is_stored_not_dropped(tmp_path):
+    """A byte that was not UTF-8 (read with surrogateescape) or a half surrogate pair in any
+    text field once cost the event: a request forwarded with no record."""
+    writer = started(tmp_path)
+    writer.append(
+        request_event(
+            1,
+            prompt_text="prompt=hi\udcff",
+            path="/api/x?q=\ud800",
+            findings={"items": [{"preview": "ab\udcff"}]},
+            finding_types=["EMAIL\udcff"],
+        )
+    )
+    writer.close()
+    [event] = reader.read_events(tmp_path)
+    assert event["prompt_text"] == "prompt=hi?" and event["path"] == "/api/x?q=?"
+    assert event["finding_types"] == ["EMAIL?"]
+
+
 def test_a_backlog_beyond_the_bound_drops_new_events_rather_than_memory(tmp_path):
     writer = started(tmp_path, WriterSettings(flush_interval_s=60, max_pending=5))
     for i in range(8):

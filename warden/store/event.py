@@ -145,12 +145,29 @@ def _coerce(name: str, value: Any) -> Any:
         if name in _BOOL_FIELDS:
             return bool(value)
         if name in _LIST_FIELDS:
-            return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
-        if name in _TEXT_FIELDS or name in _JSON_FIELDS:
-            return value if isinstance(value, str) else str(value)
+            items = value if isinstance(value, list | tuple) else [value]
+            return [_valid_text(str(v)) for v in items]
+        if name in _JSON_FIELDS:
+            return _valid_json(value if isinstance(value, str) else str(value))
+        if name in _TEXT_FIELDS:
+            return _valid_text(value if isinstance(value, str) else str(value))
     except (TypeError, ValueError):
         return None
     return value
+
+
+def _valid_text(text: str) -> str:
+    """Text the store accepts: a lone surrogate (a byte that was not UTF-8, read with
+    surrogateescape, or a half pair) becomes "?" instead of costing the whole event."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _valid_json(text: str) -> str:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return json.dumps(_valid_text(text))
+    return _valid_text(json.dumps(value, ensure_ascii=False, default=str))
 
 
 _INDEX = {name: i for i, name in enumerate(EVENT_FIELDS)}
