@@ -17,6 +17,7 @@ If the store or the journal cannot be written, Policy.audit.on_store_failure dec
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -37,10 +38,11 @@ from warden.identity import Identity
 from warden.policy.model import StoreFailure
 from warden.replies import error_reply
 from warden.schemas.envelope import masked_target
-from warden.schemas.identifiers import harmless_value
+from warden.schemas.identifiers import ValueKind, value_kind
 from warden.store.capture import capture
 from warden.store.event import AuditEvent, new_event_id
 from warden.store.findings import summarize_findings
+from warden.store.journal import WEBSOCKET_MESSAGE
 from warden.store.lock import StoreLocked
 from warden.store.schema import EventType
 from warden.store.writer import PurgeListener, StoreWriter, WriterSettings
@@ -50,8 +52,6 @@ from warden.usage.model import Usage
 log = logging.getLogger("warden.audit")
 
 STORE_DOWN_CODE = "audit_store_unavailable"
-# The method recorded for one WebSocket message from the client.
-WEBSOCKET_MESSAGE = "WEBSOCKET"
 
 
 class AuditAddon:
@@ -140,9 +140,17 @@ class AuditAddon:
         if outcome is None or entry is None or self._writer is None:
             return
         try:
-            self._writer.append(self._message_event(flow, entry, outcome))
+            event = self._message_event(flow, entry, outcome)
         except Exception:
             log.exception("could not build the audit event for a message of flow %s", flow.id)
+            return
+        if not flow.websocket.messages[-1].dropped:  # type: ignore[union-attr]
+            # Before the message leaves, as for requests. A failure makes the writer unhealthy
+            # (it logs why, and refuses requests under on_store_failure: block); the event is
+            # still queued.
+            with contextlib.suppress(OSError):
+                self._writer.journal(event)
+        self._writer.append(event)
 
     def _message_event(
         self, flow: http.HTTPFlow, entry: CatalogEntry, outcome: MessageOutcome
@@ -190,7 +198,8 @@ class AuditAddon:
             prompt_truncated=captured.prompt_truncated,
         )
         normalized = flow.metadata.get("warden.request")
-        event.model = _recorded_model(normalized.model) if normalized else None
+        if normalized is not None:
+            event.model = _recorded_model(normalized.model, flow.metadata.get("warden.findings"))
         _set_identity(event, flow.metadata.get("warden.identity"))
         _set_app(event, entry)
         return event
@@ -303,7 +312,11 @@ class AuditAddon:
                 flow.metadata.get(TARGET_KEY, req.path), flow.metadata.get("warden.findings")
             ),
             endpoint=str(normalized.endpoint) if normalized else None,
-            model=_recorded_model(normalized.model) if normalized else None,
+            model=(
+                _recorded_model(normalized.model, flow.metadata.get("warden.findings"))
+                if normalized
+                else None
+            ),
             response_model=reading.model if reading else None,
             stream=normalized.stream if normalized else None,
             decrypted=True,
@@ -350,18 +363,23 @@ class AuditAddon:
 
 def _recorded_target(target: str, scan: ScanResult | None) -> str:
     """The path and query as they arrived, with everything DLP found there masked, whether the
-    policy redacted it, blocked the request or let it through."""
-    if scan is None or not scan.findings:
-        return target
-    return masked_target(target, ((f.path, f.start, f.end, f.entity_type) for f in scan.findings))
+    policy redacted it, blocked the request or let it through, and credential parameters."""
+    findings = scan.findings if scan is not None else ()
+    return masked_target(target, ((f.path, f.start, f.end, f.entity_type) for f in findings))
 
 
-def _recorded_model(model: str | None) -> str | None:
-    """The model as named, unless it does not look like a model name: then only a preview,
-    since a `model` field is as good a place as any to paste a key."""
-    if model is None or harmless_value("model", model):
+def _recorded_model(model: str | None, scan: ScanResult | None = None) -> str | None:
+    """The model as named, unless it does not look like a model name or DLP found something
+    in it: then only a preview, since a `model` field is as good a place as any for a key."""
+    if model is None:
+        return None
+    found = scan is not None and any(f.path in _MODEL_PATHS for f in scan.findings)
+    if not found and value_kind("model", model) is ValueKind.IDENTIFIER:
         return model
     return f"(not a model name: {preview(model)})"
+
+
+_MODEL_PATHS = (("model",), ("form", "model"))
 
 
 def _response_bytes(resp: http.Response | None, reading: ResponseReading | None) -> int | None:

@@ -93,3 +93,27 @@ def test_credential_headers_report_keys_of_other_services_only(scanner: Scanner)
     )
     found = [(f.entity_type, render_path(f.path)) for f in scanner.scan(request).findings]
     assert [t for t, _ in found] == ["GITHUB_TOKEN", "GITHUB_TOKEN"]
+
+
+def test_identifiers_are_still_searched_for_keys_numbers_and_addresses(scanner: Scanner):
+    """An AWS key behind an id prefix, a card number as an id, an SSN in an enum field, a
+    card in a model name: found, since identifiers are scanned for patterns (not names)."""
+    import json
+
+    from warden.schemas import parse_request
+
+    aws = FakeKeys(10).aws_access_key_id()
+    body = {
+        "model": "gpt-4o:4539148803436467",
+        "messages": [{"role": "tool", "tool_call_id": f"call_{aws}", "content": "ok"}],
+        "metadata": {"order_id": "4539148803436467", "user_id": "msg_x"},
+        "detail": "536-22-8726",
+    }
+    request = parse_request(
+        "openai", "openai", "POST", "/v1/chat/completions", None, json.dumps(body).encode()
+    )
+    found = {(render_path(f.path), f.entity_type) for f in scanner.scan(request).findings}
+    assert ("messages[0].tool_call_id", "AWS_ACCESS_KEY_ID") in found
+    assert ("metadata.order_id", "CREDIT_CARD") in found
+    assert ("model", "CREDIT_CARD") in found
+    assert ("detail", "US_SSN") in found

@@ -10,7 +10,7 @@ from tests.dlp.fake_keys import FakeKeys
 from warden.errors import MalformedBody
 from warden.schemas import parse_request
 from warden.schemas.envelope import masked_target, read_envelope, rewrite_target
-from warden.schemas.identifiers import harmless_value, is_plain_key, looks_random
+from warden.schemas.identifiers import ValueKind, is_plain_key, looks_random, value_kind
 from warden.schemas.normalized import Channel, KeyOf, render_path
 
 KEYS = FakeKeys(13)
@@ -46,7 +46,7 @@ def test_a_key_anywhere_in_the_body_is_a_segment(where: str, body: dict) -> None
     assert any(KEY in text for text in _everything(body).values()), where
 
 
-def test_identifiers_in_their_shape_are_not_segments() -> None:
+def test_identifiers_in_their_shape_are_scanned_for_patterns_only() -> None:
     body = {
         "model": "gpt-4o-mini-2024-07-18",
         "messages": [
@@ -65,37 +65,46 @@ def test_identifiers_in_their_shape_are_not_segments() -> None:
         ],
         "response_format": {"type": "json_object"},
     }
-    found = _everything(body)
-    assert "gpt-4o-mini-2024-07-18" not in found.values()
-    assert "call_abc123XYZ" not in found.values()
-    assert "json_object" not in found.values()
-    assert found[("messages", 1, "content")] == "42"
-    assert found[("messages", 0, "tool_calls", 0, "function", "name")] == "lookup"
+    request = parse_request(
+        "openai", "openai", "POST", "/v1/chat/completions", None, json.dumps(body).encode()
+    )
+    found = {s.path: s for s in request.all_segments()}
+    assert not found[("model",)].prose and not found[("messages", 0, "tool_calls", 0, "id")].prose
+    assert "json_object" not in {s.text for s in found.values()}  # a plain word: harmless
+    assert found[("messages", 1, "content")].prose
+    assert found[("messages", 0, "tool_calls", 0, "function", "name")].text == "lookup"
+
+
+HARMLESS, IDENT, TEXT = ValueKind.HARMLESS, ValueKind.IDENTIFIER, ValueKind.TEXT
 
 
 @pytest.mark.parametrize(
-    ("key", "value", "harmless"),
+    ("key", "value", "kind"),
     [
-        ("model", "claude-3-5-sonnet-20241022", True),
-        ("model", "models/gemini-2.0-flash", True),
-        ("model", "@cf/meta/llama-3.1-8b-instruct", True),
-        ("model", "claude-3-5-sonnet-v2@20241022", True),
-        ("model", "ft:gpt-4o-mini-2024-07-18:acme::AbC12345", True),
-        ("model", "dana@example.com", False),
-        ("model", "AKIAIOSFODNN7EXAMPLE", False),
-        ("model", "+1-415-555-0132", False),
-        ("id", "toolu_01A09q90qw90lq917835lq9", True),
-        ("id", "0b7d2c1e-8f3a-4e6b-9c2d-1a2b3c4d5e6f", True),
-        ("id", "ghp_" + "a1B2" * 9, False),
-        ("id", "file-sk-proj-abc", False),
-        ("tool_call_id", "call_abc123", True),
-        ("type", "input_text", True),
-        ("type", "3f9a2b7c1d4e5f60718293a4b5c6d7e8", False),
-        ("content", "hello", False),
+        ("model", "claude-3-5-sonnet-20241022", IDENT),
+        ("model", "models/gemini-2.0-flash", IDENT),
+        ("model", "@cf/meta/llama-3.1-8b-instruct", IDENT),
+        ("model", "claude-3-5-sonnet-v2@20241022", IDENT),
+        ("model", "ft:gpt-4o-mini-2024-07-18:acme::AbC12345", IDENT),
+        ("model", "dana@example.com", TEXT),
+        ("model", "dana.whitfield@1example.com", TEXT),
+        ("model", "postgres://admin:S3cr3tpw@10.0.0.5/db", TEXT),
+        ("model", "AKIAIOSFODNN7EXAMPLE", TEXT),
+        ("model", "+1-415-555-0132", TEXT),
+        ("id", "toolu_01A09q90qw90lq917835lq9", IDENT),
+        ("id", "0b7d2c1e-8f3a-4e6b-9c2d-1a2b3c4d5e6f", IDENT),
+        ("id", "ghp_" + "a1B2" * 9, TEXT),
+        ("id", "file-sk-proj-abc", TEXT),
+        ("tool_call_id", "call_abc123", IDENT),
+        ("type", "input_text", HARMLESS),
+        ("detail", "536-22-1234", IDENT),  # scanned for patterns: an SSN is found there
+        ("version", "2023-06-01", IDENT),
+        ("type", "3f9a2b7c1d4e5f60718293a4b5c6d7e8", TEXT),
+        ("content", "hello", TEXT),
     ],
 )
-def test_identifier_shapes(key: str, value: str, harmless: bool) -> None:
-    assert harmless_value(key, value) is harmless
+def test_identifier_shapes(key: str, value: str, kind: ValueKind) -> None:
+    assert value_kind(key, value) is kind
 
 
 def test_plain_keys_and_random_ones() -> None:
@@ -194,3 +203,11 @@ def test_a_base64_image_is_media_and_base64_text_is_read() -> None:
     assert texts and not texts[0].redactable
     assert not any(png[:100] in s.text for s in request.all_segments())
     assert not request.unreadable
+
+
+def test_credential_parameters_are_never_recorded() -> None:
+    google = "AIza" + "Sy" + "B" * 33
+    target = f"/v1beta/models/gemini-2.0-flash:generateContent?alt=sse&key={google}"
+    assert masked_target(target, []) == (
+        "/v1beta/models/gemini-2.0-flash:generateContent?alt=sse&key=[credential]"
+    )

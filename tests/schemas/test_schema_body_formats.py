@@ -341,3 +341,11 @@ def test_a_text_body_in_a_false_charset_is_also_read_as_it_looks() -> None:
 def test_a_charset_that_is_not_a_text_encoding_is_malformed(charset: str) -> None:
     with pytest.raises(MalformedBody, match=f"not valid {charset} text"):
         parse_request("generic", "x", "POST", "/v1/run", f"text/plain; charset={charset}", b"aGk=")
+
+
+def test_an_urlencoded_form_in_another_charset_is_refused() -> None:
+    from warden.errors import UnsupportedBody
+
+    kind = "application/x-www-form-urlencoded; charset=cp500"
+    with pytest.raises(UnsupportedBody, match="UTF-8 only, not cp500"):
+        parse_request("generic", "x", "POST", "/v1/run", kind, "a=b".encode("cp500"))

@@ -1,25 +1,32 @@
-"""Which strings in a request are known to be harmless: identifiers that fit their strict shape.
+"""Which strings in a request need less than a full scan: identifiers in their strict shape.
 
-Everything that leaves for an AI host is scanned unless Warden knows it is harmless. The short
-list here is what it knows: a `model` that looks like a model name, an `id` that looks like a
-provider's object id or a UUID, protocol words (`type`, `role`, ...) that are short lower-case
-words, and object keys that are plain field names. A value on the list that does not fit its
-shape (a key pasted into `model`, an e-mail address in `id`) is scanned like any text.
+Everything that leaves for an AI host is scanned unless Warden knows it is harmless. What it
+knows:
 
-Every shape refuses what secrets look like: a run of letters and digits that is long and mixed
-(`AKIAIOSFODNN7EXAMPLE`, 40 hex digits, a token's random tail) is never harmless.
+- HARMLESS, not scanned at all: protocol words (`type`, `role`, `status`...) made of lower-case
+  letters and underscores only, and object keys that are plain field names. Neither can hold
+  a key, a number or an address.
+- IDENTIFIER, scanned for patterns only (keys, card numbers, addresses...), not for names of
+  people: a `model` shaped like a model name, an `id`/`*_id` shaped like a provider object
+  id, a UUID or a number, a protocol word with digits ("2023-06-01", "pcm16"). Names are not
+  searched there because model names and ids are full of words a name finder takes for
+  people ("claude"), and replacing one breaks the request.
+- TEXT: everything else, and any of the above that does not fit its shape (a key pasted into
+  `model`, an e-mail address in `id`): scanned like any text.
 """
 
 from __future__ import annotations
 
 import re
+from enum import Enum
 
 __all__ = [
     "ENUM_KEYS",
     "IDENTIFIER_KEYS",
-    "harmless_value",
+    "ValueKind",
     "is_plain_key",
     "looks_random",
+    "value_kind",
 ]
 
 # A run of letters and digits at least this long, holding both, is what keys and tokens are made
@@ -31,8 +38,10 @@ _RUN = re.compile(r"[A-Za-z0-9]+")
 
 # Model names: "gpt-4o-mini-2024-07-18", "models/gemini-2.0-flash", "@cf/meta/llama-3-8b",
 # "anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3-5-sonnet-v2@20241022" (Vertex),
-# "ft:gpt-4o-mini:acme::AbC12345". "@" only at the start or before a digit, so never an e-mail.
-_MODEL = re.compile(r"@?(?:[A-Za-z0-9._:/+-]|@(?=\d)){1,128}")
+# "ft:gpt-4o-mini:acme::AbC12345". "@" only at the start or before a version at the end, so
+# never an e-mail address; no "//", so never a URL.
+_MODEL = re.compile(r"@?(?:[A-Za-z0-9._:+-]|/(?!/))+(?:@\d+)?")
+_MODEL_MAX = 128
 _LETTER = re.compile(r"[A-Za-z]")
 # Object ids: a provider's own prefix and one run of letters and digits ("call_abc123",
 # "toolu_01A09q90qw", "chatcmpl-AbC123"), a UUID, or a number. Secret prefixes are not on it.
@@ -46,10 +55,14 @@ _ID = re.compile(
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"|\d{1,20}"
 )
-# Protocol words: "input_text", "function_call_output", "2023-06-01", "image/png", "pcm16".
+# Protocol words: "input_text", "function_call_output" (harmless); "2023-06-01", "image/png",
+# "pcm16" (identifiers: they hold digits or punctuation).
+_WORD = re.compile(r"[a-z][a-z_]{0,39}")
 _ENUM = re.compile(r"[a-z0-9][a-z0-9_./+:;=-]{0,63}")
-# Field names as APIs spell them: snake_case, kebab-case or lowerCamelCase.
+# Field names as APIs spell them: snake_case, kebab-case or lowerCamelCase, and no run of
+# three digits or more ("ssn-536-22-1234" is data, not a field name).
 _PLAIN_KEY = re.compile(r"[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*|[a-z]+[a-z0-9]*(?:[A-Z][a-z0-9]+)+")
+_DIGIT_RUN = re.compile(r"\d{3}")
 _MAX_KEY = 48
 
 IDENTIFIER_KEYS = frozenset({"model", "id"})
@@ -97,23 +110,39 @@ def looks_random(value: str) -> bool:
     return False
 
 
-def harmless_value(key: str | int | None, value: str) -> bool:
-    """True when the string under `key` fits that identifier's shape, so it need not be scanned."""
+class ValueKind(Enum):
+    HARMLESS = "harmless"  # not scanned
+    IDENTIFIER = "identifier"  # scanned for patterns, not for names
+    TEXT = "text"  # scanned like any text
+
+
+def value_kind(key: str | int | None, value: str) -> ValueKind:
+    """How the string under `key` is scanned (see the module docstring)."""
     if not isinstance(key, str):
-        return False
+        return ValueKind.TEXT
+    if key == "model":
+        fits = (
+            len(value) <= _MODEL_MAX
+            and _MODEL.fullmatch(value) is not None
+            and _LETTER.search(value) is not None
+            and not looks_random(value)
+        )
+        return ValueKind.IDENTIFIER if fits else ValueKind.TEXT
     if key in IDENTIFIER_KEYS or key.endswith("_id"):
-        if key == "model":
-            return (
-                _MODEL.fullmatch(value) is not None
-                and _LETTER.search(value) is not None
-                and not looks_random(value)
-            )
-        return _ID.fullmatch(value) is not None
+        return ValueKind.IDENTIFIER if _ID.fullmatch(value) else ValueKind.TEXT
     if key in ENUM_KEYS:
-        return _ENUM.fullmatch(value) is not None and not looks_random(value)
-    return False
+        if _WORD.fullmatch(value):
+            return ValueKind.HARMLESS
+        if _ENUM.fullmatch(value) and not looks_random(value):
+            return ValueKind.IDENTIFIER
+    return ValueKind.TEXT
 
 
 def is_plain_key(key: str) -> bool:
     """True for an object key that reads as a field name, so it need not be scanned."""
-    return len(key) <= _MAX_KEY and _PLAIN_KEY.fullmatch(key) is not None and not looks_random(key)
+    return (
+        len(key) <= _MAX_KEY
+        and _PLAIN_KEY.fullmatch(key) is not None
+        and not looks_random(key)
+        and _DIGIT_RUN.search(key) is None
+    )

@@ -6,12 +6,12 @@ import codecs
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from warden.errors import MalformedBody
+from warden.errors import MalformedBody, UnsupportedBody
 from warden.schemas.attachments import count_json_attachments, may_hold_attachments
 from warden.schemas.envelope import read_form_urlencoded
 from warden.schemas.files import FileReading, read_file
 from warden.schemas.headers import is_json_type, is_text_type, parse_header
-from warden.schemas.identifiers import IDENTIFIER_KEYS, harmless_value
+from warden.schemas.identifiers import IDENTIFIER_KEYS, ValueKind, value_kind
 from warden.schemas.jsonbody import load_json
 from warden.schemas.multipart import Form, FormPart, parse_form
 from warden.schemas.normalized import (
@@ -62,7 +62,7 @@ def read_request(
     elif route.json or not media_type or is_json_type(media_type):
         _read_json(request, route, body)
     elif media_type == "application/x-www-form-urlencoded":
-        _read_urlencoded(request, body)
+        _read_urlencoded(request, body, params.get("charset"))
     elif is_text_type(media_type):
         _read_text(request, body, params.get("charset") or "utf-8")
     else:  # a file sent as the body (an upload): read by what it is, not what it claims
@@ -108,8 +108,11 @@ def _read_text(request: NormalizedRequest, body: bytes, charset: str) -> None:
         )
 
 
-def _read_urlencoded(request: NormalizedRequest, body: bytes) -> None:
+def _read_urlencoded(request: NormalizedRequest, body: bytes, charset: str | None) -> None:
     """An HTML form's body: each field scanned as the server reads it (percent-decoded)."""
+    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii", "ascii"):
+        # Its escapes would decode to other characters than the UTF-8 Warden reads them as.
+        raise UnsupportedBody(f"Warden reads urlencoded forms in UTF-8 only, not {charset}")
     try:
         text = body.decode("ascii")  # percent-encoding leaves nothing else in a valid one
     except UnicodeDecodeError:
@@ -165,13 +168,12 @@ def _read_field(request: NormalizedRequest, route: Route, part: FormPart) -> Non
             request.stream = value.strip().lower() == "true"
         if value.strip().lower() in ("true", "false"):
             return
-    if not value or harmless_value(part.name, value):
-        return
-    segment = Segment(("form", part.name), value)
-    if part.name in IDENTIFIER_KEYS:
-        request.other.append(segment)
-    else:
-        request.segments.append(segment)
+    kind = value_kind(part.name, value) if value else ValueKind.HARMLESS
+    if kind is ValueKind.IDENTIFIER:
+        request.other.append(Segment(("form", part.name), value, prose=False))
+    elif kind is ValueKind.TEXT:
+        segment = Segment(("form", part.name), value)
+        (request.other if part.name in IDENTIFIER_KEYS else request.segments).append(segment)
 
 
 def _add_file(request: NormalizedRequest, path: JsonPath, reading: FileReading, what: str) -> None:

@@ -4,9 +4,9 @@ A schema reader says where the prompt is (`text`, `walk`): that is what policies
 read and the audit log captures. It never says where text is *allowed* to hide: `sweep` then
 visits every string value and every object key in the document, and whatever the reader did
 not take and is not known to be harmless (identifiers.py) becomes an `other` segment, which
-DLP scans like the prompt. Base64 payloads (data: URLs, `data` fields) are decoded and read by
-their content (payloads.py): media passes, text and documents are scanned, the rest is
-recorded as unreadable.
+DLP scans like the prompt (identifiers in their shape for patterns only). Base64 payloads
+(data: URLs, `data` fields) are decoded and read by their content (payloads.py): media
+passes, text and documents are scanned, the rest is recorded as unreadable.
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from warden.schemas.identifiers import ENUM_KEYS, IDENTIFIER_KEYS, harmless_value, is_plain_key
+from warden.schemas.identifiers import (
+    ENUM_KEYS,
+    IDENTIFIER_KEYS,
+    ValueKind,
+    is_plain_key,
+    value_kind,
+)
 from warden.schemas.jsonbody import MAX_DEPTH, too_deep
 from warden.schemas.normalized import EndpointKind, Inner, JsonPath, KeyOf, Segment, render_path
 from warden.schemas.payloads import PayloadKind, declared_media, may_be_payload, read_payload
@@ -70,7 +76,12 @@ class Found:
         while stack:
             path, value, key, media = stack.pop()
             if isinstance(value, str):
-                if value and path not in taken and not harmless_value(key, value):
+                if not value or path in taken:
+                    continue
+                kind = value_kind(key, value)
+                if kind is ValueKind.IDENTIFIER:
+                    self.other.append(Segment(path, value, prose=False))
+                elif kind is ValueKind.TEXT:
                     self._other(path, key, value, media)
             elif isinstance(value, dict):
                 media = declared_media(value)
