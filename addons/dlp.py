@@ -27,7 +27,6 @@ import time
 from mitmproxy import http
 
 from addons import heap
-from addons.inspect import refuse_unreadable, unreadable_passes
 from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.runtime import RuntimeAddon
 from warden.dlp.fingerprint import load_salt
@@ -168,11 +167,6 @@ class DlpScanAddon:
             return
         if result is not None:
             flow.metadata["warden.findings"] = result
-            if "base64_capped" in result.notes:
-                # More base64 than the scanner decodes: what is past its cap went unread.
-                what = ["base64 past the scanner's limit of decoded blobs per text"]
-                if not unreadable_passes(flow, self._runtime, what):
-                    refuse_unreadable(flow, what)
 
     def _unscanned(self, flow: http.HTTPFlow, reason: str) -> None:
         where = f"{flow.request.method} {flow.request.pretty_host}{flow.request.path.split('?')[0]}"

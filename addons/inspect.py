@@ -85,10 +85,6 @@ class InspectAddon:
             self._reject(flow, UnsupportedBody(_cannot_read(what)))
 
     def _reject(self, flow: http.HTTPFlow, error: RequestRejected, status: int = 0) -> None:
-        self._reject_flow(flow, error, status)
-
-    @staticmethod
-    def _reject_flow(flow: http.HTTPFlow, error: RequestRejected, status: int = 0) -> None:
         status = status or error.status
         log.warning(
             "rejected %s %s%s: %s",
@@ -116,11 +112,6 @@ def unreadable_passes(flow: http.HTTPFlow, runtime: RuntimeAddon, what: list[str
         log.warning("flow %s forwarded with content Warden could not read", flow.id)
         return True
     return False
-
-
-def refuse_unreadable(flow: http.HTTPFlow, what: list[str]) -> None:
-    """Answer 415 in the provider's format, naming what could not be read, and record it."""
-    InspectAddon._reject_flow(flow, UnsupportedBody(_cannot_read(what)))
 
 
 def _listed(what: list[str]) -> str:

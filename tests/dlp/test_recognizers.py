@@ -179,3 +179,14 @@ def test_presidios_own_analyzer_still_builds_with_its_own_recognizers():
     engine = AnalyzerEngine(nlp_engine=NlpEngineProvider(nlp_configuration=config).create_engine())
     ours = set(PATTERN_RECOGNIZERS)
     assert not [r for r in engine.registry.recognizers if type(r) in ours]
+
+
+def test_digit_runs_inside_hex_digests_are_no_card_numbers(scanner) -> None:
+    import hashlib
+
+    digests = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(3000)]
+    lock = "\n".join(f'{{ url = "x", hash = "sha256:{d}" }}' for d in digests)
+    assert [f for f in scanner.scan_text(lock) if f.entity_type == "CREDIT_CARD"] == []
+    assert [f.entity_type for f in scanner.scan_text("card 4539 1488 0343 6467.")] == [
+        "CREDIT_CARD"
+    ]

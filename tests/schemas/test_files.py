@@ -160,6 +160,8 @@ def box(brand: bytes) -> bytes:
         (box(b"heic"), "image/heic"),
         (box(b"avif"), "image/avif"),
         (riff(b"WAVE"), "audio/wav"),
+        (b"RF64" + riff(b"WAVE")[4:], "audio/wav"),  # a recording past 4 GB's headers
+        (b"RIFX" + riff(b"WAVE")[4:], "audio/wav"),  # big-endian
         (b"ID3\x04\x00\x00\x00\x00\x0f\x76" + NOISE, "audio/mpeg"),
         (mp3_frames(RNG, 3), "audio/mpeg"),
         (b"OggS\x00\x02" + NOISE, "audio/ogg"),
@@ -525,3 +527,9 @@ def test_text_beside_what_readers_take_is_read_too(name: str, data: bytes) -> No
 def test_strings_are_searched_for_patterns_not_names() -> None:
     strings = [t for t in read_file(png_with_text(f"key {KEY}")).texts if t.where == STRINGS]
     assert strings and not strings[0].prose
+
+
+@pytest.mark.parametrize("bom", [b"\xff\xfe", b"\xfe\xff"])
+def test_ascii_behind_a_utf16_bom_is_still_read_as_ascii(bom: bytes) -> None:
+    reading = read_file(bom + f"key={KEY}\n".encode())
+    assert any(KEY in t.text for t in reading.texts)

@@ -216,3 +216,14 @@ def test_a_failed_write_leaves_no_partial_line_behind(tmp_path, monkeypatch):
     contents = read_journal(journal_files(tmp_path / "journal"))
     assert sorted(contents.events) == ["req-1", "req-3"]
     assert contents.skipped == 0
+
+
+def test_a_websocket_messages_event_is_recovered_whole() -> None:
+    """A message has no answer to wait for: its journaled event is the whole record."""
+    from warden.store.event import AuditEvent
+    from warden.store.journal import WEBSOCKET_MESSAGE, as_interrupted
+
+    message = AuditEvent(type="request", id="m1", method=WEBSOCKET_MESSAGE, action="redact")
+    assert as_interrupted(message).error is None
+    request = AuditEvent(type="request", id="r1", method="POST", status=200)
+    assert as_interrupted(request).error is not None and request.status is None

@@ -25,6 +25,8 @@ MAX_ATTEMPTS = 512
 MAX_BLOBS = 64
 
 _VARIED = re.compile(r"[0-9]|[A-Z][^A-Z]*[a-z]|[a-z][^a-z]*[A-Z]")
+# A run of hex digits in one case: base64 of that length is never only those 16 characters.
+_HEX = re.compile(r"[0-9a-f]+|[0-9A-F]+")
 # Runs are found on bytes where every base64 character reads "a" and anything else " ":
 # bytes.translate and bytes.find run at memory speed, a character-class regex at a tenth.
 _ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
@@ -48,8 +50,8 @@ def decoded_blobs(text: str) -> tuple[list[Blob], bool]:
     attempts = 0
     for start, end in _runs(text):
         raw = text[start:end]
-        if end - start > MAX_BLOB_CHARS or not _VARIED.search(raw):
-            continue
+        if end - start > MAX_BLOB_CHARS or not _VARIED.search(raw) or _HEX.fullmatch(raw):
+            continue  # too long, a word, or hex (a digest in a lockfile, not base64)
         standard, urlsafe = ("+" in raw or "/" in raw), ("-" in raw or "_" in raw)
         if standard and urlsafe:
             continue  # a path or an identifier, not base64

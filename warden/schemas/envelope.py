@@ -23,6 +23,7 @@ from warden.schemas.normalized import Channel, JsonPath, KeyOf, Segment
 
 __all__ = [
     "CREDENTIAL_HEADERS",
+    "CREDENTIAL_PARAMS",
     "NOT_REPORTED_IN_HEADERS",
     "OWN_QUERY_CREDENTIALS",
     "UNSCANNED_HEADERS",
@@ -159,14 +160,43 @@ def rewrite_target(target: str, edits: dict[JsonPath, list[tuple[int, int, str]]
     return path + mark + query
 
 
+# Query parameters that carry credentials by name. Their values are never recorded, found or
+# not: a provider's own key there (Gemini's ?key=) is no finding, yet no log should keep it.
+CREDENTIAL_PARAMS = frozenset(
+    {
+        "key",
+        "api-key",
+        "api_key",
+        "apikey",
+        "access_token",
+        "token",
+        "auth",
+        "sig",
+        "signature",
+        "password",
+        "secret",
+        "client_secret",
+    }
+)
+
+
 def masked_target(target: str, found: Iterable[tuple[JsonPath, int, int, str]]) -> str:
-    """`target` with every (path, start, end, entity type) found in its path or query masked,
-    for the audit log: what was found there is never recorded, whatever the policy did."""
+    """`target` for the audit log: every (path, start, end, entity type) found in its path or
+    query masked, whatever the policy did, and the values of credential parameters too."""
     edits: dict[JsonPath, list[tuple[int, int, str]]] = {}
     for path, start, end, entity in found:
         if path and path[0] in (Channel.URL, Channel.QUERY):
             edits.setdefault(path, []).append((start, end, f"[{entity}]"))
-    return rewrite_target(target, edits) if edits else target
+    masked = rewrite_target(target, edits) if edits else target
+    path, mark, query = masked.partition("?")
+    if not query:
+        return masked
+    pieces = query.split("&")
+    for index, piece in _pieces(query):
+        name, equals, _ = piece.partition("=")
+        if equals and _decoded(name, plus_is_space=True)[0].lower() in CREDENTIAL_PARAMS:
+            pieces[index] = f"{name}=[credential]"
+    return path + mark + "&".join(pieces)
 
 
 def read_form_urlencoded(body: str) -> list[tuple[int, str, str]]:

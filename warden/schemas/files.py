@@ -83,7 +83,10 @@ def _read(data: bytes, depth: int, budget: Budget) -> FileReading:
     if depth > budget.limits.max_depth:
         return _unreadable("nested too deep")
     reading = _read_by_kind(data, depth, budget)
-    return reading if reading.kind == "text" else _with_strings(reading, data, budget)
+    if reading.detail == "text (utf-8)":
+        return reading  # the text is the bytes: nothing beside it to find
+    # Text in another encoding too: a UTF-16 BOM in front of ASCII turns a key into CJK.
+    return _with_strings(reading, data, budget)
 
 
 def _with_strings(reading: FileReading, data: bytes, budget: Budget) -> FileReading:

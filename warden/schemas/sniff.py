@@ -92,7 +92,8 @@ def media_type(data: bytes) -> str | None:
         if data.startswith(magic):
             return mime
     tag = data[8:12]
-    if data.startswith(b"RIFF") and tag in _RIFF:
+    # RIFF, and its big-endian (RIFX) and 64-bit (RF64, BW64) forms for large recordings.
+    if data[:4] in (b"RIFF", b"RIFX", b"RF64", b"BW64") and tag in _RIFF:
         return _RIFF[tag]
     if data.startswith(b"FORM") and tag in _IFF:
         return _IFF[tag]

@@ -63,6 +63,8 @@ log = logging.getLogger("warden.store")
 
 # The `error` of an event recovered from the journal: it was forwarded, its answer is unknown.
 INTERRUPTED = "proxy stopped before the answer was recorded"
+# The method the audit log records for one client message on a WebSocket.
+WEBSOCKET_MESSAGE = "WEBSOCKET"
 
 FORMAT_VERSION = 1
 _NAME = re.compile(r"^j-(\d+)\.jsonl$")
@@ -274,7 +276,10 @@ def read_journal(paths: Iterable[Path]) -> JournalContents:
 
 
 def as_interrupted(event: AuditEvent) -> AuditEvent:
-    """The event of a request that was forwarded and whose answer was never recorded."""
+    """The event of a request that was forwarded and whose answer was never recorded. A
+    WebSocket message's event is whole when it is journaled (a message has no answer)."""
+    if event.method == WEBSOCKET_MESSAGE:
+        return event
     event.status = None
     event.error = INTERRUPTED
     return event

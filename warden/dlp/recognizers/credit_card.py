@@ -32,7 +32,15 @@ class PaymentCardRecognizer(WardenRecognizer):
     ENTITY = "CREDIT_CARD"
     CONTEXT = ("card", "visa", "mastercard", "amex", "credit", "debit", "payment", "cc")
     JOIN_LINES = False
-    PATTERNS = (Pattern("card_number", r"(?<![\d.,-])\d(?:[ -]?\d){11,18}(?![\d-]|[.,]\d)", 0.3),)
+    # Not inside a word: a hex digest (sha256 in a lockfile, a git hash) holds digit runs that
+    # pass Luhn by chance, and rewriting one corrupts it.
+    PATTERNS = (
+        Pattern(
+            "card_number",
+            r"(?<![\dA-Za-z.,-])\d(?:[ -]?\d){11,18}(?![\dA-Za-z-]|[.,]\d)",
+            0.3,
+        ),
+    )
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = re.sub(r"[ -]", "", pattern_text)
