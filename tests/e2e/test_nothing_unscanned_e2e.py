@@ -350,6 +350,7 @@ def _form(preamble: bytes, parts: list[tuple[str, bytes]], boundary: str = "wb")
 
 
 GITHUB = KEYS.github()
+AWS = KEYS.aws_access_key_id()
 # What the attack review (an outside tester with the README and a mock provider) got through
 # before; each must now be caught: refused, or redacted on its way out.
 ATTACKS = {
@@ -416,6 +417,32 @@ ATTACKS = {
         content=f"a=key%20{KEY}".encode(),
         headers={"content-type": "application/x-www-form-urlencoded"},
     ),
+    # Second review:
+    "an AWS key behind an id prefix": dict(
+        json={
+            "model": "gpt-4o-mini",
+            "messages": [{"role": "tool", "tool_call_id": f"call_{AWS}", "content": "ok"}],
+        }
+    ),
+    "a key in a text file behind a UTF-16 BOM": dict(
+        url="https://api.openai.com/v1/files",
+        content=_form(
+            b"",
+            [
+                ('Content-Disposition: form-data; name="purpose"', b"assistants"),
+                (
+                    'Content-Disposition: form-data; name="file"; filename="k.txt"',
+                    b"\xff\xfe" + f"key={KEY}\n".encode(),
+                ),
+            ],
+        ),
+        headers={"content-type": "multipart/form-data; boundary=wb"},
+    ),
+    "a %FF beside a key in a form body (the event was lost)": dict(
+        url="https://chatgpt.com/backend-api/x",
+        content=f"prompt=hi%FF&k={KEY}".encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    ),
 }
 
 
@@ -427,6 +454,24 @@ def test_what_the_attack_review_got_through_is_caught(warden: Warden, mock, atta
     with warden.client() as http:
         reply = http.post(url, headers=headers, **shape)
     assert reply.status_code in (200, 403, 404), reply.text  # 404: the mock has no such route
-    _assert_no_raw(mock, KEY, GITHUB)
+    _assert_no_raw(mock, KEY, GITHUB, AWS)
     [event] = _request_events(warden)
     assert event["finding_count"] >= 1, attack
+
+
+def test_a_providers_own_key_in_its_query_passes_and_is_not_recorded(warden: Warden, mock):
+    google = KEYS.google()
+    while not google.startswith("AIza"):
+        google = KEYS.google()
+    with warden.client() as http:
+        reply = http.post(
+            f"https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:"
+            f"generateContent?key={google}",
+            json={"contents": [{"role": "user", "parts": [{"text": "hello"}]}]},
+        )
+    assert reply.status_code == 200
+    [upstream] = _received(mock, "generativelanguage.googleapis.com")
+    assert google in upstream.query  # the client's own credential reaches its provider
+    [event] = _request_events(warden)
+    assert event["path"].endswith("?key=[credential]")
+    assert google not in json.dumps(event, default=str)
