@@ -39,7 +39,7 @@ from warden.policy.model import StoreFailure
 from warden.replies import error_reply
 from warden.schemas.envelope import masked_target
 from warden.schemas.identifiers import ValueKind, value_kind
-from warden.store.capture import capture
+from warden.store.capture import bounded, capture
 from warden.store.event import AuditEvent, new_event_id
 from warden.store.findings import summarize_findings
 from warden.store.journal import WEBSOCKET_MESSAGE
@@ -52,6 +52,7 @@ from warden.usage.model import Usage
 log = logging.getLogger("warden.audit")
 
 STORE_DOWN_CODE = "audit_store_unavailable"
+JOURNALED_KEY = "warden.journaled_event"  # the request's event as journaled, for the final one
 
 
 class AuditAddon:
@@ -264,12 +265,22 @@ class AuditAddon:
             self._writer.journal(event)
         except OSError as e:
             return self._writer.error or str(e)
+        # Kept for the final event, which only adds the answer: no second build per request.
+        flow.metadata[JOURNALED_KEY] = event
         return None
 
     async def _record_flow(self, flow: http.HTTPFlow) -> None:
         entry: CatalogEntry | None = flow.metadata.get("warden.app")
         if entry is None or flow.metadata.get("warden.internal") or self._writer is None:
             return
+        journaled: AuditEvent | None = flow.metadata.pop(JOURNALED_KEY, None)
+        if journaled is not None:
+            try:
+                self._add_answer(journaled, flow)
+                self._writer.append(journaled)
+                return
+            except Exception:
+                log.exception("could not add the answer to the audit event of %s", flow.id)
         self._writer.append(await self._event_or_stub(flow, entry))
 
     async def _event_or_stub(self, flow: http.HTTPFlow, entry: CatalogEntry) -> AuditEvent:
@@ -282,7 +293,13 @@ class AuditAddon:
             return event
 
     async def _request_event(self, flow: http.HTTPFlow, entry: CatalogEntry) -> AuditEvent:
-        req, resp = flow.request, flow.response
+        event = await self._request_part(flow, entry)
+        self._add_answer(event, flow)
+        return event
+
+    async def _request_part(self, flow: http.HTTPFlow, entry: CatalogEntry) -> AuditEvent:
+        """Everything known once the request is decided: what is journaled before it leaves."""
+        req = flow.request
         normalized = flow.metadata.get("warden.request")
         decision = flow.metadata.get("warden.decision")
         decision_dict: dict[str, Any] | None = decision.to_dict() if decision else None
@@ -290,17 +307,15 @@ class AuditAddon:
         store_blocked = flow.metadata.get("warden.store_blocked")
         if store_blocked:
             rejected = {"status": 503, "code": STORE_DOWN_CODE, "reason": store_blocked}
-        reading: ResponseReading | None = flow.metadata.get(READING_KEY)
-        usage: Usage | None = flow.metadata.get("warden.usage")
         mode = str(self._runtime.current().policy.audit.capture)
         captured = capture(
             mode,
             original=normalized.segments if normalized else None,
             sent=await sent_segments(flow) if mode == "redacted" else None,
-            response=reading.text if reading and reading.text else None,
-            response_truncated=reading.text_truncated if reading else False,
+            response=None,
         )
-        findings = summarize_findings(flow.metadata.get("warden.findings"))
+        scan = flow.metadata.get("warden.findings")
+        findings = summarize_findings(scan)
         event = AuditEvent(
             type=EventType.REQUEST,
             time=req.timestamp_start,
@@ -308,21 +323,12 @@ class AuditAddon:
             client_ip=flow.client_conn.peername[0] if flow.client_conn.peername else None,
             host=req.host,  # the Host header's host; pretty_host re-parses it
             method=req.method,
-            path=_recorded_target(
-                flow.metadata.get(TARGET_KEY, req.path), flow.metadata.get("warden.findings")
-            ),
+            path=_recorded_target(flow.metadata.get(TARGET_KEY, req.path), scan),
             endpoint=str(normalized.endpoint) if normalized else None,
-            model=(
-                _recorded_model(normalized.model, flow.metadata.get("warden.findings"))
-                if normalized
-                else None
-            ),
-            response_model=reading.model if reading else None,
+            model=_recorded_model(normalized.model, scan) if normalized else None,
             stream=normalized.stream if normalized else None,
             decrypted=True,
-            status=resp.status_code if resp else None,
             request_bytes=len(req.raw_content or b""),
-            response_bytes=_response_bytes(resp, reading),
             action=(decision_dict or {}).get("action") or ("reject" if rejected else None),
             rule_id=(decision_dict or {}).get("rule_id"),
             reason=(decision_dict or {}).get("reason"),
@@ -330,7 +336,6 @@ class AuditAddon:
             quota=(decision_dict or {}).get("quota"),
             decision=decision_dict,
             rejected=rejected,
-            error=flow.error.msg if flow.error else None,
             unscanned=flow.metadata.get("warden.unscanned"),
             finding_count=findings.count,
             finding_types=findings.types,
@@ -339,12 +344,24 @@ class AuditAddon:
             capture=mode,
             prompt_text=captured.prompt,
             prompt_truncated=captured.prompt_truncated,
-            response_text=captured.response,
-            response_truncated=captured.response_truncated,
-            alert_ids=[str(a) for a in flow.metadata.get("warden.alert_ids", ())],
         )
         _set_identity(event, flow.metadata.get("warden.identity"))
         _set_app(event, entry)
+        return event
+
+    def _add_answer(self, event: AuditEvent, flow: http.HTTPFlow) -> None:
+        """What the answer (or its absence) adds: status, sizes, times, usage, alerts."""
+        req, resp = flow.request, flow.response
+        reading: ResponseReading | None = flow.metadata.get(READING_KEY)
+        usage: Usage | None = flow.metadata.get("warden.usage")
+        event.response_model = reading.model if reading else None
+        event.status = resp.status_code if resp else None
+        event.response_bytes = _response_bytes(resp, reading)
+        event.error = flow.error.msg if flow.error else None
+        event.alert_ids = [str(a) for a in flow.metadata.get("warden.alert_ids", ())]
+        if event.capture != "none" and reading is not None and reading.text:
+            event.response_text, cut = bounded(reading.text)
+            event.response_truncated = bool(cut or reading.text_truncated)
         if resp is not None and resp.timestamp_start and req.timestamp_start:
             event.ttfb_ms = round((resp.timestamp_start - req.timestamp_start) * 1000, 2)
         if resp is not None and resp.timestamp_end and req.timestamp_start:
@@ -358,7 +375,6 @@ class AuditAddon:
             event.cost_usd = usage.cost_usd
             event.price_version = usage.price_version
             event.price_known = usage.cost_usd is not None
-        return event
 
 
 def _recorded_target(target: str, scan: ScanResult | None) -> str:

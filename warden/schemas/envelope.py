@@ -14,6 +14,7 @@ scanning them would find the client's own key on every request.
 from __future__ import annotations
 
 import codecs
+import functools
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
@@ -104,6 +105,13 @@ OWN_QUERY_CREDENTIALS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
+@functools.cache
+def _credential_ignore(schema: str) -> frozenset[str]:
+    """What is not reported in a credential header to this provider family."""
+    reported = _FORMATTED_KEYS - _OWN_KEYS.get(schema, frozenset())
+    return frozenset((SECRET_ENTITIES | PII_ENTITIES | {"CUSTOM_TERM"}) - reported)
+
+
 def read_envelope(
     target: str, headers: Sequence[tuple[str, str]], schema: str = ""
 ) -> list[Segment]:
@@ -117,8 +125,7 @@ def read_envelope(
         text = _decoded(piece, plus_is_space=True)[0]
         ignore = own.get(name.lower(), frozenset())
         segments.append(Segment((Channel.QUERY, index, name), text, prose=False, ignore=ignore))
-    reported = _FORMATTED_KEYS - _OWN_KEYS.get(schema, frozenset())
-    credential_ignore = (SECRET_ENTITIES | PII_ENTITIES | {"CUSTOM_TERM"}) - reported
+    credential_ignore = _credential_ignore(schema)
     for index, (name, value) in enumerate(headers):
         lowered = name.lower()
         if lowered in UNSCANNED_HEADERS:

@@ -17,6 +17,7 @@ knows:
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import Enum
 
@@ -100,6 +101,10 @@ ENUM_KEYS = frozenset(
 )
 
 
+# The keys whose values have a shape (and "*_id").
+_SHAPED = IDENTIFIER_KEYS | ENUM_KEYS
+
+
 def looks_random(value: str) -> bool:
     """True when `value` holds a run of letters and digits shaped like a key or token."""
     for run in _RUN.findall(value):
@@ -118,8 +123,17 @@ class ValueKind(Enum):
 
 def value_kind(key: str | int | None, value: str) -> ValueKind:
     """How the string under `key` is scanned (see the module docstring)."""
-    if not isinstance(key, str):
+    if not isinstance(key, str) or not (key in _SHAPED or key.endswith("_id")):
         return ValueKind.TEXT
+    return _shaped_kind(key, value) if len(value) <= 128 else _value_kind(key, value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _shaped_kind(key: str, value: str) -> ValueKind:
+    return _value_kind(key, value)
+
+
+def _value_kind(key: str, value: str) -> ValueKind:
     if key == "model":
         fits = (
             len(value) <= _MODEL_MAX
@@ -138,6 +152,9 @@ def value_kind(key: str | int | None, value: str) -> ValueKind:
     return ValueKind.TEXT
 
 
+# Keys repeat in every request ("messages", "role", "content"): remember the answers, boundedly
+# (keys come from clients).
+@functools.lru_cache(maxsize=8192)
 def is_plain_key(key: str) -> bool:
     """True for an object key that reads as a field name, so it need not be scanned."""
     return (

@@ -35,6 +35,7 @@ _MEDIA_KEYS = ("mimeType", "mime_type", "media_type", "mediaType", "content_type
 # Audio formats without a header: nothing in the bytes says they are audio.
 _RAW_AUDIO = ("audio/pcm", "audio/l16", "audio/raw", "audio/x-raw", "audio/basic", "audio/g711")
 _RAW_AUDIO_FORMATS = {"pcm16": "audio/pcm", "g711_ulaw": "audio/g711", "g711_alaw": "audio/g711"}
+_DECLARING_KEYS = frozenset({*_MEDIA_KEYS, "format"})
 
 
 class PayloadKind(Enum):
@@ -53,6 +54,8 @@ class Payload:
 
 def declared_media(obj: dict[str, Any]) -> str | None:
     """The media type an object declares for its payload, lower-cased, if any."""
+    if obj.keys().isdisjoint(_DECLARING_KEYS):  # most objects: one C-level check
+        return None
     for key in _MEDIA_KEYS:
         value = obj.get(key)
         if isinstance(value, str):
