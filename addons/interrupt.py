@@ -125,9 +125,13 @@ class WatchedHttpLayer(HttpLayer):
         yield from self.event_to_child(stream, events.Start())
 
     def _handle_event(self, event: events.Event) -> Commands:
+        # Not a generator itself: every other event gets HttpLayer's own generator, with no
+        # extra frame in between (this runs for every event of every connection).
         if not isinstance(event, BodyDeadline):
-            yield from super()._handle_event(event)
-            return
+            return super()._handle_event(event)
+        return self._deliver_deadline(event)
+
+    def _deliver_deadline(self, event: BodyDeadline) -> Commands:
         streams = list(self.streams.values())
         for stream in streams:
             if getattr(stream, "flow", None) is event.flow:
@@ -146,13 +150,16 @@ class WatchedHttpStream(HttpStream):
         self.watch = watch
 
     def _handle_event(self, event: events.Event) -> Commands:
+        # As in WatchedHttpLayer: no extra generator frame for the events of every request.
         if isinstance(event, BodyDeadline):
-            if self._receiving_body():
-                reply = self.watch.body_deadline(self.flow)
-                if reply is not None:
-                    yield from self._answer_early(reply, close=True)
-            return
-        yield from super()._handle_event(event)
+            return self._deadline()
+        return super()._handle_event(event)
+
+    def _deadline(self) -> Commands:
+        if self._receiving_body():
+            reply = self.watch.body_deadline(self.flow)
+            if reply is not None:
+                yield from self._answer_early(reply, close=True)
 
     def state_wait_for_request_headers(self, event: RequestHeaders) -> Commands:
         yield from super().state_wait_for_request_headers(event)

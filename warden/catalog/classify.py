@@ -11,6 +11,7 @@ alert: normal clients send the same name everywhere.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from warden.catalog.catalog import Catalog
@@ -45,6 +46,15 @@ def classify(
     host: str | None = None,
 ) -> Classification:
     """Classify a flow from the names it carries (any case, with a port or a trailing dot)."""
+    # Every request asks this again with the same few names: the answers are remembered per
+    # catalog (a reload brings a new Catalog object, so a new key).
+    return _classify(catalog, connect, sni, host)
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify(
+    catalog: Catalog, connect: str | None, sni: str | None, host: str | None
+) -> Classification:
     given = {"connect": connect, "sni": sni, "host": host}
     names = tuple(
         (source, normalize_host(raw))
