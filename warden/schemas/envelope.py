@@ -195,7 +195,7 @@ def masked_target(target: str, found: Iterable[tuple[JsonPath, int, int, str]]) 
         if path and path[0] in (Channel.URL, Channel.QUERY):
             edits.setdefault(path, []).append((start, end, f"[{entity}]"))
     masked = rewrite_target(target, edits) if edits else target
-    path, mark, query = masked.partition("?")
+    before, mark, query = masked.partition("?")
     if not query:
         return masked
     pieces = query.split("&")
@@ -203,7 +203,7 @@ def masked_target(target: str, found: Iterable[tuple[JsonPath, int, int, str]]) 
         name, equals, _ = piece.partition("=")
         if equals and _decoded(name, plus_is_space=True)[0].lower() in CREDENTIAL_PARAMS:
             pieces[index] = f"{name}=[credential]"
-    return path + mark + "&".join(pieces)
+    return before + mark + "&".join(pieces)
 
 
 def read_form_urlencoded(body: str) -> list[tuple[int, str, str]]:
