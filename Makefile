@@ -14,7 +14,7 @@ test:
 lint: setup
 	.venv/bin/ruff check warden addons dashboard benchmarks tests
 	.venv/bin/ruff format --check warden addons dashboard benchmarks tests
-	.venv/bin/mypy warden dashboard
+	.venv/bin/mypy warden addons dashboard
 
 bench: setup
 	.venv/bin/python -m benchmarks.proxy_overhead $(ARGS)

@@ -1,22 +1,9 @@
 """mitmproxy glue: thin addons that hand each flow to the Warden engine and act on its answer.
 
-Each addon does one job and leaves its result in flow.metadata under a "warden." key:
-
-    warden.identity        Identity           who sent it (identity.py)
-    warden.app             CatalogEntry       which AI app or provider it goes to (classify.py)
-    warden.request         NormalizedRequest  what it asks (inspect.py)
-    warden.body            bytes              the decoded request body (inspect.py)
-    warden.rejected        dict               why inspection refused it (inspect.py)
-    warden.findings        ScanResult         what DLP found (dlp.py)
-    warden.unscanned       str                DLP failed open: forwarded unscanned (dlp.py)
-    warden.decision        Decision           what the policy said (policy.py)
-    warden.policy_context  PolicyContext      the facts it decided on (policy.py)
-    warden.redaction       dict               counts of what was replaced (redact.py)
-    warden.restoring       bool               placeholders are restored in the answer (redact.py)
-    warden.sent_segments   list               the text that actually left, for capture (sent.py)
-    warden.usage           Usage              tokens and cost once the answer is complete (usage.py)
-    warden.alert_ids       list[str]          alerts this request raised (alerts.py)
-    warden.response_filters  list             who reads or rewrites the answer (stream.py)
+Each addon does one job and leaves its result on the flow's Exchange (exchange.py): who sent
+the request, where it goes, what it asks, what DLP found, what the policy decided, the quota
+reserved for it, and, from any stage, why it was refused (refuse.py, the one place a request
+is refused).
 
 Response filters are registered in the request phase; StreamAddon runs first (stream.py).
 """
@@ -48,6 +35,7 @@ def make_stages() -> list[object]:
     from addons.pac import PacAddon
     from addons.policy import PolicyAddon
     from addons.redact import RedactAddon
+    from addons.refuse import Departure
     from addons.runtime import RuntimeAddon
     from addons.stream import StreamAddon
     from addons.trailing_dot import TrailingDotAddon
@@ -79,5 +67,6 @@ def make_stages() -> list[object]:
         DlpWebSocketAddon(runtime, dlp.engine),  # WebSocket messages: scan, decide, redact
         UsageAddon(runtime),  # usage on the flow before any response hook reads it
         alerts,  # alert ids on the flow before audit writes the event
-        audit,
+        audit,  # journals the request before it leaves, or refuses it if it cannot
+        Departure(),  # last: what is still unanswered leaves now, and its quota is used
     ]

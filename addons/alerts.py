@@ -1,8 +1,8 @@
 """Raises alerts for suspicious prompts and risky behaviour, and names them on the flow.
 
 Runs after the policy (and DLP) in the `request` hook, and before the audit addon in the
-`response`/`error` hooks, so flow.metadata["warden.alert_ids"] is complete when the event
-is written. A short prompt is checked right here (tens of microseconds); a long one goes to
+`response`/`error` hooks, so the exchange's alert_ids are complete when the event is
+written. A short prompt is checked right here (tens of microseconds); a long one goes to
 the detection worker process (or, without one, a thread) so it does not hold up the event
 loop. Storing and delivering alerts happen on the AlertService's threads. Alerting never
 fails a request: an error here is logged and the request goes on.
@@ -16,7 +16,7 @@ import logging
 
 from mitmproxy import ctx, http, tls
 
-from addons.classify import CLASSIFICATION_KEY
+from addons.exchange import exchange
 from addons.runtime import RuntimeAddon
 from warden.alerts.config import AlertsConfig, DetectorSettings
 from warden.alerts.detectors import (
@@ -37,9 +37,6 @@ log = logging.getLogger("warden.alerts")
 # What still runs on the event loop while the worker takes the text detectors.
 _INLINE_WITH_WORKER = frozenset(d.name for d in DETECTORS) - TEXT_DETECTOR_NAMES
 
-ALERT_IDS_KEY = "warden.alert_ids"
-SUBJECT_KEY = "warden.alert_subject"
-DETECTING_KEY = "warden.alert_detecting"  # the worker's answer to come, for the audit event
 # The text detectors take about 0.1-0.3 µs per character; handing a prompt to the worker
 # costs the event loop about 200 µs (pickling, the socket, waking up for the answer). Below
 # this size checking it here is cheaper; above, the worker (or a thread) takes it.
@@ -127,18 +124,18 @@ class AlertsAddon:
 
     async def request(self, flow: http.HTTPFlow) -> None:
         service = self._service
-        normalized = flow.metadata.get("warden.request")
-        if service is None or normalized is None or flow.metadata.get("warden.internal"):
+        x = exchange(flow)
+        normalized = x.request
+        if service is None or normalized is None or x.internal:
             return
         config = self._config()
         if not config.enabled:
             return
         try:
-            entry: CatalogEntry | None = flow.metadata.get("warden.app")
+            entry: CatalogEntry | None = x.app
             policy = self._runtime.current().policy
-            scan = flow.metadata.get("warden.findings")
-            findings = tuple(scan.findings) if scan is not None else None
-            decision = flow.metadata.get("warden.decision")
+            findings = tuple(x.findings.findings) if x.findings is not None else None
+            decision = x.decision
             ctx = PromptContext(
                 tuple(normalized.segments),
                 findings,
@@ -159,21 +156,21 @@ class AlertsAddon:
             else:
                 signals = run_detectors(ctx, settings)
             subject = subject_for(
-                flow.metadata.get("warden.identity"),
+                x.identity,
                 entry,
                 host=flow.request.host,
                 model=normalized.model,
                 event_id=flow.id,
                 decision=decision,
             )
-            flow.metadata[SUBJECT_KEY] = subject
+            x.alert_subject = subject
             if decision is not None:
                 signal = policy_signal(decision, findings or ())
                 if signal is not None:
                     signals.append(signal)
-            if flow.metadata.get("warden.unscanned"):
-                signals.append(unscanned_signal(flow.metadata["warden.unscanned"]))
-            classification = flow.metadata.get(CLASSIFICATION_KEY)
+            if x.unscanned:
+                signals.append(unscanned_signal(x.unscanned))
+            classification = x.classification
             if classification is not None and classification.disagree:
                 signals.append(evasion_signal(classification.describe()))
             secrets = secret_findings(findings, config.detectors.secret_min_score)
@@ -186,7 +183,7 @@ class AlertsAddon:
                 offloaded.add_done_callback(
                     functools.partial(self._offloaded_done, ctx, settings, subject, flow)
                 )
-                flow.metadata[DETECTING_KEY] = offloaded
+                x.alert_detecting = offloaded
         except Exception:
             log.exception("alert detection failed for %s; the request goes on", flow.id)
 
@@ -221,7 +218,8 @@ class AlertsAddon:
         # So that the audit event, written next, lists this request's alerts. The worker has
         # usually answered long before the provider did. One that takes too long is given up
         # on, and the detectors run here instead (see _offloaded_done).
-        detecting: asyncio.Future[list[Signal]] | None = flow.metadata.pop(DETECTING_KEY, None)
+        x = exchange(flow)
+        detecting, x.alert_detecting = x.alert_detecting, None
         if detecting is None or detecting.done():
             return
         try:
@@ -231,8 +229,8 @@ class AlertsAddon:
             pass  # _offloaded_done, registered first, has already run either way
 
     def _after(self, flow: http.HTTPFlow) -> None:
-        usage = flow.metadata.get("warden.usage")
-        subject: Subject | None = flow.metadata.get(SUBJECT_KEY)
+        x = exchange(flow)
+        usage, subject = x.usage, x.alert_subject
         if self._service is None or usage is None or subject is None:
             return
         try:
@@ -255,7 +253,7 @@ class AlertsAddon:
             return
         ids = self._service.raise_signals(signals, subject)
         if flow is not None and ids:
-            known = flow.metadata.setdefault(ALERT_IDS_KEY, [])
+            known = exchange(flow).alert_ids
             known.extend(i for i in ids if i not in known)
 
 

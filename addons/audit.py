@@ -23,20 +23,18 @@ from typing import Any
 
 from mitmproxy import connection, ctx, http
 
-from addons.dlp_websocket import MESSAGE_KEY, MessageOutcome
+from addons.dlp_websocket import MessageOutcome
+from addons.exchange import exchange
 from addons.identity import IdentityAddon
-from addons.inspect import TARGET_KEY
-from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.runtime import RuntimeAddon
-from addons.sent import SENT_KEY, sent_segments
-from addons.usage import READING_KEY
+from addons.sent import sent_segments
 from warden.catalog import CatalogEntry
 from warden.dlp.fingerprint import preview
 from warden.dlp.messages import message_request
 from warden.dlp.types import ScanResult
 from warden.identity import Identity
 from warden.policy.model import StoreFailure
-from warden.replies import error_reply
+from warden.refusal import Refusal, Stage
 from warden.schemas.envelope import masked_target
 from warden.schemas.identifiers import ValueKind, value_kind
 from warden.store.capture import bounded, capture
@@ -47,12 +45,10 @@ from warden.store.lock import StoreLocked
 from warden.store.schema import EventType
 from warden.store.writer import PurgeListener, StoreWriter, WriterSettings
 from warden.usage.meter import ResponseReading
-from warden.usage.model import Usage
 
 log = logging.getLogger("warden.audit")
 
 STORE_DOWN_CODE = "audit_store_unavailable"
-JOURNALED_KEY = "warden.journaled_event"  # the request's event as journaled, for the final one
 
 
 class AuditAddon:
@@ -102,30 +98,25 @@ class AuditAddon:
         if self._writer is not None:
             self._writer.close()
 
-    async def request(self, flow: http.HTTPFlow) -> None:
+    async def request(self, flow: http.HTTPFlow) -> Refusal | None:
         """Journal each AI request that is about to leave; refuse it instead if the store
         cannot record it and the policy says so."""
-        meta = flow.metadata
-        entry: CatalogEntry | None = meta.get("warden.app")
-        if flow.response or entry is None or meta.get("warden.internal"):
-            return
+        x = exchange(flow)
+        entry = x.app
+        if flow.response or entry is None or x.internal:
+            return None
         serve = self._runtime.current().policy.audit.on_store_failure is StoreFailure.SERVE
         problem = self._store_problem()
         if problem is None or serve:
             # Under serve the request leaves anyway: journal it if the journal still works.
             problem = await self._journal(flow, entry) or problem
         if problem is None or serve:
-            return
-        meta.pop(SENT_KEY, None)  # computed for the journal; now nothing leaves after all
+            return None
         message = (
             "Warden cannot record this request in its audit log right now, so it was not "
             "sent. Please try again later or contact your administrator."
         )
-        flow.metadata["warden.store_blocked"] = problem
-        reply = error_reply(
-            schema_of(flow), 503, message, STORE_DOWN_CODE, html_page=is_browser_navigation(flow)
-        )
-        flow.response = to_response(reply)
+        return Refusal(Stage.AUDIT, 503, STORE_DOWN_CODE, problem, message)
 
     async def response(self, flow: http.HTTPFlow) -> None:
         await self._record_flow(flow)
@@ -136,8 +127,9 @@ class AuditAddon:
     def websocket_message(self, flow: http.HTTPFlow) -> None:
         """A client message DLP had something to say about gets a record of its own: the
         handshake's event was written when the connection opened."""
-        outcome: MessageOutcome | None = flow.metadata.pop(MESSAGE_KEY, None)
-        entry: CatalogEntry | None = flow.metadata.get("warden.app")
+        x = exchange(flow)
+        outcome, x.message = x.message, None
+        entry = x.app
         if outcome is None or entry is None or self._writer is None:
             return
         try:
@@ -157,7 +149,8 @@ class AuditAddon:
         self, flow: http.HTTPFlow, entry: CatalogEntry, outcome: MessageOutcome
     ) -> AuditEvent:
         message = flow.websocket.messages[-1]  # type: ignore[union-attr]
-        decision = outcome.decision.to_dict() if outcome.decision else None
+        decided = outcome.decision
+        decision = decided.to_dict() if decided else None
         findings = summarize_findings(outcome.scan)
         mode = str(self._runtime.current().policy.audit.capture)
         forwarded = not message.dropped
@@ -179,13 +172,13 @@ class AuditAddon:
             client_ip=flow.client_conn.peername[0] if flow.client_conn.peername else None,
             host=flow.request.host,
             method=WEBSOCKET_MESSAGE,
-            path=_recorded_target(flow.metadata.get(TARGET_KEY, flow.request.path), None),
+            path=_recorded_target(exchange(flow).target or flow.request.path, None),
             endpoint=str(outcome.normalized.endpoint),
             decrypted=True,
             request_bytes=len(message.content),
-            action=(decision or {}).get("action") or ("reject" if outcome.rejected else None),
-            rule_id=(decision or {}).get("rule_id"),
-            reason=(decision or {}).get("reason"),
+            action=decided.action.value if decided else "reject" if outcome.rejected else None,
+            rule_id=decided.rule_id if decided else None,
+            reason=decided.reason if decided else None,
             blocked=not forwarded,
             decision=decision,
             rejected=outcome.rejected,
@@ -198,10 +191,10 @@ class AuditAddon:
             prompt_text=captured.prompt,
             prompt_truncated=captured.prompt_truncated,
         )
-        normalized = flow.metadata.get("warden.request")
+        normalized = exchange(flow).request
         if normalized is not None:
-            event.model = _recorded_model(normalized.model, flow.metadata.get("warden.findings"))
-        _set_identity(event, flow.metadata.get("warden.identity"))
+            event.model = _recorded_model(normalized.model, exchange(flow).findings)
+        _set_identity(event, exchange(flow).identity)
         _set_app(event, entry)
         return event
 
@@ -266,14 +259,15 @@ class AuditAddon:
         except OSError as e:
             return self._writer.error or str(e)
         # Kept for the final event, which only adds the answer: no second build per request.
-        flow.metadata[JOURNALED_KEY] = event
+        exchange(flow).journaled = event
         return None
 
     async def _record_flow(self, flow: http.HTTPFlow) -> None:
-        entry: CatalogEntry | None = flow.metadata.get("warden.app")
-        if entry is None or flow.metadata.get("warden.internal") or self._writer is None:
+        x = exchange(flow)
+        entry = x.app
+        if entry is None or x.internal or self._writer is None:
             return
-        journaled: AuditEvent | None = flow.metadata.pop(JOURNALED_KEY, None)
+        journaled, x.journaled = x.journaled, None
         if journaled is not None:
             try:
                 self._add_answer(journaled, flow)
@@ -299,14 +293,10 @@ class AuditAddon:
 
     async def _request_part(self, flow: http.HTTPFlow, entry: CatalogEntry) -> AuditEvent:
         """Everything known once the request is decided: what is journaled before it leaves."""
-        req = flow.request
-        normalized = flow.metadata.get("warden.request")
-        decision = flow.metadata.get("warden.decision")
+        req, x = flow.request, exchange(flow)
+        normalized, decision = x.request, x.decision
         decision_dict: dict[str, Any] | None = decision.to_dict() if decision else None
-        rejected = flow.metadata.get("warden.rejected")
-        store_blocked = flow.metadata.get("warden.store_blocked")
-        if store_blocked:
-            rejected = {"status": 503, "code": STORE_DOWN_CODE, "reason": store_blocked}
+        rejected = x.refusal.record() if x.refusal else None
         mode = str(self._runtime.current().policy.audit.capture)
         captured = capture(
             mode,
@@ -314,7 +304,7 @@ class AuditAddon:
             sent=await sent_segments(flow) if mode == "redacted" else None,
             response=None,
         )
-        scan = flow.metadata.get("warden.findings")
+        scan = x.findings
         findings = summarize_findings(scan)
         event = AuditEvent(
             type=EventType.REQUEST,
@@ -323,7 +313,7 @@ class AuditAddon:
             client_ip=flow.client_conn.peername[0] if flow.client_conn.peername else None,
             host=req.host,  # the Host header's host; pretty_host re-parses it
             method=req.method,
-            path=_recorded_target(flow.metadata.get(TARGET_KEY, req.path), scan),
+            path=_recorded_target(x.target or req.path, scan),
             endpoint=str(normalized.endpoint) if normalized else None,
             model=_recorded_model(normalized.model, scan) if normalized else None,
             stream=normalized.stream if normalized else None,
@@ -336,29 +326,29 @@ class AuditAddon:
             quota=(decision_dict or {}).get("quota"),
             decision=decision_dict,
             rejected=rejected,
-            unscanned=flow.metadata.get("warden.unscanned"),
+            unscanned=x.unscanned,
             finding_count=findings.count,
             finding_types=findings.types,
             findings=findings.detail,
-            redaction=flow.metadata.get("warden.redaction") or None,
+            redaction=x.redaction or None,
             capture=mode,
             prompt_text=captured.prompt,
             prompt_truncated=captured.prompt_truncated,
         )
-        _set_identity(event, flow.metadata.get("warden.identity"))
+        _set_identity(event, x.identity)
         _set_app(event, entry)
         return event
 
     def _add_answer(self, event: AuditEvent, flow: http.HTTPFlow) -> None:
         """What the answer (or its absence) adds: status, sizes, times, usage, alerts."""
         req, resp = flow.request, flow.response
-        reading: ResponseReading | None = flow.metadata.get(READING_KEY)
-        usage: Usage | None = flow.metadata.get("warden.usage")
+        x = exchange(flow)
+        reading, usage = x.reading, x.usage
         event.response_model = reading.model if reading else None
         event.status = resp.status_code if resp else None
         event.response_bytes = _response_bytes(resp, reading)
         event.error = flow.error.msg if flow.error else None
-        event.alert_ids = [str(a) for a in flow.metadata.get("warden.alert_ids", ())]
+        event.alert_ids = [str(a) for a in x.alert_ids]
         if event.capture != "none" and reading is not None and reading.text:
             event.response_text, cut = bounded(reading.text)
             event.response_truncated = bool(cut or reading.text_truncated)

@@ -16,6 +16,7 @@ import logging
 from mitmproxy import connection, http, tcp, tls
 
 from addons.audit import AuditAddon
+from addons.exchange import exchange
 from addons.runtime import RuntimeAddon
 from warden.catalog.classify import Classification, classify
 
@@ -53,7 +54,7 @@ class ClassifyAddon:
         self._decrypted.pop(client.id, None)
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
-        if flow.response or flow.metadata.get("warden.internal"):
+        if flow.response or exchange(flow).internal:
             return
         server = flow.server_conn.address
         answer = classify(
@@ -69,8 +70,8 @@ class ClassifyAddon:
             entry = decrypted.entry  # decrypted for an AI name: inspected whatever it says now
         if entry is None:
             return
-        flow.metadata["warden.app"] = entry
-        flow.metadata[CLASSIFICATION_KEY] = answer
+        exchange(flow).app = entry
+        exchange(flow).classification = answer
         if answer.disagree:
             log.warning("flow %s: names disagree (%s)", flow.id, answer.describe())
 

@@ -3,7 +3,7 @@
 The scan runs in a worker thread under the policy's dlp.timeout_ms. When it fails (an
 analyzer error or the time budget spent), fail_mode decides: `closed` (the default) answers
 503 in the provider's own error format, so SDKs raise their usual error with Warden's message;
-`open` forwards the request, marks it flow.metadata["warden.unscanned"] = "timeout" or
+`open` forwards the request, marks it exchange(flow).unscanned = "timeout" or
 "error" for the audit log and alerts, and logs a warning that names the flow but none of its
 content. 503 rather than 403: the request was not refused by a rule, Warden could not check
 it, and a retry may well pass.
@@ -27,13 +27,13 @@ import time
 from mitmproxy import http
 
 from addons import heap
-from addons.replies import is_browser_navigation, schema_of, to_response
+from addons.exchange import exchange
 from addons.runtime import RuntimeAddon
 from warden.dlp.fingerprint import load_salt
 from warden.dlp.scanner import Scanner
 from warden.dlp.types import ScanResult
 from warden.policy.model import DlpPolicy, FailMode
-from warden.replies import error_reply
+from warden.refusal import Refusal, Stage
 from warden.schemas.normalized import NormalizedRequest
 
 __all__ = ["DlpEngine", "DlpScanAddon", "ScanFailed"]
@@ -153,27 +153,28 @@ class DlpScanAddon:
     def running(self) -> None:
         self.engine.start()
 
-    async def request(self, flow: http.HTTPFlow) -> None:
-        if flow.response or "warden.request" not in flow.metadata:
-            return
-        normalized: NormalizedRequest = flow.metadata["warden.request"]
+    async def request(self, flow: http.HTTPFlow) -> Refusal | None:
+        x = exchange(flow)
+        normalized = x.request
+        if flow.response or normalized is None:
+            return None
         if not normalized.segments and not normalized.other:
-            flow.metadata["warden.findings"] = ScanResult()
-            return
+            x.findings = ScanResult()
+            return None
         try:
             result = await self.engine.scan(normalized)
         except ScanFailed as failed:
-            self._unscanned(flow, failed.reason)
-            return
+            return self._unscanned(flow, failed.reason)
         if result is not None:
-            flow.metadata["warden.findings"] = result
+            x.findings = result
+        return None
 
-    def _unscanned(self, flow: http.HTTPFlow, reason: str) -> None:
+    def _unscanned(self, flow: http.HTTPFlow, reason: str) -> Refusal | None:
         where = f"{flow.request.method} {flow.request.pretty_host}{flow.request.path.split('?')[0]}"
         if self._runtime.current().policy.fail_mode is FailMode.OPEN:
-            flow.metadata["warden.unscanned"] = reason
+            exchange(flow).unscanned = reason
             log.warning("flow %s (%s) forwarded without a DLP scan: %s", flow.id, where, reason)
-            return
+            return None
         message = (
             "Warden could not check this request for secrets and personal data "
             f"({'it took too long' if reason == 'timeout' else 'the scanner failed'}), so it "
@@ -181,17 +182,11 @@ class DlpScanAddon:
             "your security team."
         )
         log.warning("flow %s (%s) refused: DLP scan %s (fail_mode: closed)", flow.id, where, reason)
-        flow.metadata["warden.rejected"] = {
-            "status": UNAVAILABLE_STATUS,
-            "code": UNAVAILABLE_CODE,
-            "reason": f"dlp scan {reason}",
-        }
-        reply = error_reply(
-            schema_of(flow),
+        return Refusal(
+            Stage.DLP,
             UNAVAILABLE_STATUS,
-            message,
             UNAVAILABLE_CODE,
-            html_page=is_browser_navigation(flow),
-            extra_headers={"Retry-After": "1"},
+            f"dlp scan {reason}",
+            message,
+            headers={"Retry-After": "1"},
         )
-        flow.response = to_response(reply)

@@ -7,8 +7,8 @@ the message and sends the client an error event ({"type": "error", "error": {...
 Realtime API's shape); `redact` rewrites the message before it is forwarded. A message Warden
 cannot read (binary data that is neither text, a document nor media) follows the policy's
 `dlp.unreadable`, JSON it cannot parse the way the server will is dropped, and a scan that
-fails follows fail_mode as for HTTP. Findings and redaction counts add up in the flow's
-metadata for the audit record of the connection.
+fails follows fail_mode as for HTTP. Findings and redaction counts go on the flow's
+exchange for the audit record of the message.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from mitmproxy import ctx, http
 
 from addons.dlp import DlpEngine, ScanFailed
+from addons.exchange import exchange
 from addons.inspect import unreadable_passes
 from addons.runtime import RuntimeAddon
 from warden.dlp.messages import message_request
@@ -30,13 +31,12 @@ from warden.identity import Identity
 from warden.policy import Action, CompiledPolicy, Decision, compile_policy, evaluate
 from warden.policy.facts import build_context
 from warden.policy.model import FailMode
+from warden.refusal import Refusal, Stage
 from warden.schemas.normalized import NormalizedRequest
 
-__all__ = ["MESSAGE_KEY", "DlpWebSocketAddon", "MessageOutcome"]
+__all__ = ["DlpWebSocketAddon", "MessageOutcome"]
 
 log = logging.getLogger("warden.dlp")
-
-MESSAGE_KEY = "warden.ws_message"
 
 
 @dataclass(slots=True)
@@ -58,7 +58,7 @@ class DlpWebSocketAddon:
         self._compiled: CompiledPolicy | None = None
 
     async def websocket_message(self, flow: http.HTTPFlow) -> None:
-        entry = flow.metadata.get("warden.app")
+        entry = exchange(flow).app
         if entry is None or flow.websocket is None:
             return
         message = flow.websocket.messages[-1]
@@ -71,7 +71,7 @@ class DlpWebSocketAddon:
         except MalformedBody:
             log.warning("flow %s: WebSocket message dropped: JSON Warden cannot read", flow.id)
             empty = message_request(entry.id, b"", is_text=True)
-            self._drop(flow, MessageOutcome(empty), "malformed_message", 400,
+            self._drop(flow, MessageOutcome(empty), Stage.INSPECT, "malformed_message", 400,
                        "Warden could not read this message.")  # fmt: skip
             return
         outcome = MessageOutcome(normalized)
@@ -79,12 +79,14 @@ class DlpWebSocketAddon:
             self._drop(
                 flow,
                 outcome,
+                Stage.INSPECT,
                 "unreadable_content",
                 415,
                 f"Warden could not read {normalized.unreadable[0]}, so it was not sent.",
             )
             return
-        outcome.unscanned = flow.metadata.pop("warden.unscanned", None)
+        x = exchange(flow)  # the message's, not the handshake's, once read
+        outcome.unscanned, x.unscanned = x.unscanned, None
         if not normalized.segments and not normalized.other:
             self._record(flow, outcome)
             return
@@ -97,7 +99,12 @@ class DlpWebSocketAddon:
                 self._record(flow, outcome)
                 return
             self._drop(
-                flow, outcome, "dlp_unavailable", 503, "Warden could not check this message."
+                flow,
+                outcome,
+                Stage.DLP,
+                "dlp_unavailable",
+                503,
+                "Warden could not check this message.",
             )
             return
         if scan is None or not scan.findings:
@@ -107,7 +114,15 @@ class DlpWebSocketAddon:
         decision = outcome.decision = self._decide(flow, normalized, scan)
         if decision.blocks:
             log.info("flow %s: WebSocket message blocked (%s)", flow.id, decision.rule_id)
-            self._drop(flow, outcome, "blocked_by_policy", 403, decision.reason, refused=False)
+            self._drop(
+                flow,
+                outcome,
+                Stage.POLICY,
+                "blocked_by_policy",
+                403,
+                decision.reason,
+                refused=False,
+            )
             return
         if decision.redactions:
             content_type = "application/json" if normalized.body_format == "json" else None
@@ -124,6 +139,7 @@ class DlpWebSocketAddon:
                 self._drop(
                     flow,
                     outcome,
+                    Stage.REDACT,
                     "cannot_redact",
                     403,
                     f"This message contains {', '.join(e.types)} Warden cannot remove from "
@@ -132,7 +148,7 @@ class DlpWebSocketAddon:
                 return
             except RedactionError as e:
                 log.error("flow %s: could not redact a WebSocket message: %s", flow.id, e)
-                self._drop(flow, outcome, "redaction_failed", 500,
+                self._drop(flow, outcome, Stage.REDACT, "redaction_failed", 500,
                            "Warden could not redact this message.")  # fmt: skip
                 return
             message.content = result.body
@@ -143,6 +159,7 @@ class DlpWebSocketAddon:
         self,
         flow: http.HTTPFlow,
         outcome: MessageOutcome,
+        stage: Stage,
         code: str,
         status: int,
         text: str,
@@ -153,7 +170,7 @@ class DlpWebSocketAddon:
         flow.websocket.messages[-1].drop()  # type: ignore[union-attr]
         self._tell_client(flow, code, text)
         if refused:  # Warden could not let it through (a policy block is the decision's)
-            outcome.rejected = {"status": status, "code": code, "reason": text}
+            outcome.rejected = Refusal(stage, status, code, text).record()
         self._record(flow, outcome)
 
     @staticmethod
@@ -161,7 +178,7 @@ class DlpWebSocketAddon:
         """Messages worth a record of their own: dropped, with findings, or not fully scanned.
         The audit addon, whose websocket_message hook runs next, writes it."""
         if outcome.rejected or outcome.scan or outcome.unscanned or outcome.decision:
-            flow.metadata[MESSAGE_KEY] = outcome
+            exchange(flow).message = outcome
 
     def _unreadable_passes(self, flow: http.HTTPFlow, what: list[str]) -> bool:
         if unreadable_passes(flow, self._runtime, what):
@@ -175,11 +192,11 @@ class DlpWebSocketAddon:
         policy = self._runtime.current().policy
         if self._compiled is None or self._compiled.policy is not policy:
             self._compiled = compile_policy(policy)
-        identity = flow.metadata.get("warden.identity") or Identity("anonymous")
+        identity = exchange(flow).identity or Identity("anonymous")
         context = build_context(
             policy,
             identity,
-            flow.metadata.get("warden.app"),
+            exchange(flow).app,
             flow.request.pretty_host,
             normalized,
             scan.findings,

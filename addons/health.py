@@ -23,6 +23,7 @@ from mitmproxy import http
 
 from addons.audit import AuditAddon
 from addons.dlp import DlpEngine
+from addons.exchange import exchange
 from addons.pac import addressed_to_proxy
 from addons.runtime import RuntimeAddon
 from warden.policy.model import FailMode, StoreFailure
@@ -47,7 +48,7 @@ class HealthAddon:
             json.dumps(report, indent=1) + "\n",
             {"Content-Type": "application/json", "Cache-Control": "no-store"},
         )
-        flow.metadata["warden.internal"] = "health"
+        exchange(flow).internal = "health"
 
     def report(self) -> dict[str, object]:
         runtime = self._runtime.current()

@@ -14,6 +14,7 @@ import weakref
 
 from mitmproxy import connection, http
 
+from addons.exchange import exchange
 from addons.headers import lowered
 from addons.runtime import RuntimeAddon
 from warden.identity import Identity, IdentityResolver
@@ -41,11 +42,11 @@ class IdentityAddon:
         await self._attribute(flow)
 
     async def requestheaders(self, flow: http.HTTPFlow) -> None:
-        if flow.response or flow.metadata.get("warden.internal"):
+        if flow.response or exchange(flow).internal:
             return
         known = self._by_conn.get(flow.client_conn)
         if known is not None:
-            flow.metadata["warden.identity"] = known
+            exchange(flow).identity = known
             self._strip(flow, self._resolver())
             return
         await self._attribute(flow)
@@ -59,11 +60,11 @@ class IdentityAddon:
         except AuthRequired as e:
             log.info("407 for %s: %s", client_ip, e.reason)
             flow.response = _auth_required(resolver.config.proxy_auth.realm)
-            flow.metadata["warden.internal"] = "auth_required"
+            exchange(flow).internal = "auth_required"
             return
         finally:
             self._strip(flow, resolver)
-        flow.metadata["warden.identity"] = identity
+        exchange(flow).identity = identity
         # The identity of a CONNECT holds for every request inside the tunnel.
         self._by_conn[flow.client_conn] = identity
 

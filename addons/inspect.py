@@ -7,11 +7,11 @@ import logging
 
 from mitmproxy import http
 
-from addons.replies import is_browser_navigation, schema_of, to_response
+from addons.exchange import exchange
 from addons.runtime import RuntimeAddon
 from warden.errors import BodyTooLarge, RequestRejected, UnsupportedBody
 from warden.policy.model import Unreadable
-from warden.replies import error_reply
+from warden.refusal import Refusal, Stage
 from warden.schemas import parse_request
 from warden.schemas.decoding import decode_body
 from warden.schemas.normalized import NormalizedRequest
@@ -21,28 +21,29 @@ log = logging.getLogger("warden.inspect")
 # Below this size parsing takes microseconds; above it, it goes to a worker thread so the
 # event loop keeps serving other flows while a 10 MB paste is read.
 INLINE_PARSE_LIMIT = 64 * 1024
-TARGET_KEY = "warden.target"
 
 
 class InspectAddon:
     def __init__(self, runtime: RuntimeAddon) -> None:
         self._runtime = runtime
 
-    def requestheaders(self, flow: http.HTTPFlow) -> None:
-        if flow.response or "warden.app" not in flow.metadata:
-            return
+    def requestheaders(self, flow: http.HTTPFlow) -> Refusal | None:
+        if flow.response or exchange(flow).app is None:
+            return None
         limit = self._runtime.current().config.max_body_bytes
         declared = flow.request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             # Refuse before reading the body at all.
-            self._reject(flow, BodyTooLarge(_too_large(int(declared), limit)))
+            return _refusal(BodyTooLarge(_too_large(int(declared), limit)))
+        return None
 
-    async def request(self, flow: http.HTTPFlow) -> None:
-        if flow.response or "warden.app" not in flow.metadata:
-            return
-        if flow.metadata.get("warden.coach_continue"):
-            return  # Warden's own coaching form, answered by the policy addon
-        entry = flow.metadata["warden.app"]
+    async def request(self, flow: http.HTTPFlow) -> Refusal | None:
+        x = exchange(flow)
+        entry = x.app
+        if flow.response or entry is None:
+            return None
+        if x.coach_continue:
+            return None  # Warden's own coaching form, answered by the policy addon
         limit = self._runtime.current().config.max_body_bytes
         raw = flow.request.raw_content or b""
         try:
@@ -64,51 +65,33 @@ class InspectAddon:
             else:
                 body, normalized = _read(*args)
         except RequestRejected as e:
-            self._reject(flow, e)
-            return
+            return _refusal(e)
         except Exception:
             # Fail closed: a parser bug must not become a way to send data unseen.
             log.exception("could not inspect %s %s", flow.request.method, flow.request.url)
-            self._reject(flow, RequestRejected("Warden could not inspect this request."), 500)
-            return
-        flow.metadata["warden.request"] = normalized
+            return _refusal(RequestRejected("Warden could not inspect this request."), 500)
+        x.request = normalized
         # The path and query as they arrived, which DLP's findings refer to (redaction may
         # rewrite flow.request.path); the audit log records it with the findings masked.
-        flow.metadata[TARGET_KEY] = flow.request.path
+        x.target = flow.request.path
         # The decoded body, kept for redaction (which rewrites it) and never logged.
-        flow.metadata["warden.body"] = body
-        if normalized.unreadable and self._runtime.current().policy.dlp.enabled:
-            self._unreadable(flow, normalized.unreadable)
+        x.body = body
+        what = normalized.unreadable
+        dlp_on = self._runtime.current().policy.dlp.enabled
+        if what and dlp_on and not unreadable_passes(flow, self._runtime, what):
+            return _refusal(UnsupportedBody(_cannot_read(what)))
+        return None
 
-    def _unreadable(self, flow: http.HTTPFlow, what: list[str]) -> None:
-        if not unreadable_passes(flow, self._runtime, what):
-            self._reject(flow, UnsupportedBody(_cannot_read(what)))
 
-    def _reject(self, flow: http.HTTPFlow, error: RequestRejected, status: int = 0) -> None:
-        status = status or error.status
-        log.warning(
-            "rejected %s %s%s: %s",
-            flow.request.method,
-            flow.request.host,
-            flow.request.path.split("?", 1)[0],
-            error,
-        )
-        flow.metadata["warden.rejected"] = {
-            "status": status,
-            "code": error.code,
-            "reason": str(error),
-        }
-        reply = error_reply(
-            schema_of(flow), status, str(error), error.code, html_page=is_browser_navigation(flow)
-        )
-        flow.response = to_response(reply)
+def _refusal(error: RequestRejected, status: int = 0) -> Refusal:
+    return Refusal(Stage.INSPECT, status or error.status, error.code, str(error))
 
 
 def unreadable_passes(flow: http.HTTPFlow, runtime: RuntimeAddon, what: list[str]) -> bool:
     """The policy's dlp.unreadable for content Warden could not read: True when it may go
     (monitor: on record as not fully scanned, and alerted), False when it must be refused."""
     if runtime.current().policy.dlp.unreadable is Unreadable.MONITOR:
-        flow.metadata["warden.unscanned"] = f"unreadable: {_listed(what)}"
+        exchange(flow).unscanned = f"unreadable: {_listed(what)}"
         log.warning("flow %s forwarded with content Warden could not read", flow.id)
         return True
     return False

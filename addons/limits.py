@@ -18,8 +18,8 @@ request bodies, one by one and all together.
   passes this limit (413). Bodies that declare a length past it are refused by inspect.py.
 
 Refusals are answered before the rest of the body is read (addons/interrupt.py), and recorded
-like other refusals in flow.metadata["warden.rejected"]. Request bodies to hosts Warden does
-not inspect are streamed through instead of being buffered. mitmproxy's `body_size_limit`
+like other refusals (refuse.py). Request bodies to hosts Warden does not inspect are streamed
+through instead of being buffered. mitmproxy's `body_size_limit`
 stays unset: it would also cut off large answers, which Warden streams.
 """
 
@@ -33,10 +33,11 @@ from mitmproxy import connection, ctx, exceptions, http, tcp, tls
 from mitmproxy.proxy import layer, layers
 
 from addons import interrupt
-from addons.replies import is_browser_navigation, schema_of, to_response
+from addons.exchange import exchange
+from addons.refuse import refuse
 from addons.runtime import RuntimeAddon
 from warden.body_budget import BodyBudget
-from warden.replies import error_reply
+from warden.refusal import Refusal, Stage
 
 __all__ = ["LimitsAddon"]
 
@@ -149,14 +150,14 @@ class LimitsAddon:
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         self._begin(flow)
-        meta = flow.metadata
+        x = exchange(flow)
         if flow.response is not None:
             # Answered before its body is read (interrupt.py): no "100 Continue" for it.
             flow.request.headers.pop("expect", None)
             return
-        if meta.get("warden.internal"):
+        if x.internal:
             return
-        if "warden.app" not in meta:
+        if x.app is None:
             flow.request.stream = True  # not inspected, so not held: passed on as it comes
             return
         timeout = ctx.options.warden_body_timeout
@@ -170,7 +171,7 @@ class LimitsAddon:
 
     def request(self, flow: http.HTTPFlow) -> None:
         self._cancel_body_deadline(flow.id)
-        if "warden.app" in flow.metadata:
+        if exchange(flow).app is not None:
             # The body is whole now: hold what it really takes until the exchange ends.
             self.budget.settle(flow.id, len(flow.request.raw_content or b""))
 
@@ -190,7 +191,7 @@ class LimitsAddon:
                 "smaller request or ask your administrator to raise warden_max_body."
             )
             return self._refuse(flow, 413, TOO_LARGE_CODE, message)
-        if "warden.app" in flow.metadata and not self.budget.reserve(
+        if exchange(flow).app is not None and not self.budget.reserve(
             flow.id, buffered, _sender(flow)
         ):
             return self._busy(flow, buffered)
@@ -304,23 +305,9 @@ class LimitsAddon:
         message: str,
         headers: dict[str, str] | None = None,
     ) -> http.Response:
-        log.warning(
-            "rejected %s %s%s: %s",
-            flow.request.method,
-            flow.request.host,
-            flow.request.path.split("?", 1)[0],
-            message,
-        )
-        flow.metadata["warden.rejected"] = {"status": status, "code": code, "reason": message}
-        reply = error_reply(
-            schema_of(flow),
-            status,
-            message,
-            code,
-            html_page=is_browser_navigation(flow),
-            extra_headers=headers,
-        )
-        return to_response(reply)
+        refuse(flow, Refusal(Stage.LIMITS, status, code, message, headers=headers or {}))
+        assert flow.response is not None
+        return flow.response
 
 
 def _address(client: connection.Client) -> str:
@@ -330,7 +317,7 @@ def _address(client: connection.Client) -> str:
 
 def _sender(flow: http.HTTPFlow) -> str:
     """Who a body's bytes are counted against: the person if known, else the client address."""
-    identity = flow.metadata.get("warden.identity")
+    identity = exchange(flow).identity
     user = getattr(identity, "user", None)
     if user and user != "anonymous":
         return f"user:{user}"

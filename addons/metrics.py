@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from mitmproxy import ctx, http
 
+from addons.exchange import exchange
 from addons.health import HealthAddon
 from addons.pac import addressed_to_proxy
 from warden.metrics import Counters
@@ -47,7 +48,7 @@ class MetricsAddon:
         flow.response = http.Response.make(
             200, self.counters.render(), {"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"}
         )
-        flow.metadata["warden.internal"] = "metrics"
+        exchange(flow).internal = "metrics"
 
     def response(self, flow: http.HTTPFlow) -> None:
         self._count(flow)
@@ -56,21 +57,21 @@ class MetricsAddon:
         self._count(flow)
 
     def _count(self, flow: http.HTTPFlow) -> None:
-        meta = flow.metadata
-        entry = meta.get("warden.app")
-        if entry is None or meta.get("warden.internal") or meta.get("warden.metrics_counted"):
+        x = exchange(flow)
+        entry = x.app
+        if entry is None or x.internal or x.metrics_counted:
             return
-        meta["warden.metrics_counted"] = True  # an answer that errors late gets both hooks
-        decision = meta.get("warden.decision")
+        x.metrics_counted = True  # an answer that errors late gets both hooks
+        decision = x.decision
         action = decision.action.value if decision is not None else None
         if action is None:
-            action = "reject" if meta.get("warden.rejected") else "none"
+            action = "reject" if x.refusal else "none"
         counters = self.counters
         counters.requests.add(app=entry.id, action=action)
-        scan = meta.get("warden.findings")
+        scan = x.findings
         for finding in scan.findings if scan is not None else ():
             counters.findings.add(entity=finding.entity_type)
-        usage = meta.get("warden.usage")
+        usage = x.usage
         if usage is not None:
             counters.tokens.add(usage.input_tokens, app=entry.id, direction="input")
             counters.tokens.add(usage.output_tokens, app=entry.id, direction="output")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mitmproxy import ctx, http
 
+from addons.exchange import exchange
 from addons.runtime import RuntimeAddon
 from warden.catalog.pac import render_pac
 
@@ -35,13 +36,13 @@ class PacAddon:
             flow.response = http.Response.make(
                 200, pac, {"Content-Type": "application/x-ns-proxy-autoconfig"}
             )
-            flow.metadata["warden.internal"] = "pac"
+            exchange(flow).internal = "pac"
         elif path in CA_PATHS:
             cert = Path(ctx.options.confdir).expanduser() / "mitmproxy-ca-cert.pem"
             flow.response = http.Response.make(
                 200, cert.read_bytes(), {"Content-Type": "application/x-x509-ca-cert"}
             )
-            flow.metadata["warden.internal"] = "ca"
+            exchange(flow).internal = "ca"
 
 
 def addressed_to_proxy(flow: http.HTTPFlow) -> bool:

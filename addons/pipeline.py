@@ -6,12 +6,16 @@ thirteen stages registered one by one that came to roughly 300 µs per request, 
 what bare mitmdump spends on the whole request. Registered as one addon, each stage's
 handlers are looked up once, at start, and called directly.
 
+A stage's hook returns None to let the request go on, or a Refusal (warden/refusal.py): the
+pipeline hands it to refuse.py, the one place that answers the client and keeps the record,
+and the later stages see a request that is already answered.
+
 Errors are handled as mitmproxy handles them between addons: a stage that raises is logged
 ("Addon error") and the next stage still runs; AddonHalt stops the chain, and OptionsError
 goes back to whoever set the option. One addition: a stage that raises while an AI request is
 on its way in (requestheaders, request) leaves it uninspected, so the request is answered with
 a 503 in its provider's format instead of being forwarded (fail closed), and the audit event
-records the refusal with the stage's name (flow.metadata["warden.rejected"]).
+records the refusal with the stage's name (refuse.py).
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from typing import Any
 from mitmproxy import exceptions, hooks, http
 
 from addons import heap
-from addons.replies import is_browser_navigation, schema_of, to_response
-from warden.replies import error_reply
+from addons.exchange import exchange
+from addons.refuse import refuse
+from warden.refusal import Refusal, Stage
 
 __all__ = ["WardenPipeline"]
 
@@ -64,7 +69,9 @@ def _sync_dispatch(name: str, handlers: list[Handler]) -> Handler:
     def dispatch(*args: Any) -> None:
         for handler in handlers:
             try:
-                handler(*args)
+                result = handler(*args)
+                if result is not None:
+                    _apply(result, args)
             except (exceptions.AddonHalt, exceptions.OptionsError):
                 raise
             except Exception as e:
@@ -79,13 +86,21 @@ def _async_dispatch(name: str, handlers: list[Handler]) -> Handler:
             try:
                 result = handler(*args)
                 if result is not None and inspect.isawaitable(result):
-                    await result
+                    result = await result
+                if result is not None:
+                    _apply(result, args)
             except (exceptions.AddonHalt, exceptions.OptionsError):
                 raise
             except Exception as e:
                 _report(name, handler, e, args)
 
     return dispatch
+
+
+def _apply(result: object, args: tuple[Any, ...]) -> None:
+    """A stage's answer other than "go on": a Refusal, applied to the flow in one place."""
+    if isinstance(result, Refusal) and args and isinstance(args[0], http.HTTPFlow):
+        refuse(args[0], result)
 
 
 def _report(hook: str, handler: Handler, error: Exception, args: tuple[Any, ...]) -> None:
@@ -97,20 +112,13 @@ def _report(hook: str, handler: Handler, error: Exception, args: tuple[Any, ...]
 
 
 def _refuse_unchecked(flow: http.HTTPFlow, stage: str, error: Exception) -> None:
-    meta = flow.metadata
-    if flow.response is not None or "warden.app" not in meta or meta.get("warden.internal"):
+    x = exchange(flow)
+    if flow.response is not None or x.app is None or x.internal:
         return  # already answered, not an AI request, or Warden's own page
-    # The type only: an exception's message may quote the request it choked on.
-    meta["warden.rejected"] = {
-        "status": 503,
-        "code": INTERNAL_ERROR_CODE,
-        "reason": f"{stage} failed ({type(error).__name__}); the request was not sent",
-    }
     message = (
         "Warden could not finish checking this request because of an internal error, so it "
         "was not sent. Please try again; if it keeps happening, contact your administrator."
     )
-    reply = error_reply(
-        schema_of(flow), 503, message, INTERNAL_ERROR_CODE, html_page=is_browser_navigation(flow)
-    )
-    flow.response = to_response(reply)
+    # The type only: an exception's message may quote the request it choked on.
+    reason = f"{stage} failed ({type(error).__name__}); the request was not sent"
+    refuse(flow, Refusal(Stage.PIPELINE, 503, INTERNAL_ERROR_CODE, reason, message))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mitmproxy import http
 
+from addons.exchange import exchange
 from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.runtime import RuntimeAddon
 from warden.catalog import AppKind, CatalogEntry
@@ -40,8 +41,9 @@ from warden.policy.counter_file import (
 )
 from warden.policy.counters import CounterEntry, InMemoryCounters
 from warden.policy.facts import build_context
-from warden.policy.quotas import QuotaEnforcer
-from warden.replies import block_reply, error_reply
+from warden.policy.quotas import QuotaBreach, QuotaEnforcer
+from warden.refusal import Refusal, Stage
+from warden.replies import error_reply
 
 log = logging.getLogger("warden.policy")
 
@@ -128,84 +130,81 @@ class PolicyAddon:
         return self._compiled
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
-        if flow.response or "warden.app" not in flow.metadata:
+        x = exchange(flow)
+        if flow.response or x.app is None:
             return
         if flow.request.method == "POST" and flow.request.path.split("?")[0] == CONTINUE_PATH:
             # Warden's own form, not a request to the provider: nothing to inspect.
-            flow.metadata["warden.coach_continue"] = True
+            x.coach_continue = True
 
-    async def request(self, flow: http.HTTPFlow) -> None:
+    async def request(self, flow: http.HTTPFlow) -> Refusal | None:
+        x = exchange(flow)
         if flow.response:
-            return
-        if flow.metadata.get("warden.coach_continue"):
+            return None
+        if x.coach_continue:
             self._continue_after_coaching(flow)
-            return
-        if "warden.request" not in flow.metadata:
-            return
+            return None
+        entry, normalized = x.app, x.request
+        if entry is None or normalized is None:
+            return None
         compiled = self.compiled()
         policy = compiled.policy
-        entry: CatalogEntry = flow.metadata["warden.app"]
-        identity: Identity = flow.metadata.get("warden.identity") or ANONYMOUS
-        normalized = flow.metadata["warden.request"]
-        scan = flow.metadata.get("warden.findings")
-        findings = tuple(scan.findings) if scan is not None else ()
+        identity = x.identity or ANONYMOUS
+        findings = tuple(x.findings.findings) if x.findings is not None else ()
         args = (policy, identity, entry, flow.request.host, normalized, findings)
-        kwargs = {"count_prompt_tokens": compiled.needs_prompt_tokens}
-        if compiled.needs_prompt_tokens and normalized.prompt_chars > INLINE_TOKEN_COUNT_CHARS:
-            ctx = await asyncio.to_thread(build_context, *args, **kwargs)
+        needs_tokens = compiled.needs_prompt_tokens
+        if needs_tokens and normalized.prompt_chars > INLINE_TOKEN_COUNT_CHARS:
+            ctx = await asyncio.to_thread(build_context, *args, count_prompt_tokens=needs_tokens)
         else:
-            ctx = build_context(*args, **kwargs)
-        flow.metadata["warden.policy_context"] = ctx
+            ctx = build_context(*args, count_prompt_tokens=needs_tokens)
+        x.policy_context = ctx
 
         decision = evaluate(compiled, ctx)
         if not decision.blocks and decision.action is Action.COACH:
             decision = self._coach(flow, entry, identity, decision)
         if flow.response is None and not decision.blocks:
             now = datetime.now(UTC)
-            breach = self.quotas.admit(policy, ctx, ctx.prompt_tokens or 0, now)
-            if breach is not None:
+            admitted = self.quotas.admit(policy, ctx, ctx.prompt_tokens or 0, now)
+            if isinstance(admitted, QuotaBreach):
                 decision = Decision(
                     Action.BLOCK,
-                    breach.quota_id,
-                    breach.describe(now),
+                    admitted.quota_id,
+                    admitted.describe(now),
                     status=429,
-                    quota=breach.to_dict(),
+                    quota=admitted.to_dict(),
                 )
-                reply = error_reply(
-                    schema_of(flow),
+                x.decision = decision
+                refusal = Refusal(
+                    Stage.QUOTA,
                     429,
-                    decision.reason,
                     "quota_exceeded",
-                    html_page=is_browser_navigation(flow),
-                    extra_headers={
-                        "Retry-After": str(breach.retry_after(now)),
-                        "X-Warden-Quota": breach.quota_id,
+                    decision.reason,
+                    headers={
+                        "Retry-After": str(admitted.retry_after(now)),
+                        "X-Warden-Quota": admitted.quota_id,
                     },
+                    rule_id=admitted.quota_id,
                 )
-                flow.response = to_response(reply)
-            elif policy.quotas:
+                return refusal
+            # Counted now; given back if a later stage refuses the request (refuse.py).
+            x.reservation = admitted
+            if policy.quotas:
                 decision = replace(decision, quota={"checked": self.quotas.state(policy, ctx, now)})
-        flow.metadata["warden.decision"] = decision
+        x.decision = decision
         if decision.blocks and flow.response is None:
-            log.info(
-                "blocked %s -> %s (%s): %s", ctx.user, ctx.app, decision.rule_id, decision.reason
+            return Refusal(
+                Stage.POLICY, 403, "blocked_by_policy", decision.reason, rule_id=decision.rule_id
             )
-            reply = block_reply(
-                schema_of(flow),
-                decision.reason,
-                decision.rule_id,
-                html_page=is_browser_navigation(flow),
-            )
-            flow.response = to_response(reply)
+        return None
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
-        coach = flow.metadata.get("warden.coach_header")
+        coach = exchange(flow).coach_header
         if coach and flow.response is not None:
             flow.response.headers["X-Warden-Coach"] = coach
 
     def response(self, flow: http.HTTPFlow) -> None:
-        usage = flow.metadata.get("warden.usage")
-        ctx = flow.metadata.get("warden.policy_context")
+        x = exchange(flow)
+        usage, ctx = x.usage, x.policy_context
         if usage is None or ctx is None or not self._runtime.current().policy.quotas:
             return
         self.quotas.record_usage(
@@ -226,7 +225,7 @@ class PolicyAddon:
         rule_id = decision.rule_id or "default"
         if entry.kind is AppKind.API:
             # An SDK cannot show a page: warn in a header and let the request go through.
-            flow.metadata["warden.coach_header"] = _header_safe(decision.reason)
+            exchange(flow).coach_header = _header_safe(decision.reason)
             return decision
         if self.passes.has_pass(identity.user, entry.id, rule_id):
             return Decision(
@@ -258,7 +257,7 @@ class PolicyAddon:
         return Decision(Action.COACH, rule_id, decision.reason, status=403, alert=decision.alert)
 
     def _continue_after_coaching(self, flow: http.HTTPFlow) -> None:
-        identity: Identity = flow.metadata.get("warden.identity") or ANONYMOUS
+        identity: Identity = exchange(flow).identity or ANONYMOUS
         form = urllib.parse.parse_qs(flow.request.get_text(strict=False) or "", max_num_fields=10)
         ticket = self.passes.verify((form.get("token") or [""])[0])
         justification = (form.get("justification") or [""])[0].strip()[:MAX_JUSTIFICATION]
@@ -269,14 +268,14 @@ class PolicyAddon:
                 "and try again.\n",
                 {"Content-Type": "text/plain; charset=utf-8"},
             )
-            flow.metadata["warden.internal"] = "coach_rejected"
+            exchange(flow).internal = "coach_rejected"
             return
         minutes = self._runtime.current().policy.coach.pass_minutes
         self.passes.grant(ticket, minutes)
         log.info(
             "%s continued past coaching rule %s for %s", ticket.user, ticket.rule_id, ticket.app
         )
-        flow.metadata["warden.decision"] = Decision(
+        exchange(flow).decision = Decision(
             Action.COACH, ticket.rule_id, f"continued after coaching: {justification}"
         )
         flow.response = http.Response.make(303, b"", {"Location": ticket.url})

@@ -2,7 +2,7 @@
 
 The body is the decoded one inspection kept, so it is forwarded as identity (any
 Content-Encoding header is dropped; mitmproxy sets Content-Length). The audit log gets
-flow.metadata["warden.redaction"]: counts per entity type, never values. For reversible
+exchange(flow).redaction: counts per entity type, never values. For reversible
 placeholders a restorer joins the response filters (stream.py), which every answer passes
 through, streamed or buffered, and the upstream is asked for an uncompressed answer so the
 restorer can read it (stream.py fixes the answer's framing when a filter changes its
@@ -16,14 +16,13 @@ import logging
 
 from mitmproxy import http
 
+from addons.exchange import exchange
 from addons.inspect import INLINE_PARSE_LIMIT
-from addons.replies import is_browser_navigation, schema_of, to_response
 from addons.stream import add_response_filter
 from warden.dlp.redactor import Redaction, RedactionError, Unredactable, redact
 from warden.dlp.restore import RestoreMap, StreamRestorer
 from warden.dlp.restore_sse import SseRestorer
-from warden.dlp.types import ScanResult
-from warden.replies import error_reply
+from warden.refusal import Refusal, Stage
 from warden.schemas.envelope import rewrite_target
 
 __all__ = ["RedactAddon"]
@@ -31,20 +30,21 @@ __all__ = ["RedactAddon"]
 log = logging.getLogger("warden.dlp")
 
 _JSON_TYPES = ("json", "event-stream")
-RESTORING_KEY = "warden.restoring"
 UNREDACTABLE_CODE = "cannot_redact"
 
 
 class RedactAddon:
-    async def request(self, flow: http.HTTPFlow) -> None:
+    async def request(self, flow: http.HTTPFlow) -> Refusal | None:
         if flow.response:
-            return
-        decision = flow.metadata.get("warden.decision")
-        scan: ScanResult | None = flow.metadata.get("warden.findings")
+            return None
+        x = exchange(flow)
+        decision, scan, normalized = x.decision, x.findings, x.request
         if decision is None or not decision.redactions or not scan or not scan.findings:
-            return
-        body: bytes = flow.metadata.get("warden.body") or b""
-        args = (body, flow.metadata["warden.request"], scan.findings, decision.redactions)
+            return None
+        if normalized is None:
+            return None
+        body = x.body or b""
+        args = (body, normalized, scan.findings, decision.redactions)
         content_type = flow.request.headers.get("content-type")
         try:
             if len(body) > INLINE_PARSE_LIMIT:
@@ -52,64 +52,51 @@ class RedactAddon:
             else:
                 result = redact(*args, content_type=content_type)
         except Unredactable as e:
-            self._cannot_redact(flow, e)
-            return
+            return _cannot_redact(flow, e)
         except RedactionError as e:
-            self._refuse(flow, str(e))
-            return
+            return _failed(flow, str(e))
         if result.count:
             self._apply(flow, result)
         elif result.left:
-            flow.metadata["warden.redaction"] = result.summary()
+            x.redaction = result.summary()
+        return None
 
     def _apply(self, flow: http.HTTPFlow, result: Redaction) -> None:
         if result.target_edits:
             flow.request.path = rewrite_target(flow.request.path, result.target_edits)
-        if result.body != flow.metadata.get("warden.body"):
+        x = exchange(flow)
+        if result.body != x.body:
             flow.request.headers.pop("content-encoding", None)
             flow.request.content = result.body
-            flow.metadata["warden.body"] = result.body
-        flow.metadata["warden.redaction"] = result.summary()
+            x.body = result.body
+        x.redaction = result.summary()
         if result.restore:
             # The restorer reads the answer as it travels, before any decompression.
             flow.request.headers["accept-encoding"] = "identity"
             add_response_filter(flow, _LazyRestorer(flow, result.restore))
-            flow.metadata[RESTORING_KEY] = True
+            x.restoring = True
         log.info("flow %s: redacted %s", flow.id, result.summary()["by_type"])
 
-    def _cannot_redact(self, flow: http.HTTPFlow, error: Unredactable) -> None:
-        # The rule asked for these values to be replaced; where they sit (a file, a document, a
-        # header) Warden cannot rewrite them, so the request does not leave at all.
-        where = "; ".join(error.places)
-        log.info("flow %s: refused, %s cannot be redacted in %s", flow.id, error.types, where)
-        message = (
-            f"Your request contains {', '.join(error.types)} in {where}. Warden can remove such "
-            "data from message text, but not from there, so the request was not sent. Remove it "
-            "and try again."
-        )
-        flow.metadata["warden.rejected"] = {
-            "status": 403,
-            "code": UNREDACTABLE_CODE,
-            "reason": f"{', '.join(error.types)} in {where} (cannot be redacted there)",
-        }
-        reply = error_reply(
-            schema_of(flow), 403, message, UNREDACTABLE_CODE, html_page=is_browser_navigation(flow)
-        )
-        flow.response = to_response(reply)
 
-    def _refuse(self, flow: http.HTTPFlow, why: str) -> None:
-        # RedactionError messages describe the body's structure, never its content.
-        log.error("flow %s: could not redact the request body: %s", flow.id, why)
-        message = "Warden could not remove sensitive data from this request, so it was not sent."
-        flow.metadata["warden.rejected"] = {
-            "status": 500,
-            "code": "redaction_failed",
-            "reason": why,
-        }
-        reply = error_reply(
-            schema_of(flow), 500, message, "redaction_failed", html_page=is_browser_navigation(flow)
-        )
-        flow.response = to_response(reply)
+def _cannot_redact(flow: http.HTTPFlow, error: Unredactable) -> Refusal:
+    # The rule asked for these values to be replaced; where they sit (a file, a document, a
+    # header) Warden cannot rewrite them, so the request does not leave at all.
+    where = "; ".join(error.places)
+    log.info("flow %s: refused, %s cannot be redacted in %s", flow.id, error.types, where)
+    message = (
+        f"Your request contains {', '.join(error.types)} in {where}. Warden can remove such "
+        "data from message text, but not from there, so the request was not sent. Remove it "
+        "and try again."
+    )
+    reason = f"{', '.join(error.types)} in {where} (cannot be redacted there)"
+    return Refusal(Stage.REDACT, 403, UNREDACTABLE_CODE, reason, message)
+
+
+def _failed(flow: http.HTTPFlow, why: str) -> Refusal:
+    # RedactionError messages describe the body's structure, never its content.
+    log.error("flow %s: could not redact the request body: %s", flow.id, why)
+    message = "Warden could not remove sensitive data from this request, so it was not sent."
+    return Refusal(Stage.REDACT, 500, "redaction_failed", why, message)
 
 
 class _LazyRestorer:

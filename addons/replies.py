@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mitmproxy import http
 
+from addons.exchange import exchange
 from warden.replies import Reply, wants_html
 
 
@@ -17,5 +18,5 @@ def is_browser_navigation(flow: http.HTTPFlow) -> bool:
 
 
 def schema_of(flow: http.HTTPFlow) -> str:
-    entry = flow.metadata.get("warden.app")
+    entry = exchange(flow).app
     return entry.schema if entry is not None else "generic"

@@ -2,7 +2,7 @@
 
 Usage estimates and the audit log's redacted capture both need it. Without redaction it is
 simply the inspected request's segments; with redaction the forwarded body is read again,
-so the answer never depends on how DLP rewrote it. Cached in flow.metadata.
+so the answer never depends on how DLP rewrote it. Kept on the exchange.
 """
 
 from __future__ import annotations
@@ -12,42 +12,41 @@ import logging
 
 from mitmproxy import http
 
+from addons.exchange import NOT_COMPUTED, exchange
 from addons.inspect import INLINE_PARSE_LIMIT
 from warden.schemas import parse_request
 from warden.schemas.decoding import decode_body
 from warden.schemas.normalized import Segment
 
-__all__ = ["SENT_KEY", "forwarded", "sent_segments"]
+__all__ = ["forwarded", "sent_segments"]
 
 log = logging.getLogger("warden.usage")
 
-SENT_KEY = "warden.sent_segments"
-_MISSING = object()
 # The forwarded body passed inspection's limit once already; this only guards the re-read.
 _MAX_DECODED = 64 * 1024 * 1024
 
 
 async def sent_segments(flow: http.HTTPFlow) -> list[Segment] | None:
     """The segments that left, or None if nothing left or what left cannot be read."""
-    cached = flow.metadata.get(SENT_KEY, _MISSING)
-    if cached is not _MISSING:
-        return cached  # type: ignore[no-any-return]
-    result = await _compute(flow)
-    flow.metadata[SENT_KEY] = result
-    return result
+    x = exchange(flow)
+    if x.sent is not NOT_COMPUTED:
+        return x.sent
+    x.sent = await _compute(flow)
+    return x.sent
 
 
 async def _compute(flow: http.HTTPFlow) -> list[Segment] | None:
-    normalized = flow.metadata.get("warden.request")
-    if normalized is None or not forwarded(flow):
+    x = exchange(flow)
+    normalized = x.request
+    if normalized is None or x.app is None or not forwarded(flow):
         return None
-    if not flow.metadata.get("warden.redaction"):
+    if not x.redaction:
         return list(normalized.segments)
     raw = flow.request.raw_content or b""
     args = (
         raw,
         flow.request.headers.get("content-encoding"),
-        flow.metadata["warden.app"].schema,
+        x.app.schema,
         normalized.provider,
         flow.request.method,
         flow.request.path,
@@ -66,10 +65,10 @@ async def _compute(flow: http.HTTPFlow) -> list[Segment] | None:
 
 def forwarded(flow: http.HTTPFlow) -> bool:
     """False when Warden answered itself (blocked, rejected, store down)."""
-    if flow.metadata.get("warden.rejected") or flow.metadata.get("warden.store_blocked"):
+    x = exchange(flow)
+    if x.refusal is not None:
         return False
-    decision = flow.metadata.get("warden.decision")
-    return not getattr(decision, "blocks", False)
+    return not (x.decision is not None and x.decision.blocks)
 
 
 def _reparse(

@@ -20,9 +20,10 @@ from collections.abc import Callable
 
 from mitmproxy import http
 
+from addons.exchange import exchange
+
 type ResponseFilter = Callable[[bytes], bytes]
 
-FILTERS_KEY = "warden.response_filters"
 BUFFER_LIMIT = 1024 * 1024  # larger answers are streamed even with a Content-Length
 _STREAMING_TYPES = (
     "text/event-stream",
@@ -33,7 +34,7 @@ _STREAMING_TYPES = (
 
 
 def add_response_filter(flow: http.HTTPFlow, response_filter: ResponseFilter) -> None:
-    flow.metadata.setdefault(FILTERS_KEY, []).append(response_filter)
+    exchange(flow).response_filters.append(response_filter)
 
 
 def needs_streaming(response: http.Response) -> bool:
@@ -48,7 +49,7 @@ class StreamAddon:
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         if flow.response is None or not needs_streaming(flow.response):
             return
-        filters: list[ResponseFilter] = flow.metadata.get(FILTERS_KEY, [])
+        filters = exchange(flow).response_filters
         flow.response.stream = _chain(filters) if filters else True
         if filters and "content-length" in flow.response.headers:
             # A filter may change the length (restoring placeholders), so the stated length
@@ -58,7 +59,7 @@ class StreamAddon:
                 flow.response.headers["transfer-encoding"] = "chunked"
 
     def response(self, flow: http.HTTPFlow) -> None:
-        filters: list[ResponseFilter] = flow.metadata.get(FILTERS_KEY, [])
+        filters = exchange(flow).response_filters
         if not filters or flow.response is None or flow.response.stream:
             return
         body = flow.response.raw_content or b""

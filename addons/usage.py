@@ -3,7 +3,7 @@
 A ResponseMeter reads a decoded copy of the answer through StreamAddon's filter chain;
 every byte passes on unchanged and undelayed. When the answer ends (the filters' final b""
 call, which comes before any addon's `response` hook, streamed or buffered) the reading
-becomes flow.metadata["warden.usage"]: provider-reported, or estimated with tiktoken over a
+becomes the exchange's usage: provider-reported, or estimated with tiktoken over a
 bounded sample (a few ms at most), priced from the price table. Quota accounting in any
 addon's `response` hook therefore finds it, wherever that addon sits in the chain.
 
@@ -19,10 +19,10 @@ from pathlib import Path
 
 from mitmproxy import ctx, exceptions, http
 
+from addons.exchange import NOT_COMPUTED, exchange
 from addons.headers import lowered
 from addons.runtime import RuntimeAddon
-from addons.sent import SENT_KEY, forwarded
-from addons.stream import FILTERS_KEY
+from addons.sent import forwarded
 from warden.errors import ConfigError
 from warden.usage.estimate import priced, resolve_usage
 from warden.usage.meter import ResponseMeter, ResponseReading
@@ -30,7 +30,6 @@ from warden.usage.prices import PriceTable
 
 log = logging.getLogger("warden.usage")
 
-READING_KEY = "warden.response_reading"
 RELOAD_INTERVAL_S = 1.0
 
 
@@ -72,11 +71,12 @@ class UsageAddon:
             self._reloader.cancel()
 
     def request(self, flow: http.HTTPFlow) -> None:
-        if flow.response or "warden.request" not in flow.metadata:
+        x = exchange(flow)
+        if flow.response or x.request is None:
             return
         # First in the chain, ahead of any filter that rewrites the answer (DLP restoring
         # redacted values): usage and the captured answer are what the provider sent.
-        flow.metadata.setdefault(FILTERS_KEY, []).insert(0, _Observer(self, flow))
+        x.response_filters.insert(0, _Observer(self, flow))
 
     def response(self, flow: http.HTTPFlow) -> None:
         self._settle(flow)
@@ -85,10 +85,13 @@ class UsageAddon:
         self._settle(flow)  # the answer broke off: count what came
 
     def settle(self, flow: http.HTTPFlow, reading: ResponseReading) -> None:
-        """Turn the finished reading into flow.metadata["warden.usage"]."""
-        flow.metadata[READING_KEY] = reading
-        normalized = flow.metadata["warden.request"]
-        sent = flow.metadata.get(SENT_KEY)
+        """Turn the finished reading into the exchange's usage."""
+        x = exchange(flow)
+        x.reading = reading
+        normalized = x.request
+        if normalized is None:
+            return
+        sent = x.sent if x.sent is not NOT_COMPUTED else None
         texts = [s.text for s in (sent if sent is not None else normalized.segments)]
         usage = resolve_usage(
             reading,
@@ -98,14 +101,13 @@ class UsageAddon:
             status=flow.response.status_code if flow.response else None,
         )
         if usage is not None:
-            flow.metadata["warden.usage"] = priced(
-                usage, self._prices, reading.model, normalized.model
-            )
+            x.usage = priced(usage, self._prices, reading.model, normalized.model)
 
     def _settle(self, flow: http.HTTPFlow) -> None:
-        if "warden.usage" in flow.metadata or READING_KEY in flow.metadata:
+        x = exchange(flow)
+        if x.usage is not None or x.reading is not None:
             return
-        for response_filter in flow.metadata.get(FILTERS_KEY, ()):
+        for response_filter in x.response_filters:
             if isinstance(response_filter, _Observer):
                 response_filter.finish()
 

@@ -14,6 +14,7 @@ from mitmproxy import connection, exceptions, http
 from mitmproxy.test import taddons, tflow
 
 from addons import interrupt
+from addons.exchange import exchange
 from addons.limits import LimitsAddon
 
 MAX_BODY = 5000
@@ -71,7 +72,7 @@ def _ai(length: int | None = None, client: connection.Client | None = None) -> h
     if client is None:
         n = next(_SENDERS)
         flow.client_conn.peername = (f"10.{n // 65536}.{n // 256 % 256}.{n % 256}", 50000)
-    flow.metadata["warden.app"] = SimpleNamespace(id="openai", schema="openai")
+    exchange(flow).app = SimpleNamespace(id="openai", schema="openai")
     flow.request.headers.pop("content-length", None)
     if length is not None:
         flow.request.headers["content-length"] = str(length)
@@ -143,7 +144,7 @@ async def test_refusal_over_the_cap_is_a_503_in_the_providers_format(limits: Lim
     assert error["code"] == "warden_busy"
     assert "was not sent" in error["message"]
     assert refused.response is not None and refused.response.headers["retry-after"] == "5"
-    assert refused.metadata["warden.rejected"]["status"] == 503
+    assert exchange(refused).refusal.status == 503
     assert "expect" not in refused.request.headers  # no "100 Continue" before the refusal
 
 
@@ -160,7 +161,7 @@ async def test_body_without_a_length_is_refused_past_warden_max_body(limits: Lim
     limits.requestheaders(flow)
     answer = limits.body_progress(flow, MAX_BODY + 1)
     assert answer is not None and answer.status_code == 413
-    assert flow.metadata["warden.rejected"]["code"] == "body_too_large"
+    assert exchange(flow).refusal.code == "body_too_large"
 
 
 @pytest.mark.asyncio
@@ -177,7 +178,7 @@ async def test_late_body_is_answered_408_and_a_prompt_one_is_not(
     assert answer is not None
     assert "did not arrive within 1 s" in _error_of(answer)["message"]
     assert answer.headers["connection"] == "close"
-    assert late.metadata["warden.rejected"]["code"] == "request_timeout"
+    assert exchange(late).refusal.code == "request_timeout"
 
 
 def _error_of(response: http.Response) -> dict:

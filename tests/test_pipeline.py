@@ -10,6 +10,7 @@ from mitmproxy import exceptions
 from mitmproxy.test import taddons, tflow
 
 from addons import make_addons, make_stages
+from addons.exchange import exchange
 from addons.pipeline import WardenPipeline
 from addons.runtime import RuntimeAddon
 
@@ -93,7 +94,7 @@ def _ai_flow():  # type: ignore[no-untyped-def]
     from warden.catalog import Catalog
 
     flow = tflow.tflow()
-    flow.metadata["warden.app"] = Catalog.default().lookup("api.openai.com")
+    exchange(flow).app = Catalog.default().lookup("api.openai.com")
     return flow
 
 
@@ -106,9 +107,10 @@ def test_an_ai_request_a_stage_failed_to_check_is_refused_not_forwarded() -> Non
     body = flow.response.json()  # OpenAI's error format: the SDK raises with this message
     assert "internal error, so it was not sent" in body["error"]["message"]
     assert flow.response.headers["X-Warden-Error"] == "warden_internal_error"
-    rejected = flow.metadata["warden.rejected"]
-    assert rejected["code"] == "warden_internal_error"
-    assert "BrokenWithSecret.request failed (ValueError)" in rejected["reason"]
+    rejected = exchange(flow).refusal
+    assert rejected is not None and rejected.code == "warden_internal_error"
+    assert rejected.stage == "pipeline"
+    assert "BrokenWithSecret.request failed (ValueError)" in rejected.reason
     assert "sk-live" not in str(rejected) and "sk-live" not in flow.response.text
 
 
@@ -116,7 +118,7 @@ def test_a_failure_outside_ai_requests_or_after_forwarding_changes_no_answer() -
     pipeline = WardenPipeline([BrokenWithSecret(), BrokenAfterForwarding()])
     not_ai = tflow.tflow()  # a plain-HTTP request to some other host
     pipeline.request(not_ai)
-    assert not_ai.response is None and "warden.rejected" not in not_ai.metadata
+    assert not_ai.response is None and exchange(not_ai).refusal is None
     answered = _ai_flow()
     answered.response = tflow.tresp()
     pipeline.response(answered)

@@ -11,7 +11,8 @@ import pytest
 import pytest_asyncio
 from mitmproxy.test import tflow
 
-from addons.alerts import ALERT_IDS_KEY, AlertsAddon
+from addons.alerts import AlertsAddon
+from addons.exchange import exchange
 from tests.alerts.factories import FAKE_OPENAI_KEY, finding
 from warden.catalog import Catalog
 from warden.dlp.types import ScanResult
@@ -47,18 +48,18 @@ class FakeRuntimeAddon:
 
 def ai_flow(text: str, *, findings=(), decision: Decision | None = None):
     flow = tflow.tflow()
-    flow.metadata["warden.app"] = Catalog.default().lookup("api.openai.com")
-    flow.metadata["warden.identity"] = Identity("alice", ("engineering",), "laptop-1")
-    flow.metadata["warden.request"] = NormalizedRequest(
+    exchange(flow).app = Catalog.default().lookup("api.openai.com")
+    exchange(flow).identity = Identity("alice", ("engineering",), "laptop-1")
+    exchange(flow).request = NormalizedRequest(
         "openai",
         "openai.chat",
         EndpointKind.CHAT,
         "gpt-4o-mini",
         segments=[Segment(("messages", 0, "content"), text, "user")],
     )
-    flow.metadata["warden.findings"] = ScanResult(tuple(findings))
+    exchange(flow).findings = ScanResult(tuple(findings))
     if decision is not None:
-        flow.metadata["warden.decision"] = decision
+        exchange(flow).decision = decision
     return flow
 
 
@@ -76,7 +77,7 @@ async def addon(tmp_path):
 async def test_request_hook_names_the_alerts_on_the_flow(addon):
     flow = ai_flow(f"why? {FAKE_OPENAI_KEY}", findings=[finding(FAKE_OPENAI_KEY)])
     await addon.request(flow)
-    [alert_id] = flow.metadata[ALERT_IDS_KEY]
+    [alert_id] = exchange(flow).alert_ids
     service = addon.service()
     assert service.recorder.flush(5)
     [view] = service.store.alerts()
@@ -95,26 +96,26 @@ async def test_a_blocked_request_with_a_policy_alert_is_still_analysed(addon):
     assert service.recorder.flush(5)
     detectors = {v.alert["detector"] for v in service.store.alerts()}
     assert {"policy", "jailbreak", "prompt_injection"} <= detectors
-    assert len(flow.metadata[ALERT_IDS_KEY]) == len(detectors)
+    assert len(exchange(flow).alert_ids) == len(detectors)
 
 
 async def test_benign_requests_leave_no_alert_ids(addon):
     flow = ai_flow("Summarise our meeting notes in three bullets.")
     await addon.request(flow)
-    assert ALERT_IDS_KEY not in flow.metadata
+    assert not exchange(flow).alert_ids
 
 
 async def test_usage_spike_is_added_in_the_response_hook(addon):
     for _ in range(3):
         flow = ai_flow("hello")
         await addon.request(flow)
-        flow.metadata["warden.usage"] = Usage(input_tokens=10, output_tokens=10)
+        exchange(flow).usage = Usage(input_tokens=10, output_tokens=10)
         await addon.response(flow)
     flow = ai_flow("hello")
     await addon.request(flow)
-    flow.metadata["warden.usage"] = Usage(input_tokens=5000, output_tokens=5000)
+    exchange(flow).usage = Usage(input_tokens=5000, output_tokens=5000)
     await addon.response(flow)
-    [alert_id] = flow.metadata[ALERT_IDS_KEY]
+    [alert_id] = exchange(flow).alert_ids
     assert addon.service().recorder.flush(5)
     assert addon.service().store.get(alert_id).alert["detector"] == "usage_spike"
 

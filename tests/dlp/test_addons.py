@@ -16,11 +16,13 @@ from mitmproxy.test import taddons, tflow
 
 from addons.dlp import DlpScanAddon
 from addons.dlp_websocket import DlpWebSocketAddon
+from addons.exchange import exchange
 from addons.redact import RedactAddon
+from addons.refuse import refuse
 from addons.runtime import RuntimeAddon
-from addons.stream import FILTERS_KEY
 from tests.dlp.fake_keys import FakeKeys
 from warden.policy import Action, Decision
+from warden.refusal import Refusal
 from warden.schemas import parse_request
 
 KEY = FakeKeys(61).openai()
@@ -63,9 +65,9 @@ def _flow(runtime: RuntimeAddon, content: str) -> http.HTTPFlow:
     flow.request.headers["content-encoding"] = "gzip"
     flow.request.raw_content = b"(gzip bytes)"
     entry = runtime.current().catalog.lookup("api.openai.com")
-    flow.metadata["warden.app"] = entry
-    flow.metadata["warden.body"] = body.encode()
-    flow.metadata["warden.request"] = parse_request(
+    exchange(flow).app = entry
+    exchange(flow).body = body.encode()
+    exchange(flow).request = parse_request(
         "openai", "openai", "POST", "/v1/chat/completions", "application/json", body.encode()
     )
     return flow
@@ -82,25 +84,29 @@ class _Proxy:
 
     async def through(self, flow: http.HTTPFlow) -> None:
         """Scan, then a policy decision like the policy addon's, then redaction."""
-        await self.scan.request(flow)
+        _applied(flow, await self.scan.request(flow))
         if flow.response is None:
             from warden.identity import Identity
             from warden.policy import compile_policy, evaluate
             from warden.policy.facts import build_context
 
-            scan = flow.metadata.get("warden.findings")
+            scan = exchange(flow).findings
             ctx = build_context(
                 self.runtime.current().policy,
                 Identity("alice"),
-                flow.metadata["warden.app"],
+                exchange(flow).app,
                 "api.openai.com",
-                flow.metadata["warden.request"],
+                exchange(flow).request,
                 tuple(scan.findings) if scan else (),
             )
-            flow.metadata["warden.decision"] = evaluate(
-                compile_policy(self.runtime.current().policy), ctx
-            )
-            await self.redact.request(flow)
+            exchange(flow).decision = evaluate(compile_policy(self.runtime.current().policy), ctx)
+            _applied(flow, await self.redact.request(flow))
+
+
+def _applied(flow: http.HTTPFlow, refusal: Refusal | None) -> None:
+    """What the pipeline does with a stage's answer (addons/pipeline.py)."""
+    if refusal is not None:
+        refuse(flow, refusal)
 
 
 @pytest.fixture
@@ -113,8 +119,8 @@ async def test_findings_are_on_the_flow_before_the_policy_decides(runtime, tmp_p
     with taddons.context(runtime) as tctx:
         proxy = _Proxy(tctx, runtime, tmp_path, _policy(tmp_path))
         flow = _flow(runtime, f"key {KEY}")
-        await proxy.scan.request(flow)
-        [finding] = flow.metadata["warden.findings"].findings
+        _applied(flow, await proxy.scan.request(flow))
+        [finding] = exchange(flow).findings.findings
         assert finding.entity_type == "OPENAI_API_KEY"
         assert flow.response is None
 
@@ -128,14 +134,14 @@ async def test_redaction_rewrites_the_forwarded_body_as_identity(runtime, tmp_pa
         assert "content-encoding" not in flow.request.headers
         sent = json.loads(flow.request.content or b"")
         assert sent["messages"][0]["content"] == "key [REDACTED:OPENAI_API_KEY], mail <EMAIL_1>"
-        assert flow.metadata["warden.redaction"] == {
+        assert exchange(flow).redaction == {
             "count": 2,
             "by_type": {"EMAIL_ADDRESS": 1, "OPENAI_API_KEY": 1},
             "reversible": True,
         }
         # Reversible: the answer is asked for uncompressed and passes through the restorer.
         assert flow.request.headers["accept-encoding"] == "identity"
-        [restorer] = flow.metadata[FILTERS_KEY]
+        [restorer] = exchange(flow).response_filters
         flow.response = http.Response.make(200, b"", {"content-type": "application/json"})
         answer = json.dumps({"choices": [{"message": {"content": "Sent to <EMAIL_1>."}}]})
         half = len(answer) // 2
@@ -149,7 +155,7 @@ async def test_a_blocking_rule_on_findings_answers_in_the_providers_format(runti
         proxy = _Proxy(tctx, runtime, tmp_path, _policy(tmp_path))
         flow = _flow(runtime, FakeKeys(1).private_key())
         await proxy.through(flow)
-        decision: Decision = flow.metadata["warden.decision"]
+        decision: Decision = exchange(flow).decision
         assert decision.action is Action.BLOCK and decision.rule_id == "block-private-keys"
 
 
@@ -159,11 +165,11 @@ async def test_timeout_fails_closed_with_503(runtime, tmp_path, caplog):
         proxy = _Proxy(tctx, runtime, tmp_path, _policy(tmp_path, timeout_ms=1))
         await proxy.scan.engine.scanner()  # built before the budget starts, as at startup
         flow = _flow(runtime, f"Ana Lima wrote {KEY}. " * 20000)
-        await proxy.scan.request(flow)
+        _applied(flow, await proxy.scan.request(flow))
         assert flow.response is not None and flow.response.status_code == 503
         error = json.loads(flow.response.content or b"")["error"]
         assert "could not check this request" in error["message"]
-        assert flow.metadata["warden.rejected"]["code"] == "dlp_unavailable"
+        assert exchange(flow).refusal.code == "dlp_unavailable"
         assert KEY not in caplog.text
 
 
@@ -176,9 +182,9 @@ async def test_fail_open_forwards_marks_unscanned_and_warns_without_content(
         proxy = _Proxy(tctx, runtime, tmp_path, _policy(tmp_path, "open", timeout_ms=1))
         await proxy.scan.engine.scanner()
         flow = _flow(runtime, f"Ana Lima wrote {KEY}. " * 20000)
-        await proxy.scan.request(flow)
+        _applied(flow, await proxy.scan.request(flow))
         assert flow.response is None
-        assert flow.metadata["warden.unscanned"] == "timeout"
+        assert exchange(flow).unscanned == "timeout"
         assert flow.id in caplog.text and KEY not in caplog.text and "Ana Lima" not in caplog.text
 
 
@@ -194,7 +200,7 @@ async def test_an_analyzer_error_is_logged_by_type_only(runtime, tmp_path, caplo
 
         monkeypatch.setattr(scanner, "scan", explode)
         flow = _flow(runtime, f"key {KEY}")
-        await proxy.scan.request(flow)
+        _applied(flow, await proxy.scan.request(flow))
         assert flow.response is not None and flow.response.status_code == 503
         assert "ValueError" in caplog.text and KEY not in caplog.text
 
@@ -211,7 +217,7 @@ async def test_websocket_messages_are_redacted_or_blocked(runtime, tmp_path, mon
 
         flow = tflow.twebsocketflow()
         flow.request.host = "api.openai.com"
-        flow.metadata["warden.app"] = runtime.current().catalog.lookup("api.openai.com")
+        exchange(flow).app = runtime.current().catalog.lookup("api.openai.com")
         event = {
             "type": "conversation.item.create",
             "item": {"type": "message", "role": "user", "content": [
@@ -244,7 +250,7 @@ async def test_binary_websocket_messages_are_read_by_their_content(runtime, tmp_
         monkeypatch.setattr(addon, "_tell_client", lambda flow, code, msg: sent.append(code))
         flow = tflow.twebsocketflow()
         flow.request.host = "api.openai.com"
-        flow.metadata["warden.app"] = runtime.current().catalog.lookup("api.openai.com")
+        exchange(flow).app = runtime.current().catalog.lookup("api.openai.com")
 
         event = {"type": "conversation.item.create", "item": {"content": [{"text": f"k {KEY}"}]}}
         flow.websocket.messages.append(_client_binary(json.dumps(event).encode()))
@@ -277,7 +283,7 @@ def _client_text(text: str) -> Any:
 
 def test_a_decision_without_redactions_leaves_the_body_alone():
     flow = tflow.tflow()
-    flow.metadata["warden.decision"] = Decision(Action.ALLOW, None, "default")
+    exchange(flow).decision = Decision(Action.ALLOW, None, "default")
     before = flow.request.content
     asyncio.run(RedactAddon().request(flow))
     assert flow.request.content == before

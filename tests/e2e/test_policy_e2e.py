@@ -9,11 +9,13 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import openai
 import pytest
 
 from tests.e2e.conftest import StartWarden, Warden
 from tests.support import DELAY_HEADER, MockProviders
+from warden.store.layout import StoreLayout
 
 pytestmark = pytest.mark.e2e
 
@@ -50,6 +52,84 @@ def test_over_quota_gets_429_naming_the_limit_and_when_it_resets(
     retry_after = int(raised.value.response.headers["retry-after"])
     assert 0 < retry_after <= 3600
     assert len(mock.requests_to("api.openai.com")) == 2, "the refused request was not sent"
+
+
+REDACT_WITH_QUOTA_POLICY = """
+version: 1
+default_action: allow
+rules:
+  - id: mask-secrets
+    match: {dlp: {entities: [SECRETS]}}
+    action: redact
+    redact: [{entities: [SECRETS], style: mask}]
+quotas:
+  - {id: two-an-hour, scope: user, requests: 2, window: 1h}
+"""
+
+
+def test_a_request_refused_after_the_policy_does_not_use_up_the_quota(
+    start_warden: StartWarden, mock: MockProviders
+):
+    """Quota is reserved when the policy admits a request and used only if it leaves: a request
+    refused later (a key where it cannot be redacted, the audit store down) gives it back."""
+    warden = start_warden(policy=REDACT_WITH_QUOTA_POLICY)
+    mock.clear()
+    client = _openai(warden)
+    key = "sk-proj-" + "QuotaRefusalFakeKey0" + "T3BlbkFJ" + "zZ9yXw2Kl8Jo1Qs5Xa7Mb3Gc"
+    for _ in range(3):  # refused at the redaction stage: the key is in a header
+        with pytest.raises(openai.PermissionDeniedError, match="x-debug-note"):
+            client.chat.completions.create(
+                model="gpt-4o-mini",
+                messages=[{"role": "user", "content": "hello"}],
+                extra_headers={"X-Debug-Note": f"key {key}"},
+            )
+    events_dir = StoreLayout(warden.data_dir).events_dir
+    moved = _break_store(events_dir)
+    _wait_for_health(warden, audit_store="cannot write")  # no request in between: none counted
+    for _ in range(3):  # refused at the audit stage: the store cannot record it
+        with pytest.raises(openai.InternalServerError, match="cannot record this request"):
+            _chat(client)
+    events_dir.unlink()
+    moved.rename(events_dir)
+    assert mock.requests_to("api.openai.com") == [], "nothing left so far"
+    assert _eventually_ok(client) == "echo: hello"  # the first of the two the quota allows
+    assert _chat(client) == "echo: hello"
+    with pytest.raises(openai.RateLimitError, match="two-an-hour"):
+        _chat(client)
+    assert len(mock.requests_to("api.openai.com")) == 2
+
+
+def _break_store(events_dir: Path) -> Path:
+    # Root ignores permissions: break the store the way a lost mount would.
+    deadline = time.monotonic() + 10
+    while not (events_dir.parent / "warden.duckdb").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    moved = events_dir.with_name("events.moved")
+    events_dir.rename(moved)
+    events_dir.write_text("not a directory")
+    return moved
+
+
+def _wait_for_health(warden: Warden, timeout: float = 15.0, **checks: str) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        report = httpx.get(f"{warden.url}/healthz", trust_env=False, timeout=10).json()
+        if all(report["checks"].get(name) == state for name, state in checks.items()):
+            return
+        assert time.monotonic() < deadline, report
+        time.sleep(0.2)
+
+
+def _eventually_ok(client: openai.OpenAI, timeout: float = 10.0) -> str:
+    """The store recovers within its retry interval; until then requests are refused."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return _chat(client)
+        except openai.InternalServerError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
 
 
 DAILY_QUOTA_POLICY = """

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from warden.policy import Policy, PolicyContext
-from warden.policy.quotas import QuotaEnforcer
+from warden.policy.counters import InMemoryCounters
+from warden.policy.quotas import QuotaBreach, QuotaEnforcer, QuotaReservation
 
 T0 = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
 
@@ -24,7 +25,7 @@ def test_request_limit_per_user_resets_at_the_window_boundary():
     policy = _policy({"id": "rpm", "scope": "user", "requests": 3, "window": "1m"})
     quotas = QuotaEnforcer()
     for second in range(3):
-        assert quotas.admit(policy, _ctx(), 0, T0 + timedelta(seconds=second)) is None
+        assert _admitted(quotas.admit(policy, _ctx(), 0, T0 + timedelta(seconds=second)))
     breach = quotas.admit(policy, _ctx(), 0, T0 + timedelta(seconds=30))
     assert breach is not None
     assert (breach.quota_id, breach.metric, breach.limit, breach.used) == ("rpm", "requests", 3, 3)
@@ -32,28 +33,28 @@ def test_request_limit_per_user_resets_at_the_window_boundary():
     assert breach.retry_after(T0 + timedelta(seconds=30)) == 30
     assert "Quota 'rpm' reached for user alice: 3 requests" in breach.describe(T0)
     # Another user has their own counter; the next window starts from zero.
-    assert quotas.admit(policy, _ctx(user="bob"), 0, T0 + timedelta(seconds=30)) is None
-    assert quotas.admit(policy, _ctx(), 0, T0 + timedelta(minutes=1)) is None
+    assert _admitted(quotas.admit(policy, _ctx(user="bob"), 0, T0 + timedelta(seconds=30)))
+    assert _admitted(quotas.admit(policy, _ctx(), 0, T0 + timedelta(minutes=1)))
 
 
 def test_a_refused_request_does_not_count():
     policy = _policy({"id": "rpm", "requests": 1, "window": "1m"})
     quotas = QuotaEnforcer()
-    assert quotas.admit(policy, _ctx(), 0, T0) is None
+    assert _admitted(quotas.admit(policy, _ctx(), 0, T0))
     for _ in range(5):
-        assert quotas.admit(policy, _ctx(), 0, T0) is not None
+        assert not _admitted(quotas.admit(policy, _ctx(), 0, T0))
     assert quotas.state(policy, _ctx(), T0)[0]["used"] == 1
 
 
 def test_token_limit_counts_prompt_then_answer_tokens():
     policy = _policy({"id": "tph", "tokens": 1000, "window": "1h"})
     quotas = QuotaEnforcer()
-    assert quotas.admit(policy, _ctx(), 400, T0) is None
+    assert _admitted(quotas.admit(policy, _ctx(), 400, T0))
     quotas.record_usage(policy, _ctx(), output_tokens=500, cost_usd=None, now=T0)
     # 900 used: a 200-token prompt would pass the limit.
     breach = quotas.admit(policy, _ctx(), 200, T0)
     assert breach is not None and breach.metric == "tokens" and breach.used == 900
-    assert quotas.admit(policy, _ctx(), 100, T0) is None
+    assert _admitted(quotas.admit(policy, _ctx(), 100, T0))
 
 
 def test_group_quota_is_shared_by_the_team_and_ignores_others():
@@ -61,11 +62,11 @@ def test_group_quota_is_shared_by_the_team_and_ignores_others():
         {"id": "team", "scope": "group", "groups": ["eng"], "requests": 2, "window": "1d"}
     )
     quotas = QuotaEnforcer()
-    assert quotas.admit(policy, _ctx("alice"), 0, T0) is None
-    assert quotas.admit(policy, _ctx("bob"), 0, T0) is None
+    assert _admitted(quotas.admit(policy, _ctx("alice"), 0, T0))
+    assert _admitted(quotas.admit(policy, _ctx("bob"), 0, T0))
     breach = quotas.admit(policy, _ctx("carol"), 0, T0)
     assert breach is not None and breach.subject == "group eng"
-    assert quotas.admit(policy, _ctx("dave", ("sales",)), 0, T0) is None
+    assert _admitted(quotas.admit(policy, _ctx("dave", ("sales",)), 0, T0))
 
 
 def test_everyone_quota_and_user_quota_limited_to_groups():
@@ -74,9 +75,9 @@ def test_everyone_quota_and_user_quota_limited_to_groups():
         {"id": "interns", "scope": "user", "groups": ["interns"], "requests": 1, "window": "1m"},
     )
     quotas = QuotaEnforcer()
-    assert quotas.admit(policy, _ctx("i1", ("interns",)), 0, T0) is None
+    assert _admitted(quotas.admit(policy, _ctx("i1", ("interns",)), 0, T0))
     assert quotas.admit(policy, _ctx("i1", ("interns",)), 0, T0).quota_id == "interns"
-    assert quotas.admit(policy, _ctx("alice"), 0, T0) is None
+    assert _admitted(quotas.admit(policy, _ctx("alice"), 0, T0))
     assert quotas.admit(policy, _ctx("bob"), 0, T0).quota_id == "org"
 
 
@@ -109,11 +110,33 @@ def test_budget_blocks_after_spend_until_the_period_ends(
         timezone=timezone,
     )
     quotas = QuotaEnforcer()
-    assert quotas.admit(policy, _ctx(), 0, spend_at) is None
+    assert _admitted(quotas.admit(policy, _ctx(), 0, spend_at))
     quotas.record_usage(policy, _ctx(), output_tokens=0, cost_usd=3.0, now=spend_at)
-    assert quotas.admit(policy, _ctx(), 0, spend_at) is None  # 3 of 5 spent
+    assert _admitted(quotas.admit(policy, _ctx(), 0, spend_at))  # 3 of 5 spent
     quotas.record_usage(policy, _ctx(), output_tokens=0, cost_usd=2.5, now=spend_at)
     breach = quotas.admit(policy, _ctx("bob"), 0, still_blocked_at)
     assert breach is not None and breach.metric == "usd" and breach.used == pytest.approx(5.5)
     assert breach.resets_at == reset_at
-    assert quotas.admit(policy, _ctx(), 0, reset_at) is None
+    assert _admitted(quotas.admit(policy, _ctx(), 0, reset_at))
+
+
+def _admitted(answer: QuotaBreach | QuotaReservation) -> bool:
+    return isinstance(answer, QuotaReservation)
+
+
+def test_a_released_reservation_gives_the_request_and_its_tokens_back() -> None:
+    """A request refused after the policy stage (nothing left) does not use up the quota."""
+    policy = _policy({"id": "two", "scope": "user", "requests": 2, "tokens": 300, "window": "1m"})
+    counters = InMemoryCounters()
+    quotas = QuotaEnforcer(counters)
+    refused_later = quotas.admit(policy, _ctx(), 200, T0)
+    assert isinstance(refused_later, QuotaReservation)
+    refused_later.release()
+    refused_later.release()  # a second release (two refusals) must not give back twice
+    assert _admitted(quotas.admit(policy, _ctx(), 200, T0))
+    forwarded = quotas.admit(policy, _ctx(), 100, T0)
+    assert isinstance(forwarded, QuotaReservation)
+    forwarded.commit()
+    forwarded.release()  # too late: it left, it counts
+    breach = quotas.admit(policy, _ctx(), 0, T0)
+    assert isinstance(breach, QuotaBreach) and breach.metric == "requests"

@@ -1,9 +1,11 @@
 """Request and token rate limits and USD budgets, per user, group (team) or everyone.
 
 Windows are fixed and aligned (a 1m window runs from :00 to :59); budget periods are the
-calendar day or month in the policy's time zone. Requests and prompt tokens are counted when
-a request is admitted; answer tokens and cost are added when the answer is complete, so a
-budget is enforced on money already spent (the cost of an answer is unknown in advance).
+calendar day or month in the policy's time zone. Requests and prompt tokens are reserved when
+a request is admitted and stay counted only if it is forwarded: a request refused by a later
+stage (redaction, the audit store, ...) gives its reservation back, since nothing left. Answer
+tokens and cost are added when the answer is complete, so a budget is enforced on money
+already spent (the cost of an answer is unknown in advance).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from warden.policy.context import PolicyContext
-from warden.policy.counters import CounterStore, InMemoryCounters
+from warden.policy.counters import CounterEntry, CounterStore, InMemoryCounters
 from warden.policy.model import Policy, Quota, QuotaScope, window_seconds
 
-__all__ = ["QuotaBreach", "QuotaEnforcer", "applicable_quotas"]
+__all__ = ["QuotaBreach", "QuotaEnforcer", "QuotaReservation", "applicable_quotas"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,29 @@ class QuotaBreach:
         }
 
 
+@dataclass(slots=True)
+class QuotaReservation:
+    """What admitting one request added to the counters, until the request leaves or not.
+
+    Committed when it is forwarded; released (the same amounts taken back) when a stage after
+    the policy refuses it. Either happens once; what comes later is ignored.
+    """
+
+    store: CounterStore
+    entries: tuple[CounterEntry, ...]  # (key, window start, amount, window end)
+    settled: bool = False
+
+    def commit(self) -> None:
+        self.settled = True
+
+    def release(self) -> None:
+        if self.settled:
+            return
+        self.settled = True
+        for key, start, amount, end in self.entries:
+            self.store.add(key, start, -amount, end)
+
+
 @dataclass(frozen=True, slots=True)
 class _Window:
     start: float
@@ -66,21 +91,24 @@ class QuotaEnforcer:
 
     def admit(
         self, policy: Policy, ctx: PolicyContext, prompt_tokens: int, now: datetime
-    ) -> QuotaBreach | None:
-        """Check every applicable quota; if none is breached, count this request in all."""
+    ) -> QuotaBreach | QuotaReservation:
+        """Check every applicable quota; if none is breached, reserve this request in all."""
         applicable = list(applicable_quotas(policy, ctx))
         for quota, subject, key in applicable:
             breach = self._check(policy, quota, subject, key, prompt_tokens, now)
             if breach is not None:
                 return breach
+        reserved: list[CounterEntry] = []
         for quota, _, key in applicable:
             if quota.requests is not None or quota.tokens is not None:
                 window = _rate_window(quota, now)
                 if quota.requests is not None:
-                    self.store.add(f"{key}:requests", window.start, 1, window.end)
+                    reserved.append((f"{key}:requests", window.start, 1, window.end))
                 if quota.tokens is not None and prompt_tokens:
-                    self.store.add(f"{key}:tokens", window.start, prompt_tokens, window.end)
-        return None
+                    reserved.append((f"{key}:tokens", window.start, prompt_tokens, window.end))
+        for counter, start, amount, end in reserved:
+            self.store.add(counter, start, amount, end)
+        return QuotaReservation(self.store, tuple(reserved))
 
     def record_usage(
         self,

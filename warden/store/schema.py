@@ -73,7 +73,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("blocked", "BOOLEAN", "Warden answered instead of the provider"),
     Column("quota", "JSON", "quota state from the decision: limits checked, what is left"),
     Column("decision", "JSON", "the whole decision as the policy engine reported it"),
-    Column("rejected", "JSON", "why inspection refused the request (status, code, reason)"),
+    Column("rejected", "JSON", "why Warden refused the request (stage, status, code, reason)"),
     Column("error", "VARCHAR", "connection error, e.g. the client went away mid-stream"),
     Column("unscanned", "VARCHAR", "DLP failed open: why the request went out unscanned"),
     Column("finding_count", "INTEGER", "number of DLP findings"),
