@@ -109,6 +109,36 @@ def test_policy_check_passes_good_files_and_fails_bad_ones_with_position(tmp_pat
     assert "bad.yaml:5:13: rules.0.match.modles: Extra inputs are not permitted" in failed.stderr
 
 
+def test_policy_check_refuses_empty_versionless_and_duplicate_key_files(tmp_path: Path):
+    """What a half-written save, a wrong file or a pasted second `rules:` looks like."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    no_version = tmp_path / "no-version.yaml"
+    no_version.write_text("default_action: block\n")
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(POLICY_FOR_TEST + "rules: []\n")
+    identity = tmp_path / "identity.yaml"
+    identity.write_text("version: 1\nproxy_auth: {required: true}\nproxy_auth: {}\n")
+    catalog = tmp_path / "site-catalog.yaml"
+    catalog.write_text("version: 1\napps: []\n")
+    result = _warden(
+        "policy", "check", str(empty), str(no_version), str(twice), str(identity), str(catalog)
+    )
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    first_rules = POLICY_FOR_TEST.splitlines().index("rules:") + 1
+    last = len(POLICY_FOR_TEST.splitlines()) + 1
+    assert errors == [
+        f"{empty}:1:1: the file is empty; a data file starts with its format version, "
+        "e.g. 'version: 1' (an emptied file is refused, not read as 'no rules')",
+        f"{no_version}:1:1: 'version:' is missing at the top level; a data file names the "
+        "format version it is written for, e.g. 'version: 1'",
+        f"{twice}:{last}:1: duplicate key 'rules' (first at {twice}:{first_rules}:1)",
+        f"{identity}:3:1: duplicate key 'proxy_auth' (first at {identity}:2:1)",
+    ]
+    assert result.stdout == f"{catalog}: ok (catalog file, 0 apps)\n"
+
+
 def test_policy_test_prints_the_decision_and_the_trace(tmp_path: Path):
     policy = tmp_path / "p.yaml"
     policy.write_text(POLICY_FOR_TEST)
