@@ -79,6 +79,26 @@ def test_run_refuses_a_broken_policy_with_file_and_line(tmp_path: Path):
     assert "policy.yaml:4:13: rules.0.action" in result.stdout + result.stderr
 
 
+def test_run_without_a_policy_in_reach_refuses_unless_told_none(tmp_path: Path):
+    """Started outside the project directory, Warden used to run with no policy, silently."""
+    common = ["--listen-port", "0", "--certs-dir", str(tmp_path / "certs"), "--no-dashboard"]
+    refused = _warden("run", *common, "--data-dir", str(tmp_path / "data"), cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        f"warden: no policy: policies/default.yaml is not in {tmp_path} and --policy was not given"
+    )
+    assert "--policy none" in refused.stderr
+    assert not (tmp_path / "data").exists()  # refused before anything started
+
+    # `--policy none` gets past that check; the broken identity file then stops the start.
+    identity = tmp_path / "identity.yaml"
+    identity.write_text("")
+    told = _warden("run", *common, "--policy", "none", "--identity", str(identity), cwd=tmp_path)
+    assert told.returncode == 1
+    assert "no policy" not in told.stderr
+    assert f"{identity}:1:1: the file is empty" in told.stderr
+
+
 POLICY_FOR_TEST = """
 version: 1
 default_action: monitor
