@@ -7,8 +7,8 @@ the dashboard's health page have the details.
 
     200 {"status": "ok", ...}        everything works
     200 {"status": "degraded", ...}  traffic flows, something needs a look: a policy,
-                                     identity or catalog edit was rejected, or the file was
-                                     emptied or deleted (the last good one is in force),
+                                     identity, catalog or price file edit was rejected, or
+                                     the file was emptied or deleted (last good in force),
                                      the DLP scanner is still loading, the audit store is failing
                                      while the policy says to serve anyway
     503 {"status": "failing", ...}   AI requests are being refused: the audit store cannot
@@ -57,7 +57,7 @@ class HealthAddon:
         store_ok = self._audit.store_problem() is None
         dlp = self._dlp.state()
         # One check per watched data file, named as the operator knows it (policy, identity,
-        # catalog): a rejected edit or a deleted file leaves the last good version serving.
+        # catalog, prices): a rejected edit or a deleted file leaves the last good one serving.
         checks: dict[str, str] = {
             name: "reload rejected, last good in force" if error else "ok"
             for name, error in rejected.items()

@@ -9,6 +9,7 @@ from mitmproxy.test import tflow
 
 from addons.health import HealthAddon
 from warden.policy import Policy
+from warden.runtime import CONFIG_CHECKS
 
 
 @dataclass
@@ -17,7 +18,7 @@ class _Runtime:
     errors: dict[str, str | None] = field(default_factory=dict)
 
     def rejected(self) -> dict[str, str | None]:
-        return {name: self.errors.get(name) for name in ("policy", "identity", "catalog")}
+        return {name: self.errors.get(name) for name in CONFIG_CHECKS}
 
 
 @dataclass
@@ -69,7 +70,7 @@ def test_status_follows_what_the_next_ai_request_would_meet(policy, state, code,
     assert "disk full" not in str(body)  # no error text for whoever can reach the port
 
 
-@pytest.mark.parametrize("check", ["policy", "identity", "catalog"])
+@pytest.mark.parametrize("check", CONFIG_CHECKS)
 def test_a_rejected_data_file_is_degraded_and_named(check: str) -> None:
     code, body = _status({}, errors={check: f"/etc/warden/{check}.yaml:1:1: the file is empty"})
     assert (code, body["status"]) == (200, "degraded")

@@ -18,13 +18,14 @@ from warden.catalog import Catalog
 from warden.errors import ConfigError
 from warden.identity import IdentityConfig, IdentityResolver, load_identity_config
 from warden.policy import Policy, load_policy
+from warden.usage.prices import PriceTable
 
 __all__ = ["CONFIG_CHECKS", "RuntimeConfig", "WardenRuntime"]
 
 log = logging.getLogger("warden.runtime")
 
 # The watched data files, by the name /healthz gives their check.
-CONFIG_CHECKS = ("policy", "identity", "catalog")
+CONFIG_CHECKS = ("policy", "identity", "catalog", "prices")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class RuntimeConfig:
     policy_path: Path | None = None
     identity_path: Path | None = None
     catalog_paths: tuple[Path, ...] = ()
+    prices_path: Path | None = None  # an override of the shipped price table
     data_dir: Path = Path("data")
     max_body_bytes: int = 10 * 1024 * 1024
     # Builds an LDAP credential check from a spec; supplied by the proxy, which owns LDAP.
@@ -104,6 +106,7 @@ class WardenRuntime:
     _policy: _Watched[Policy] = field(init=False)
     _identity: _Watched[IdentityResolver] = field(init=False)
     _catalog: _Watched[Catalog] = field(init=False)
+    _prices: _Watched[PriceTable] = field(init=False)
     catalog: Catalog = field(init=False)
 
     def __post_init__(self) -> None:
@@ -113,6 +116,7 @@ class WardenRuntime:
             _given(cfg.identity_path), self._load_identity, self._resolver(IdentityConfig())
         )
         self._catalog = _Watched(cfg.catalog_paths, self._load_catalog, Catalog.default())
+        self._prices = _Watched(_given(cfg.prices_path), self._load_prices, PriceTable.load())
         for watched in self._watched().values():
             watched.load_first()
         self.catalog = self._catalog_with_policy_hosts(self.policy)
@@ -130,15 +134,23 @@ class WardenRuntime:
     def _load_catalog(self) -> Catalog:
         return Catalog.default(*self.config.catalog_paths)
 
+    def _load_prices(self) -> PriceTable:
+        return PriceTable.load(self.config.prices_path)
+
     def _resolver(self, config: IdentityConfig) -> IdentityResolver:
         return IdentityResolver(config, ldap_factory=self.config.ldap_factory)
 
     def _watched(self) -> dict[str, _Watched[object]]:
-        return {"policy": self._policy, "identity": self._identity, "catalog": self._catalog}  # type: ignore[dict-item]
+        watched = (self._policy, self._identity, self._catalog, self._prices)
+        return dict(zip(CONFIG_CHECKS, watched, strict=True))  # type: ignore[arg-type]
 
     @property
     def policy(self) -> Policy:
         return self._policy.value
+
+    @property
+    def prices(self) -> PriceTable:
+        return self._prices.value
 
     @property
     def resolver(self) -> IdentityResolver:
@@ -174,5 +186,6 @@ class WardenRuntime:
             "policy": str(cfg.policy_path) if cfg.policy_path else None,
             "identity": str(cfg.identity_path) if cfg.identity_path else None,
             "catalog": [str(p) for p in cfg.catalog_paths],
+            "prices": str(cfg.prices_path) if cfg.prices_path else None,
             **{f"{name}_error": error for name, error in self.rejected().items()},
         }

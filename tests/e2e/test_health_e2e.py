@@ -49,6 +49,7 @@ def test_health_is_ok_and_a_rejected_policy_edit_shows_as_degraded(
             "policy": "ok",
             "identity": "ok",
             "catalog": "ok",
+            "prices": "ok",
             "audit_store": "ok",
             "dlp": "ready",
         },

@@ -110,6 +110,7 @@ def test_emptied_and_deleted_files_keep_the_last_good_policy_and_identity(
         "policy": REJECTED,
         "identity": REJECTED,
         "catalog": "ok",
+        "prices": "ok",
         "audit_store": "ok",
         "dlp": "ready",
     }

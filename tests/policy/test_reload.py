@@ -108,7 +108,7 @@ def test_a_deleted_policy_is_rejected_until_it_is_back_even_with_its_old_timesta
     os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
     assert runtime.reload_if_changed()
     assert runtime.policy.default_action is Action.BLOCK
-    assert runtime.rejected() == {"policy": None, "identity": None, "catalog": None}
+    assert set(runtime.rejected().values()) == {None}
 
 
 def test_an_emptied_identity_file_keeps_proxy_authentication_required(tmp_path: Path):
@@ -154,3 +154,18 @@ def test_a_broken_catalog_edit_is_rejected_and_named(tmp_path: Path):
     assert runtime.reload_if_changed()
     assert runtime.catalog.lookup("llm2.corp.example") is not None
     assert runtime.rejected()["catalog"] is None
+
+
+def test_a_price_override_with_a_repeated_key_is_rejected_and_named(tmp_path: Path):
+    path = tmp_path / "site-prices.yaml"
+    good = 'version: acme-1\nmodels:\n  - {match: "gpt-4o*", input: 1.0, output: 1.0}\n'
+    path.write_text(good)
+    runtime = WardenRuntime(RuntimeConfig(prices_path=path))
+    assert runtime.prices.version.endswith("+acme-1")
+
+    _touch_later(path, good.replace("input: 1.0,", "input: 1.0, input: 0.0,"), 1)
+    assert not runtime.reload_if_changed()
+    assert runtime.prices.version.endswith("+acme-1")
+    assert str(runtime.rejected()["prices"]).endswith(
+        f"site-prices.yaml:3:36: duplicate key 'input' (first at {path}:3:24)"
+    )
