@@ -72,4 +72,9 @@ class RuntimeAddon:
         while True:
             await asyncio.sleep(RELOAD_INTERVAL_S)
             # A handful of stat() calls: cheap enough to run on the loop.
-            self.current().reload_if_changed()
+            try:
+                self.current().reload_if_changed()
+            except Exception:
+                # A loader bug must not end reloading for good: the proxy would then keep
+                # its configuration silently while the files say something else.
+                log.exception("reloading the data files failed; trying again in a second")
