@@ -69,7 +69,10 @@ class _Watched[T]:
     def load_first(self) -> None:
         """The first load must succeed: starting on a broken file would mean starting blind."""
         if self.paths:
-            signature = _signature(self.paths)
+            try:
+                signature = _signature(self.paths)
+            except OSError as e:
+                raise ConfigError(f"{e.filename}: cannot read: {e.strerror}") from e
             self.value, self.signature = self.loader(), signature
 
     def reload_if_changed(self) -> bool:

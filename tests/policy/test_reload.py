@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from warden.errors import ConfigError
 from warden.policy import Action
 from warden.runtime import RuntimeConfig, WardenRuntime
 
@@ -169,3 +170,9 @@ def test_a_price_override_with_a_repeated_key_is_rejected_and_named(tmp_path: Pa
     assert str(runtime.rejected()["prices"]).endswith(
         f"site-prices.yaml:3:36: duplicate key 'input' (first at {path}:3:24)"
     )
+
+
+def test_a_missing_file_at_start_is_a_configuration_error_naming_it(tmp_path: Path):
+    missing = tmp_path / "site-catalog.yaml"
+    with pytest.raises(ConfigError, match=f"{missing}: cannot read: No such file"):
+        WardenRuntime(RuntimeConfig(catalog_paths=(missing,)))
