@@ -6,8 +6,9 @@ its state but no error text or path (anyone who can reach the proxy can ask); th
 the dashboard's health page have the details.
 
     200 {"status": "ok", ...}        everything works
-    200 {"status": "degraded", ...}  traffic flows, something needs a look: a policy or
-                                     identity edit was rejected (the last good one is in force),
+    200 {"status": "degraded", ...}  traffic flows, something needs a look: a policy,
+                                     identity, catalog or price file edit was rejected, or
+                                     the file was emptied or deleted (last good in force),
                                      the DLP scanner is still loading, the audit store is failing
                                      while the policy says to serve anyway
     503 {"status": "failing", ...}   AI requests are being refused: the audit store cannot
@@ -52,25 +53,20 @@ class HealthAddon:
 
     def report(self) -> dict[str, object]:
         runtime = self._runtime.current()
-        loaded = runtime.status()
+        rejected = runtime.rejected()
         policy = runtime.policy
         store_ok = self._audit.store_problem() is None
         dlp = self._dlp.state()
-        checks = {
-            "policy": "ok" if not loaded["policy_error"] else "reload rejected, last good in force",
-            "identity": "ok"
-            if not loaded["identity_error"]
-            else "reload rejected, last good in force",
-            "audit_store": "ok" if store_ok else "cannot write",
-            "dlp": dlp,
+        # One check per watched data file, named as the operator knows it (policy, identity,
+        # catalog, prices): a rejected edit or a deleted file leaves the last good one serving.
+        checks: dict[str, str] = {
+            name: "reload rejected, last good in force" if error else "ok"
+            for name, error in rejected.items()
         }
+        checks |= {"audit_store": "ok" if store_ok else "cannot write", "dlp": dlp}
         failing = (not store_ok and policy.audit.on_store_failure is StoreFailure.BLOCK) or (
             dlp == "failed" and policy.fail_mode is FailMode.CLOSED
         )
-        degraded = (
-            bool(loaded["policy_error"] or loaded["identity_error"])
-            or not store_ok
-            or dlp in ("loading", "failed")
-        )
+        degraded = any(rejected.values()) or not store_ok or dlp in ("loading", "failed")
         status = "failing" if failing else "degraded" if degraded else "ok"
         return {"status": status, "checks": checks}

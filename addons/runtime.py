@@ -32,6 +32,12 @@ class RuntimeAddon:
         loader.add_option("warden_policy", str, "", "Policy YAML file.")
         loader.add_option("warden_identity", str, "", "Identity YAML file (users, groups).")
         loader.add_option("warden_catalog", str, "", "Extra AI catalog files, comma-separated.")
+        loader.add_option(
+            "warden_prices",
+            str,
+            "",
+            "Price override file (format of warden/usage/prices.yaml); its entries win.",
+        )
         loader.add_option("warden_data_dir", str, "data", "Where Warden keeps its records.")
         loader.add_option(
             "warden_max_body", int, 10 * 1024 * 1024, "Largest request body Warden inspects."
@@ -45,6 +51,7 @@ class RuntimeAddon:
             policy_path=Path(opts.warden_policy) if opts.warden_policy else None,
             identity_path=Path(opts.warden_identity) if opts.warden_identity else None,
             catalog_paths=tuple(Path(p) for p in opts.warden_catalog.split(",") if p),
+            prices_path=Path(opts.warden_prices) if opts.warden_prices else None,
             data_dir=Path(opts.warden_data_dir),
             max_body_bytes=opts.warden_max_body,
             ldap_factory=LdapCheck,  # mitmproxy's LDAP spec and check, made safe under load
@@ -65,4 +72,9 @@ class RuntimeAddon:
         while True:
             await asyncio.sleep(RELOAD_INTERVAL_S)
             # A handful of stat() calls: cheap enough to run on the loop.
-            self.current().reload_if_changed()
+            try:
+                self.current().reload_if_changed()
+            except Exception:
+                # A loader bug must not end reloading for good: the proxy would then keep
+                # its configuration silently while the files say something else.
+                log.exception("reloading the data files failed; trying again in a second")

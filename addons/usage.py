@@ -7,68 +7,36 @@ becomes the exchange's usage: provider-reported, or estimated with tiktoken over
 bounded sample (a few ms at most), priced from the price table. Quota accounting in any
 addon's `response` hook therefore finds it, wherever that addon sits in the chain.
 
-Option: warden_prices, a price override file (same format as warden/usage/prices.yaml),
-re-read within a second of a change; a broken edit keeps the last good table.
+The price table (shipped, plus the `warden_prices` override file) is one of the runtime's
+watched data files: re-read within a second of a change, a broken edit keeps the last good
+table and /healthz names `prices`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from pathlib import Path
 
-from mitmproxy import ctx, exceptions, http
+from mitmproxy import http
 
 from addons.exchange import NOT_COMPUTED, exchange
 from addons.headers import lowered
 from addons.runtime import RuntimeAddon
 from addons.sent import forwarded
-from warden.errors import ConfigError
 from warden.usage.estimate import priced, resolve_usage
 from warden.usage.meter import ResponseMeter, ResponseReading
 from warden.usage.prices import PriceTable
 
 log = logging.getLogger("warden.usage")
 
-RELOAD_INTERVAL_S = 1.0
 
 
 class UsageAddon:
     def __init__(self, runtime: RuntimeAddon) -> None:
         self._runtime = runtime
-        self._prices = PriceTable.load()
-        self._prices_path: Path | None = None
-        self._prices_mtime: float | None = None
-        self._reloader: asyncio.Task[None] | None = None
 
     def prices(self) -> PriceTable:
-        return self._prices
-
-    def load(self, loader) -> None:  # type: ignore[no-untyped-def]
-        loader.add_option(
-            "warden_prices",
-            str,
-            "",
-            "Price override file (format of warden/usage/prices.yaml); its entries win.",
-        )
-
-    def configure(self, updated: set[str]) -> None:
-        if "warden_prices" not in updated:
-            return
-        path = Path(ctx.options.warden_prices) if ctx.options.warden_prices else None
-        try:
-            self._prices = PriceTable.load(path)
-        except ConfigError as e:
-            raise exceptions.OptionsError(str(e)) from e
-        self._prices_path = path
-        self._prices_mtime = _mtime(path)
-
-    def running(self) -> None:
-        self._reloader = asyncio.get_running_loop().create_task(self._reload_forever())
-
-    def done(self) -> None:
-        if self._reloader:
-            self._reloader.cancel()
+        # Watched and reloaded with the other data files (warden/runtime.py).
+        return self._runtime.current().prices
 
     def request(self, flow: http.HTTPFlow) -> None:
         x = exchange(flow)
@@ -101,7 +69,7 @@ class UsageAddon:
             status=flow.response.status_code if flow.response else None,
         )
         if usage is not None:
-            x.usage = priced(usage, self._prices, reading.model, normalized.model)
+            x.usage = priced(usage, self.prices(), reading.model, normalized.model)
 
     def _settle(self, flow: http.HTTPFlow) -> None:
         x = exchange(flow)
@@ -110,26 +78,6 @@ class UsageAddon:
         for response_filter in x.response_filters:
             if isinstance(response_filter, _Observer):
                 response_filter.finish()
-
-    async def _reload_forever(self) -> None:
-        while True:
-            await asyncio.sleep(RELOAD_INTERVAL_S)
-            self._reload_if_changed()
-
-    def _reload_if_changed(self) -> None:
-        path = self._prices_path
-        if path is None:
-            return
-        mtime = _mtime(path)
-        if mtime == self._prices_mtime:
-            return
-        self._prices_mtime = mtime
-        try:
-            self._prices = PriceTable.load(path)
-        except ConfigError as e:
-            log.error("rejected %s; keeping the last good price table", e)
-            return
-        log.info("loaded prices %s (version %s)", path, self._prices.version)
 
 
 class _Observer:
@@ -171,12 +119,3 @@ class _Observer:
                 headers.get("content-type"), headers.get("content-encoding"), headers
             )
         return self._meter
-
-
-def _mtime(path: Path | None) -> float | None:
-    if path is None:
-        return None
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return None

@@ -79,6 +79,26 @@ def test_run_refuses_a_broken_policy_with_file_and_line(tmp_path: Path):
     assert "policy.yaml:4:13: rules.0.action" in result.stdout + result.stderr
 
 
+def test_run_without_a_policy_in_reach_refuses_unless_told_none(tmp_path: Path):
+    """Started outside the project directory, Warden used to run with no policy, silently."""
+    common = ["--listen-port", "0", "--certs-dir", str(tmp_path / "certs"), "--no-dashboard"]
+    refused = _warden("run", *common, "--data-dir", str(tmp_path / "data"), cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        f"warden: no policy: policies/default.yaml is not in {tmp_path} and --policy was not given"
+    )
+    assert "--policy none" in refused.stderr
+    assert not (tmp_path / "data").exists()  # refused before anything started
+
+    # `--policy none` gets past that check; the broken identity file then stops the start.
+    identity = tmp_path / "identity.yaml"
+    identity.write_text("")
+    told = _warden("run", *common, "--policy", "none", "--identity", str(identity), cwd=tmp_path)
+    assert told.returncode == 1
+    assert "no policy" not in told.stderr
+    assert f"{identity}:1:1: the file is empty" in told.stderr
+
+
 POLICY_FOR_TEST = """
 version: 1
 default_action: monitor
@@ -107,6 +127,36 @@ def test_policy_check_passes_good_files_and_fails_bad_ones_with_position(tmp_pat
     failed = _warden("policy", "check", str(good), str(bad))
     assert failed.returncode == 1
     assert "bad.yaml:5:13: rules.0.match.modles: Extra inputs are not permitted" in failed.stderr
+
+
+def test_policy_check_refuses_empty_versionless_and_duplicate_key_files(tmp_path: Path):
+    """What a half-written save, a wrong file or a pasted second `rules:` looks like."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    no_version = tmp_path / "no-version.yaml"
+    no_version.write_text("default_action: block\n")
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(POLICY_FOR_TEST + "rules: []\n")
+    identity = tmp_path / "identity.yaml"
+    identity.write_text("version: 1\nproxy_auth: {required: true}\nproxy_auth: {}\n")
+    catalog = tmp_path / "site-catalog.yaml"
+    catalog.write_text("version: 1\napps: []\n")
+    result = _warden(
+        "policy", "check", str(empty), str(no_version), str(twice), str(identity), str(catalog)
+    )
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    first_rules = POLICY_FOR_TEST.splitlines().index("rules:") + 1
+    last = len(POLICY_FOR_TEST.splitlines()) + 1
+    assert errors == [
+        f"{empty}:1:1: the file is empty; a data file starts with its format version, "
+        "e.g. 'version: 1' (an emptied file is refused, not read as 'no rules')",
+        f"{no_version}:1:1: 'version:' is missing at the top level; a data file names the "
+        "format version it is written for, e.g. 'version: 1'",
+        f"{twice}:{last}:1: duplicate key 'rules' (first at {twice}:{first_rules}:1)",
+        f"{identity}:3:1: duplicate key 'proxy_auth' (first at {identity}:2:1)",
+    ]
+    assert result.stdout == f"{catalog}: ok (catalog file, 0 apps)\n"
 
 
 def test_policy_test_prints_the_decision_and_the_trace(tmp_path: Path):

@@ -9,6 +9,7 @@ from mitmproxy.test import tflow
 
 from addons.health import HealthAddon
 from warden.policy import Policy
+from warden.runtime import CONFIG_CHECKS
 
 
 @dataclass
@@ -16,8 +17,8 @@ class _Runtime:
     policy: Policy
     errors: dict[str, str | None] = field(default_factory=dict)
 
-    def status(self) -> dict[str, object]:
-        return {"policy_error": self.errors.get("policy"), "identity_error": None}
+    def rejected(self) -> dict[str, str | None]:
+        return {name: self.errors.get(name) for name in CONFIG_CHECKS}
 
 
 @dataclass
@@ -36,8 +37,11 @@ class _Fakes:
         return self.dlp
 
 
-def _status(policy: dict[str, object], **state: object) -> tuple[int, dict[str, object]]:
-    fakes = _Fakes(_Runtime(Policy.model_validate({"version": 1, **policy})), **state)  # type: ignore[arg-type]
+def _status(
+    policy: dict[str, object], errors: dict[str, str | None] | None = None, **state: object
+) -> tuple[int, dict[str, object]]:
+    runtime = _Runtime(Policy.model_validate({"version": 1, **policy}), errors or {})
+    fakes = _Fakes(runtime, **state)  # type: ignore[arg-type]
     addon = HealthAddon(fakes, fakes, fakes)  # type: ignore[arg-type]
     flow = tflow.tflow()
     flow.request.scheme, flow.request.path = "http", "/healthz"
@@ -64,3 +68,14 @@ def test_status_follows_what_the_next_ai_request_would_meet(policy, state, code,
     got_code, body = _status(policy, **state)
     assert (got_code, body["status"]) == (code, status)
     assert "disk full" not in str(body)  # no error text for whoever can reach the port
+
+
+@pytest.mark.parametrize("check", CONFIG_CHECKS)
+def test_a_rejected_data_file_is_degraded_and_named(check: str) -> None:
+    code, body = _status({}, errors={check: f"/etc/warden/{check}.yaml:1:1: the file is empty"})
+    assert (code, body["status"]) == (200, "degraded")
+    checks = body["checks"]
+    assert isinstance(checks, dict)
+    assert checks[check] == "reload rejected, last good in force"
+    assert [name for name, state in checks.items() if state != "ok" and name != "dlp"] == [check]
+    assert "empty" not in str(body) and "/etc/warden" not in str(body)

@@ -1,7 +1,8 @@
 """Errors the engine raises, each carrying a message fit to show the person whose request failed.
 
 WardenError
-+-- ConfigError          a data file (catalog, identity, policy) is invalid; names file:line
++-- ConfigError          a data file (policy, identity, catalog, prices) is invalid, empty,
+|                        version-less or repeats a key; names file:line:column
 `-- RequestRejected      a request cannot be inspected, so it is not forwarded
     +-- BodyTooLarge     over the configured limit, or decompresses past it (413)
     +-- BadEncoding      Content-Encoding unknown or the compressed body is corrupt (400)

@@ -18,7 +18,7 @@ def _fingerprint(cert_path: Path) -> str:
 def startup_banner(certs_dir: Path, proxy: str, policy: Path | None) -> str:
     cert = certs_dir / "mitmproxy-ca-cert.pem"
     return f"""Egress Warden starting on {proxy}
-  policy : {policy or "(none: every AI request is monitored)"}
+  policy : {policy or "none (--policy none): nothing is blocked or redacted, only recorded"}
   CA     : {cert.resolve()}   (created on first run; `warden ca` shows how devices trust it)
   PAC    : http://{proxy}/proxy.pac   (sends only AI hosts through Warden)
   health : http://{proxy}/healthz     (for load balancers and monitors)

@@ -1,12 +1,15 @@
 """The live configuration the proxy works from, reloaded when its files change.
 
 A file that fails validation is rejected with a log line and the last good version stays in
-force, so a typo in a policy never takes the proxy down or opens it up.
+force, so a typo in a policy never takes the proxy down or opens it up. An emptied file is
+refused like any other broken one (warden/strict_yaml.py), and a deleted file is a rejection
+too: the proxy keeps what it had and says so until the file is back.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +18,14 @@ from warden.catalog import Catalog
 from warden.errors import ConfigError
 from warden.identity import IdentityConfig, IdentityResolver, load_identity_config
 from warden.policy import Policy, load_policy
+from warden.usage.prices import PriceTable
 
-__all__ = ["RuntimeConfig", "WardenRuntime"]
+__all__ = ["CONFIG_CHECKS", "RuntimeConfig", "WardenRuntime"]
 
 log = logging.getLogger("warden.runtime")
+
+# The watched data files, by the name /healthz gives their check.
+CONFIG_CHECKS = ("policy", "identity", "catalog", "prices")
 
 
 @dataclass(frozen=True)
@@ -28,39 +35,68 @@ class RuntimeConfig:
     policy_path: Path | None = None
     identity_path: Path | None = None
     catalog_paths: tuple[Path, ...] = ()
+    prices_path: Path | None = None  # an override of the shipped price table
     data_dir: Path = Path("data")
     max_body_bytes: int = 10 * 1024 * 1024
     # Builds an LDAP credential check from a spec; supplied by the proxy, which owns LDAP.
     ldap_factory: Callable[[str, Path | None], Callable[[str, str], bool]] | None = None
 
 
+# What a file looked like when last read: mtime, size and inode, so that an editor's atomic
+# rename and a same-second rewrite are both noticed.
+type _Signature = tuple[tuple[int, int, int], ...]
+
+
+def _given(path: Path | None) -> tuple[Path, ...]:
+    return (path,) if path is not None else ()
+
+
+def _signature(paths: tuple[Path, ...]) -> _Signature:
+    stats = [os.stat(path) for path in paths]
+    return tuple((s.st_mtime_ns, s.st_size, s.st_ino) for s in stats)
+
+
 @dataclass
 class _Watched[T]:
-    path: Path | None
-    loader: Callable[[Path], T]
+    """One configuration value read from files, replaced only by a version that loads."""
+
+    paths: tuple[Path, ...]
+    loader: Callable[[], T]
     value: T
-    mtime: float | None = None
+    signature: _Signature | None = None
     last_error: str | None = None
 
+    def load_first(self) -> None:
+        """The first load must succeed: starting on a broken file would mean starting blind."""
+        if self.paths:
+            try:
+                signature = _signature(self.paths)
+            except OSError as e:
+                raise ConfigError(f"{e.filename}: cannot read: {e.strerror}") from e
+            self.value, self.signature = self.loader(), signature
+
     def reload_if_changed(self) -> bool:
-        if self.path is None:
+        if not self.paths:
             return False
         try:
-            mtime = self.path.stat().st_mtime_ns / 1e9
+            signature = _signature(self.paths)
         except OSError as e:
-            return self._reject(f"{self.path}: cannot read: {e.strerror}")
-        if mtime == self.mtime:
+            # Forget what the file looked like: whatever comes back is read afresh, even a
+            # restored copy with its old timestamp.
+            self.signature = None
+            return self.reject(f"{e.filename}: cannot read: {e.strerror}")
+        if signature == self.signature:
             return False
         try:
-            self.value = self.loader(self.path)
+            value = self.loader()
         except ConfigError as e:
-            self.mtime = mtime  # do not re-log the same broken file every second
-            return self._reject(str(e))
-        self.mtime, self.last_error = mtime, None
-        log.info("loaded %s", self.path)
+            self.signature = signature  # do not re-log the same broken file every second
+            return self.reject(str(e))
+        self.value, self.signature, self.last_error = value, signature, None
+        log.info("loaded %s", ", ".join(map(str, self.paths)))
         return True
 
-    def _reject(self, message: str) -> bool:
+    def reject(self, message: str) -> bool:
         if message != self.last_error:
             log.error("rejected %s; keeping the last good version", message)
         self.last_error = message
@@ -71,45 +107,88 @@ class _Watched[T]:
 class WardenRuntime:
     config: RuntimeConfig
     _policy: _Watched[Policy] = field(init=False)
-    _identity: _Watched[IdentityConfig] = field(init=False)
+    _identity: _Watched[IdentityResolver] = field(init=False)
+    _catalog: _Watched[Catalog] = field(init=False)
+    _prices: _Watched[PriceTable] = field(init=False)
     catalog: Catalog = field(init=False)
-    resolver: IdentityResolver = field(init=False)
 
     def __post_init__(self) -> None:
-        # The first load must succeed: starting on a broken file would mean starting blind.
         cfg = self.config
-        self._policy = _Watched(cfg.policy_path, load_policy, Policy())
-        self._identity = _Watched(cfg.identity_path, load_identity_config, IdentityConfig())
-        for watched in (self._policy, self._identity):
-            if watched.path is not None:
-                watched.value = watched.loader(watched.path)
-                watched.mtime = watched.path.stat().st_mtime_ns / 1e9
-        self._rebuild()
+        self._policy = _Watched(_given(cfg.policy_path), self._load_policy, Policy())
+        self._identity = _Watched(
+            _given(cfg.identity_path), self._load_identity, self._resolver(IdentityConfig())
+        )
+        self._catalog = _Watched(cfg.catalog_paths, self._load_catalog, Catalog.default())
+        self._prices = _Watched(_given(cfg.prices_path), self._load_prices, PriceTable.load())
+        for watched in self._watched().values():
+            watched.load_first()
+        self.catalog = self._catalog_with_policy_hosts(self.policy)
+
+    def _load_policy(self) -> Policy:
+        assert self.config.policy_path is not None  # only called for a watched file
+        return load_policy(self.config.policy_path)
+
+    def _load_identity(self) -> IdentityResolver:
+        # The resolver is built at load time, so a users file that cannot be read rejects
+        # the identity edit instead of leaving the old resolver beside the new settings.
+        assert self.config.identity_path is not None
+        return self._resolver(load_identity_config(self.config.identity_path))
+
+    def _load_catalog(self) -> Catalog:
+        return Catalog.default(*self.config.catalog_paths)
+
+    def _load_prices(self) -> PriceTable:
+        return PriceTable.load(self.config.prices_path)
+
+    def _resolver(self, config: IdentityConfig) -> IdentityResolver:
+        return IdentityResolver(config, ldap_factory=self.config.ldap_factory)
+
+    def _watched(self) -> dict[str, _Watched[object]]:
+        watched = (self._policy, self._identity, self._catalog, self._prices)
+        return dict(zip(CONFIG_CHECKS, watched, strict=True))  # type: ignore[arg-type]
 
     @property
     def policy(self) -> Policy:
         return self._policy.value
 
-    def reload_if_changed(self) -> bool:
-        changed = self._policy.reload_if_changed() | self._identity.reload_if_changed()
-        if changed:
-            try:
-                self._rebuild()
-            except ConfigError as e:
-                log.error("rejected new configuration: %s", e)
-        return changed
+    @property
+    def prices(self) -> PriceTable:
+        return self._prices.value
 
-    def _rebuild(self) -> None:
-        catalog = Catalog.default(*self.config.catalog_paths)
-        if self.policy.intercept_hosts:
-            catalog = catalog.with_extra_hosts(self.policy.intercept_hosts)
-        resolver = IdentityResolver(self._identity.value, ldap_factory=self.config.ldap_factory)
-        self.catalog, self.resolver = catalog, resolver
+    @property
+    def resolver(self) -> IdentityResolver:
+        return self._identity.value
+
+    def reload_if_changed(self) -> bool:
+        before = self._policy.value, self._catalog.value
+        changed = [watched.reload_if_changed() for watched in self._watched().values()]
+        if not any(changed):
+            return False
+        try:
+            self.catalog = self._catalog_with_policy_hosts(self.policy)
+        except ConfigError as e:
+            # The new policy's hosts do not fit the catalog: both stay as they were.
+            self._policy.value, self._catalog.value = before
+            self._policy.reject(f"{self.config.policy_path}: {e}")
+            return False
+        return True
+
+    def _catalog_with_policy_hosts(self, policy: Policy) -> Catalog:
+        catalog = self._catalog.value
+        return (
+            catalog.with_extra_hosts(policy.intercept_hosts) if policy.intercept_hosts else catalog
+        )
+
+    def rejected(self) -> dict[str, str | None]:
+        """Each watched file's last rejection (None: its current version is in force)."""
+        return {name: watched.last_error for name, watched in self._watched().items()}
 
     def status(self) -> dict[str, object]:
+        cfg = self.config
         return {
-            "policy": str(self._policy.path) if self._policy.path else None,
-            "policy_error": self._policy.last_error,
-            "identity": str(self._identity.path) if self._identity.path else None,
-            "identity_error": self._identity.last_error,
+            "policy": str(cfg.policy_path) if cfg.policy_path else None,
+            "identity": str(cfg.identity_path) if cfg.identity_path else None,
+            "catalog": [str(p) for p in cfg.catalog_paths],
+            "prices": str(cfg.prices_path) if cfg.prices_path else None,
+            **{f"{name}_error": error for name, error in self.rejected().items()},
         }

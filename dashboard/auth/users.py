@@ -67,8 +67,10 @@ class DashboardUsers(BaseModel):
 
     @classmethod
     def load(cls, path: Path) -> DashboardUsers:
-        """ConfigError with file:line:column if the file is malformed."""
-        return load_yaml_model(path, cls)
+        """ConfigError with file:line:column if the file is malformed, empty or repeats a key."""
+        # Written by `warden dashboard users` without a version since the first release;
+        # requiring one now would lock every existing site out of its dashboard.
+        return load_yaml_model(path, cls, require_version=False)
 
     def verify(self, name: str, password: str) -> Role | None:
         """The user's role if the password is right; None otherwise, in constant-ish time."""

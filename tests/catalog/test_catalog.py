@@ -269,49 +269,55 @@ apps:
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "problem"),
+    ("text", "where", "problem"),
     [
-        (GOOD_APP.replace("    sanctioned: tolerated", "    colour: blue"), 9, "unknown key"),
-        (GOOD_APP.replace("kind: api", "kind: chatbot"), 6, "'kind' is 'chatbot'"),
-        (GOOD_APP.replace("schema: generic", "schema: soap"), 7, "'schema' is 'soap'"),
-        (GOOD_APP.replace("tolerated", "blessed"), 9, "'sanctioned' is 'blessed'"),
-        (GOOD_APP.replace("[one.example.com]", "[ok.example.com, api.*.*]"), 8, "more than one"),
+        (GOOD_APP.replace("    sanctioned: tolerated", "    colour: blue"), "9:5", "unknown key"),
+        (GOOD_APP.replace("kind: api", "kind: chatbot"), "6:11", "'kind' is 'chatbot'"),
+        (GOOD_APP.replace("schema: generic", "schema: soap"), "7:13", "'schema' is 'soap'"),
+        (GOOD_APP.replace("tolerated", "blessed"), "9:17", "'sanctioned' is 'blessed'"),
+        (
+            GOOD_APP.replace("[one.example.com]", "[ok.example.com, api.*.*]"),
+            "8:29",
+            "more than one",
+        ),
         (
             GOOD_APP.replace(
                 "hosts: [one.example.com]", "hosts:\n      - a.example.com\n      - '*.com'"
             ),
-            10,
+            "10:9",
             "too broad",
         ),
-        (GOOD_APP.replace("    sanctioned: tolerated\n", ""), 3, "missing sanctioned"),
-        (GOOD_APP.replace("id: one", "id: One_1"), 3, "slug"),
-        (GOOD_APP.replace("version: 1", "version: 2"), 1, "version"),
-        (GOOD_APP.replace("version: 1\n", ""), 1, "version"),
-        (GOOD_APP.replace("apps:", "apps:\nextra: 1\napps2:"), 3, "unknown top-level key"),
+        (GOOD_APP.replace("    sanctioned: tolerated\n", ""), "3:5", "missing sanctioned"),
+        (GOOD_APP.replace("id: one", "id: One_1"), "3:9", "slug"),
+        (GOOD_APP.replace("version: 1", "version: 2"), "1:10", "got 2"),
+        (GOOD_APP.replace("version: 1\n", ""), "1:1", "'version:' is missing"),
+        (GOOD_APP.replace("apps:", "apps:\nextra: 1\napps2:"), "3:1", "unknown top-level key"),
         (
             GOOD_APP.replace("    vendor: V\n", "    vendor: V\n    name: Again\n"),
-            6,
-            "duplicate key",
+            "6:5",
+            "duplicate key 'name' (first at ",
         ),
-        (GOOD_APP.replace("[one.example.com]", "[one.example.com"), 9, "invalid YAML"),
-        (GOOD_APP + "    intercept: maybe\n", 10, "true or false"),
+        (GOOD_APP.replace("[one.example.com]", "[one.example.com"), "9:15", "invalid YAML"),
+        (GOOD_APP + "    intercept: maybe\n", "10:16", "true or false"),
         (
             GOOD_APP + GOOD_APP.split("apps:\n")[1].replace("id: one", "id: two"),
-            15,
+            "15:13",
             "by app 'one' too",
         ),
-        (GOOD_APP + GOOD_APP.split("apps:\n")[1], 10, "duplicate app id 'one'"),
-        ("- just\n- a list\n", 1, "must be a mapping"),
+        (GOOD_APP + GOOD_APP.split("apps:\n")[1], "10:9", "duplicate app id 'one'"),
+        ("- just\n- a list\n", "1:1", "expected a mapping"),
+        ("", "1:1", "the file is empty"),
+        ("# only a comment\n", "1:1", "the file is empty"),
     ],
 )
-def test_invalid_files_name_file_and_line(
-    tmp_path: Path, text: str, line: int, problem: str
+def test_invalid_files_name_file_line_and_column(
+    tmp_path: Path, text: str, where: str, problem: str
 ) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
         Catalog.load(path)
     message = str(caught.value)
-    assert message.startswith(f"{path}:{line}: "), message
+    assert message.startswith(f"{path}:{where}: "), message
     assert problem in message
 
 

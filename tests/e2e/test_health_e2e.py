@@ -45,7 +45,14 @@ def test_health_is_ok_and_a_rejected_policy_edit_shows_as_degraded(
     assert ok.status_code == 200 and ok.headers["content-type"] == "application/json"
     assert ok.json() == {
         "status": "ok",
-        "checks": {"policy": "ok", "identity": "ok", "audit_store": "ok", "dlp": "ready"},
+        "checks": {
+            "policy": "ok",
+            "identity": "ok",
+            "catalog": "ok",
+            "prices": "ok",
+            "audit_store": "ok",
+            "dlp": "ready",
+        },
     }
 
     warden.policy.write_text("version: 1\ndefault_action: maybe\n")

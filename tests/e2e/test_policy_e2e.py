@@ -325,9 +325,12 @@ def test_edited_policy_applies_without_restart_or_dropped_connection(
     # A broken edit is rejected with its position and the last good policy stays.
     warden.policy.write_text("version: 1\ndefault_action: maybe\n")
     deadline = time.monotonic() + 5
-    while "keeping the last good version" not in warden.log() and time.monotonic() < deadline:
+    # Waits for this edit's own rejection: a poll landing between write_text's truncation
+    # and its write rejects an empty file too, with the same "keeping the last good" line.
+    while "policy.yaml:2:17: default_action" not in warden.log() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert "policy.yaml:2:17: default_action" in warden.log()
+    assert "keeping the last good version" in warden.log()
     with pytest.raises(openai.PermissionDeniedError):
         _chat(client, model="gpt-4.1")
     assert _chat(client, model="gpt-4o") == "echo: hello"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from warden.errors import ConfigError
 from warden.policy import Action
 from warden.runtime import RuntimeConfig, WardenRuntime
 
@@ -55,3 +56,123 @@ def test_unchanged_file_is_not_reloaded(tmp_path: Path):
     path.write_text(GOOD)
     runtime = WardenRuntime(RuntimeConfig(policy_path=path))
     assert not runtime.reload_if_changed()
+
+
+PROTECTIVE = (
+    "version: 1\ndefault_action: monitor\n"
+    "rules:\n  - {id: no-gpt5, match: {models: [gpt-5*]}, action: block}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        ("", "policy.yaml:1:1: the file is empty"),
+        ("# rules: switched off for now\n", "policy.yaml:1:1: the file is empty"),
+        ("default_action: allow\n", "policy.yaml:1:1: 'version:' is missing"),
+        (PROTECTIVE + "rules: []\n", "policy.yaml:5:1: duplicate key 'rules' (first at "),
+    ],
+)
+def test_an_emptied_versionless_or_duplicate_key_policy_is_rejected_and_the_rules_stay(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, edit: str, problem: str
+):
+    path = tmp_path / "policy.yaml"
+    path.write_text(PROTECTIVE)
+    runtime = WardenRuntime(RuntimeConfig(policy_path=path))
+
+    with caplog.at_level(logging.ERROR, logger="warden.runtime"):
+        _touch_later(path, edit, 1)
+        assert not runtime.reload_if_changed()
+    assert [rule.id for rule in runtime.policy.rules] == ["no-gpt5"]
+    assert problem in caplog.text
+    assert problem in str(runtime.rejected()["policy"])
+
+
+def test_a_deleted_policy_is_rejected_until_it_is_back_even_with_its_old_timestamp(
+    tmp_path: Path,
+):
+    path = tmp_path / "policy.yaml"
+    path.write_text(PROTECTIVE)
+    old = path.stat()
+    runtime = WardenRuntime(RuntimeConfig(policy_path=path))
+
+    path.unlink()
+    for _ in range(2):  # the first check after the deletion, and every one after it
+        assert not runtime.reload_if_changed()
+        assert "policy.yaml: cannot read: No such file or directory" in str(
+            runtime.rejected()["policy"]
+        )
+        assert [rule.id for rule in runtime.policy.rules] == ["no-gpt5"]
+
+    # Restored from a backup that kept its timestamp: read again, and the rejection clears.
+    path.write_text(PROTECTIVE.replace("monitor", "block"))
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert runtime.reload_if_changed()
+    assert runtime.policy.default_action is Action.BLOCK
+    assert set(runtime.rejected().values()) == {None}
+
+
+def test_an_emptied_identity_file_keeps_proxy_authentication_required(tmp_path: Path):
+    users = tmp_path / "users.htpasswd"
+    users.write_text("")
+    path = tmp_path / "identity.yaml"
+    path.write_text(f"version: 1\nproxy_auth: {{required: true, users_file: {users}}}\n")
+    runtime = WardenRuntime(RuntimeConfig(identity_path=path))
+    assert runtime.resolver.auth_required
+
+    _touch_later(path, "", 1)
+    assert not runtime.reload_if_changed()
+    assert runtime.resolver.auth_required
+    assert "identity.yaml:1:1: the file is empty" in str(runtime.rejected()["identity"])
+
+
+def test_an_identity_edit_whose_users_file_is_missing_is_rejected_whole(tmp_path: Path):
+    path = tmp_path / "identity.yaml"
+    path.write_text("version: 1\nsources: [network]\n")
+    runtime = WardenRuntime(RuntimeConfig(identity_path=path))
+    _touch_later(path, "version: 1\nproxy_auth: {required: true, users_file: gone.htpasswd}\n", 1)
+    assert not runtime.reload_if_changed()
+    assert not runtime.resolver.auth_required  # the old resolver, with the old settings
+    assert "gone.htpasswd" in str(runtime.rejected()["identity"])
+
+
+def test_a_broken_catalog_edit_is_rejected_and_named(tmp_path: Path):
+    path = tmp_path / "site-catalog.yaml"
+    app = (
+        "version: 1\napps:\n  - {id: inhouse, name: In-house LLM, vendor: Corp, kind: api,\n"
+        "     schema: openai, hosts: [llm.corp.example], sanctioned: sanctioned}\n"
+    )
+    path.write_text(app)
+    runtime = WardenRuntime(RuntimeConfig(catalog_paths=(path,)))
+    assert runtime.catalog.lookup("llm.corp.example") is not None
+
+    _touch_later(path, app.replace("version: 1\n", ""), 1)
+    assert not runtime.reload_if_changed()
+    assert runtime.catalog.lookup("llm.corp.example") is not None
+    assert "'version:' is missing" in str(runtime.rejected()["catalog"])
+
+    _touch_later(path, app.replace("llm.corp.example", "llm2.corp.example"), 2)
+    assert runtime.reload_if_changed()
+    assert runtime.catalog.lookup("llm2.corp.example") is not None
+    assert runtime.rejected()["catalog"] is None
+
+
+def test_a_price_override_with_a_repeated_key_is_rejected_and_named(tmp_path: Path):
+    path = tmp_path / "site-prices.yaml"
+    good = 'version: acme-1\nmodels:\n  - {match: "gpt-4o*", input: 1.0, output: 1.0}\n'
+    path.write_text(good)
+    runtime = WardenRuntime(RuntimeConfig(prices_path=path))
+    assert runtime.prices.version.endswith("+acme-1")
+
+    _touch_later(path, good.replace("input: 1.0,", "input: 1.0, input: 0.0,"), 1)
+    assert not runtime.reload_if_changed()
+    assert runtime.prices.version.endswith("+acme-1")
+    assert str(runtime.rejected()["prices"]).endswith(
+        f"site-prices.yaml:3:36: duplicate key 'input' (first at {path}:3:24)"
+    )
+
+
+def test_a_missing_file_at_start_is_a_configuration_error_naming_it(tmp_path: Path):
+    missing = tmp_path / "site-catalog.yaml"
+    with pytest.raises(ConfigError, match=f"{missing}: cannot read: No such file"):
+        WardenRuntime(RuntimeConfig(catalog_paths=(missing,)))

@@ -1,7 +1,9 @@
 """Read one catalog YAML file into entries, refusing anything a person could have got wrong.
 
-Every error names the file and the line of the offending key, value or entry, because the
-catalog is meant to be extended by hand and "invalid catalog" alone helps nobody.
+Every error names the file, line and column of the offending key, value or entry, because
+the catalog is meant to be extended by hand and "invalid catalog" alone helps nobody. The
+file is read strictly (warden/strict_yaml.py): empty, version-less or duplicate-key files
+are refused before any entry is looked at.
 """
 
 from __future__ import annotations
@@ -9,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NoReturn
 
-import yaml
-
 from warden.catalog.entry import KNOWN_SCHEMAS, AppKind, CatalogEntry, Sanction
 from warden.catalog.patterns import parse_host_pattern
 from warden.errors import ConfigError
+from warden.strict_yaml import YamlDocument, read_yaml_document
+from warden.yamlfile import read_text_file
 
 __all__ = ["CATALOG_VERSION", "read_catalog_file"]
 
@@ -23,57 +25,13 @@ _APP_KEYS = ("id", "name", "vendor", "kind", "schema", "hosts", "sanctioned", "i
 _REQUIRED_KEYS = ("id", "name", "vendor", "kind", "schema", "hosts", "sanctioned")
 _TOP_KEYS = ("version", "apps")
 
-
-class _Dict(dict[Any, Any]):
-    """A YAML mapping that remembers the line it starts on."""
-
-    line = 0
-
-
-class _Str(str):
-    """A YAML string that remembers its line, so errors can point at a single host or key."""
-
-    line = 0
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings and strings carry 1-based line numbers."""
-
-
-def _construct_str(loader: _LineLoader, node: yaml.ScalarNode) -> _Str:
-    value = _Str(loader.construct_scalar(node))
-    value.line = node.start_mark.line + 1
-    return value
-
-
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Any:
-    data = _Dict()
-    data.line = node.start_mark.line + 1
-    yield data
-    # PyYAML keeps the last of two equal keys without a word; in a hand-edited file the first
-    # one was usually meant, so a repeated key is an error rather than a silent override.
-    seen: set[str] = set()
-    for key_node, _ in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
-            if key_node.value in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
-                )
-            seen.add(key_node.value)
-    data.update(loader.construct_mapping(node))
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+# Where a value sits in the file: keys and list indexes from the top, e.g. ("apps", 2, "id").
+type _Loc = tuple[str | int, ...]
 
 
 def read_catalog_file(path: Path) -> list[CatalogEntry]:
-    """Parse and validate one catalog file; raise ConfigError("file:line: message")."""
+    """Parse and validate one catalog file; raise ConfigError("file:line:column: message")."""
     return _FileReader(path).read()
-
-
-def _line(value: object, fallback: int) -> int:
-    return getattr(value, "line", 0) or fallback
 
 
 def _one_of(values: type[AppKind] | type[Sanction] | frozenset[str]) -> str:
@@ -84,82 +42,65 @@ def _one_of(values: type[AppKind] | type[Sanction] | frozenset[str]) -> str:
 class _FileReader:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.host_owner: dict[str, tuple[str, int]] = {}  # pattern -> (app id, line)
-        self.id_line: dict[str, int] = {}
+        self.doc: YamlDocument | None = None
+        self.host_owner: dict[str, tuple[str, str]] = {}  # pattern -> (app id, where)
+        self.id_where: dict[str, str] = {}
 
-    def fail(self, line: int, message: str) -> NoReturn:
-        raise ConfigError(f"{self.path}:{line}: {message}")
+    def where(self, loc: _Loc, at_key: bool = False) -> str:
+        return self.doc.where(loc, at_key) if self.doc is not None else str(self.path)
+
+    def fail(self, loc: _Loc, message: str, at_key: bool = False) -> NoReturn:
+        raise ConfigError(f"{self.where(loc, at_key)}: {message}")
 
     def read(self) -> list[CatalogEntry]:
-        doc = self._parse()
-        if not isinstance(doc, _Dict):
-            self.fail(1, "a catalog file must be a mapping with 'version' and 'apps'")
+        # Refuses empty, non-mapping, version-less and duplicate-key files with positions.
+        self.doc = read_yaml_document(read_text_file(self.path), str(self.path))
+        doc = self.doc.data
         for key in doc:
             if key not in _TOP_KEYS:
                 message = f"unknown top-level key {key!r}; expected version, apps"
-                self.fail(_line(key, doc.line), message)
-        version = doc.get("version")
-        if "version" not in doc or type(version) is not int or version != CATALOG_VERSION:
+                self.fail((key,), message, at_key=True)
+        version = doc["version"]
+        if type(version) is not int or version != CATALOG_VERSION:
             self.fail(
-                self._key_line(doc, "version"),
+                ("version",),
                 f"'version: {CATALOG_VERSION}' is required (this Warden reads catalog version "
                 f"{CATALOG_VERSION}), got {version!r}",
             )
         apps = doc.get("apps")
         if not isinstance(apps, list):
-            self.fail(self._key_line(doc, "apps"), "'apps' must be a list of app entries")
-        apps_line = self._key_line(doc, "apps")
-        return [self._entry(raw, _line(raw, apps_line)) for raw in apps]
+            self.fail(("apps",), "'apps' must be a list of app entries")
+        return [self._entry(raw, ("apps", i)) for i, raw in enumerate(apps)]
 
-    def _parse(self) -> object:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{self.path}: cannot read catalog file: {exc}") from exc
-        try:
-            return yaml.load(text, Loader=_LineLoader)  # a SafeLoader: builds no objects
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            self.fail(line, f"invalid YAML: {exc.problem or exc.context}")
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{self.path}: invalid YAML: {exc}") from exc
-
-    @staticmethod
-    def _key_line(mapping: _Dict, name: str) -> int:
-        for key in mapping:
-            if key == name:
-                return _line(key, mapping.line)
-        return mapping.line
-
-    def _entry(self, raw: object, line: int) -> CatalogEntry:
-        if not isinstance(raw, _Dict):
-            self.fail(line, "each app must be a mapping with id, name, vendor, kind, ...")
+    def _entry(self, raw: Any, loc: _Loc) -> CatalogEntry:
+        if not isinstance(raw, dict):
+            self.fail(loc, "each app must be a mapping with id, name, vendor, kind, ...")
         app_id = raw.get("id")
         label = f"app {app_id!r}" if isinstance(app_id, str) else "app"
         for key in raw:
             if key not in _APP_KEYS:
                 self.fail(
-                    _line(key, line),
+                    (*loc, key),
                     f"unknown key {key!r} in {label}; expected one of {', '.join(_APP_KEYS)}",
+                    at_key=True,
                 )
         missing = [key for key in _REQUIRED_KEYS if key not in raw]
         if missing:
-            self.fail(line, f"{label} is missing {', '.join(missing)}")
+            self.fail(loc, f"{label} is missing {', '.join(missing)}")
 
-        app_id = self._slug(raw)
-        name = self._text(raw, "name")
-        vendor = self._text(raw, "vendor")
-        kind = self._choice(raw, "kind", AppKind)
-        schema = self._choice(raw, "schema", KNOWN_SCHEMAS)
-        sanctioned = self._choice(raw, "sanctioned", Sanction)
+        app_id = self._slug(raw, loc)
+        name = self._text(raw, loc, "name")
+        vendor = self._text(raw, loc, "vendor")
+        kind = self._choice(raw, loc, "kind", AppKind)
+        schema = self._choice(raw, loc, "schema", KNOWN_SCHEMAS)
+        sanctioned = self._choice(raw, loc, "sanctioned", Sanction)
         intercept = raw.get("intercept", True)
         if not isinstance(intercept, bool):
-            self.fail(self._key_line(raw, "intercept"), "'intercept' must be true or false")
+            self.fail((*loc, "intercept"), "'intercept' must be true or false")
         notes = raw.get("notes", "")
         if not isinstance(notes, str):
-            self.fail(self._key_line(raw, "notes"), "'notes' must be text")
-        hosts = self._hosts(raw, app_id)
+            self.fail((*loc, "notes"), "'notes' must be text")
+        hosts = self._hosts(raw, loc, app_id)
         return CatalogEntry(
             id=app_id,
             name=name,
@@ -172,46 +113,43 @@ class _FileReader:
             notes=str(notes).strip(),
         )
 
-    def _text(self, raw: _Dict, key: str) -> str:
+    def _text(self, raw: dict[str, Any], loc: _Loc, key: str) -> str:
         value = raw[key]
         if not isinstance(value, str) or not value.strip():
-            self.fail(_line(value, self._key_line(raw, key)), f"'{key}' must be non-empty text")
+            self.fail((*loc, key), f"'{key}' must be non-empty text")
         return str(value).strip()
 
-    def _slug(self, raw: _Dict) -> str:
-        value = self._text(raw, "id")
-        at = _line(raw["id"], raw.line)
+    def _slug(self, raw: dict[str, Any], loc: _Loc) -> str:
+        value = self._text(raw, loc, "id")
+        at = (*loc, "id")
         if not all(c.isascii() and (c.isalnum() or c == "-") for c in value) or (
             value != value.lower() or value.startswith("-")
         ):
             self.fail(at, f"id {value!r} must be a slug: lower-case letters, digits and '-'")
-        if value in self.id_line:
-            self.fail(at, f"duplicate app id {value!r} (first at line {self.id_line[value]})")
-        self.id_line[value] = at
+        if value in self.id_where:
+            self.fail(at, f"duplicate app id {value!r} (first at {self.id_where[value]})")
+        self.id_where[value] = self.where(at)
         return value
 
     def _choice(
         self,
-        raw: _Dict,
+        raw: dict[str, Any],
+        loc: _Loc,
         key: str,
         allowed: type[AppKind] | type[Sanction] | frozenset[str],
     ) -> str:
         value = raw[key]
         if not isinstance(value, str) or value not in {str(v) for v in allowed}:
-            self.fail(
-                _line(value, self._key_line(raw, key)),
-                f"'{key}' is {value!r}; expected one of {_one_of(allowed)}",
-            )
+            self.fail((*loc, key), f"'{key}' is {value!r}; expected one of {_one_of(allowed)}")
         return str(value)
 
-    def _hosts(self, raw: _Dict, app_id: str) -> tuple[str, ...]:
-        hosts_line = self._key_line(raw, "hosts")
+    def _hosts(self, raw: dict[str, Any], loc: _Loc, app_id: str) -> tuple[str, ...]:
         values = raw["hosts"]
         if not isinstance(values, list) or not values:
-            self.fail(hosts_line, f"'hosts' of app {app_id!r} must be a non-empty list")
+            self.fail((*loc, "hosts"), f"'hosts' of app {app_id!r} must be a non-empty list")
         patterns: list[str] = []
-        for value in values:
-            at = _line(value, hosts_line)
+        for i, value in enumerate(values):
+            at = (*loc, "hosts", i)
             if not isinstance(value, str):
                 self.fail(at, f"host {value!r} of app {app_id!r} must be text")
             try:
@@ -220,9 +158,9 @@ class _FileReader:
                 self.fail(at, str(exc))
             owner = self.host_owner.get(pattern)
             if owner is not None:
-                other, other_line = owner
+                other, other_where = owner
                 where = f"twice in app {app_id!r}" if other == app_id else f"by app {other!r} too"
-                self.fail(at, f"host {pattern!r} is listed {where} (line {other_line})")
-            self.host_owner[pattern] = (app_id, at)
+                self.fail(at, f"host {pattern!r} is listed {where} (first at {other_where})")
+            self.host_owner[pattern] = (app_id, self.where(at))
             patterns.append(pattern)
         return tuple(patterns)

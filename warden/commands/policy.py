@@ -9,17 +9,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warden.catalog import Catalog
+from warden.catalog.loader import read_catalog_file
 from warden.errors import ConfigError, RequestRejected
 from warden.identity import Identity, IdentityResolver, load_identity_config
 from warden.policy import load_policy
 from warden.policy.dryrun import DryRun, dry_run
+from warden.strict_yaml import read_yaml_document
+from warden.yamlfile import read_text_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     policy = sub.add_parser("policy", help="validate policies and dry-run requests")
     actions = policy.add_subparsers(required=True, metavar="ACTION")
 
-    check = actions.add_parser("check", help="validate policy files (exit 1 on any error)")
+    check = actions.add_parser(
+        "check", help="validate policy, identity and catalog files (exit 1 on any error)"
+    )
     check.add_argument("files", nargs="+", type=Path)
     check.set_defaults(func=_check)
 
@@ -49,9 +54,14 @@ def _check(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         try:
-            if _is_identity_file(path):
+            kind = _kind_of(path)
+            if kind == "identity":
                 load_identity_config(path)
                 print(f"{path}: ok (identity file)")
+                continue
+            if kind == "catalog":
+                entries = read_catalog_file(path)
+                print(f"{path}: ok (catalog file, {len(entries)} apps)")
                 continue
             policy = load_policy(path)
         except ConfigError as e:
@@ -65,15 +75,16 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _is_identity_file(path: Path) -> bool:
-    """policies/ also holds identity.yaml; check it as what it is rather than fail it."""
-    import yaml
-
+def _kind_of(path: Path) -> str:
+    """policies/ also holds identity.yaml, and sites keep catalog files beside their
+    policies: check each as what it is rather than fail it as a policy."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False  # load_policy reports the problem with its position
-    return isinstance(data, dict) and bool({"sources", "proxy_auth", "network"} & data.keys())
+        keys = read_yaml_document(read_text_file(path), str(path)).data.keys()
+    except ConfigError:
+        return "policy"  # load_policy reports the problem with its position
+    if {"sources", "proxy_auth", "network"} & keys:
+        return "identity"
+    return "catalog" if "apps" in keys else "policy"
 
 
 def _test(args: argparse.Namespace) -> int:

@@ -9,7 +9,13 @@ import subprocess
 from pathlib import Path
 
 from warden import onboarding
-from warden.commands.paths import DEFAULT_IDENTITY, DEFAULT_POLICY, existing
+from warden.commands.paths import (
+    DEFAULT_IDENTITY,
+    DEFAULT_POLICY,
+    NO_POLICY,
+    existing,
+    proxy_policy,
+)
 
 DEFAULT_DASHBOARD_USERS = Path("policies/dashboard-users.yaml")
 FIRST_ADMIN = "admin"
@@ -21,7 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run.add_argument("--listen-port", type=int, default=8080)
     run.add_argument("--data-dir", type=Path, default=Path("data"))
     run.add_argument("--certs-dir", type=Path, default=Path("certs"))
-    run.add_argument("--policy", type=Path, default=None, help=f"default: {DEFAULT_POLICY}")
+    run.add_argument(
+        "--policy",
+        default=None,
+        metavar="FILE",
+        help=f"policy file (default: {DEFAULT_POLICY}, which must then exist); "
+        f"'{NO_POLICY}' runs with no policy at all",
+    )
     run.add_argument("--identity", type=Path, default=None, help=f"default: {DEFAULT_IDENTITY}")
     run.add_argument("--catalog", type=Path, action="append", default=[], help="extra catalog")
     run.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
@@ -49,7 +61,7 @@ def _run(args: argparse.Namespace) -> int:
         listen_port=args.listen_port,
         certs_dir=args.certs_dir,
         data_dir=args.data_dir,
-        policy=existing(args.policy, DEFAULT_POLICY),
+        policy=proxy_policy(args.policy),
         identity=existing(args.identity, DEFAULT_IDENTITY),
         catalogs=args.catalog,
         mitmproxy_options=args.sets,

@@ -1,0 +1,170 @@
+"""Policy, identity, catalog and price files are read strictly: what a person did not mean to
+write (an emptied file, a file without its version, a key given twice) is refused with the
+file, line and column, before any of it can take effect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from warden.catalog.loader import read_catalog_file
+from warden.errors import ConfigError
+from warden.identity import load_identity_config
+from warden.policy import load_policy
+from warden.strict_yaml import read_yaml_document
+from warden.usage.prices import PriceTable
+
+POLICY = """\
+version: 1
+default_action: monitor
+rules:
+  - id: no-gpt5
+    match: {models: ["gpt-5*"]}
+    action: block
+"""
+
+
+def _refused(load, path: Path, text: str) -> str:  # type: ignore[no-untyped-def]
+    path.write_text(text)
+    with pytest.raises(ConfigError) as raised:
+        load(path)
+    return str(raised.value)
+
+
+LOADERS = {
+    "policy": load_policy,
+    "identity": load_identity_config,
+    "catalog": read_catalog_file,
+    "prices": PriceTable.load,
+}
+
+
+@pytest.mark.parametrize("kind", LOADERS)
+@pytest.mark.parametrize("text", ["", "\n\n", "# all commented out\n# rules: []\n", "---\n", "~\n"])
+def test_an_empty_file_is_refused_not_read_as_no_rules(tmp_path: Path, kind: str, text: str):
+    path = tmp_path / f"{kind}.yaml"
+    message = _refused(LOADERS[kind], path, text)
+    assert message.startswith(f"{path}:1:1: the file is empty")
+
+
+@pytest.mark.parametrize("kind", LOADERS)
+def test_a_file_without_version_is_refused(tmp_path: Path, kind: str):
+    path = tmp_path / f"{kind}.yaml"
+    message = _refused(LOADERS[kind], path, "# site file\ndefault_action: monitor\n")
+    assert message.startswith(f"{path}:2:1: 'version:' is missing at the top level")
+
+
+def test_a_version_inside_a_section_is_not_the_files_version(tmp_path: Path):
+    path = tmp_path / "p.yaml"
+    message = _refused(load_policy, path, "dlp:\n  version: 1\n")
+    assert "'version:' is missing at the top level" in message
+
+
+def test_a_repeated_top_level_key_names_both_places(tmp_path: Path):
+    path = tmp_path / "x.yaml"
+    text = POLICY + "rules: []\n"  # a second `rules:` would drop the block rule
+    message = _refused(load_policy, path, text)
+    assert message == f"{path}:7:1: duplicate key 'rules' (first at {path}:3:1)"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # block mapping four levels down
+        (
+            "version: 1\nrules:\n  - id: r\n    action: block\n    match:\n"
+            "      models: [a]\n      apps: [openai]\n      models: [b]\n",
+            ":8:7: duplicate key 'models' (first at {path}:6:7)",
+        ),
+        # flow mapping
+        (
+            "version: 1\nrules:\n  - {id: r, action: block, id: s}\n",
+            ":3:28: duplicate key 'id' (first at {path}:3:6)",
+        ),
+        # the same key quoted once and plain once is the same key
+        ('version: 1\ndefault_action: allow\n"default_action": block\n', ":3:1:"),
+        # `version` itself
+        ("version: 1\nversion: 1\n", ":2:1: duplicate key 'version' (first at {path}:1:1)"),
+    ],
+)
+def test_a_repeated_key_at_any_depth_names_both_places(tmp_path: Path, text: str, where: str):
+    path = tmp_path / "p.yaml"
+    message = _refused(load_policy, path, text)
+    assert message.startswith(f"{path}{where.format(path=path)}"), message
+
+
+def test_a_repeated_key_in_the_alerts_section_does_not_show_its_values(tmp_path: Path):
+    """A webhook URL is a credential: the error names the key and the places, not values."""
+    path = tmp_path / "p.yaml"
+    text = (
+        "version: 1\nalerts:\n  sinks:\n    soc:\n      type: slack\n"
+        "      webhook_url: https://hooks.example.test/T0/B0/first-secret-part\n"
+        "      webhook_url: https://hooks.example.test/T0/B0/second-secret-part\n"
+    )
+    message = _refused(load_policy, path, text)
+    assert message == f"{path}:7:7: duplicate key 'webhook_url' (first at {path}:6:7)"
+    assert "secret-part" not in message
+
+
+def test_a_repeated_key_in_an_identity_file_is_refused(tmp_path: Path):
+    path = tmp_path / "identity.yaml"
+    text = "version: 1\nproxy_auth:\n  required: true\n  required: false\n"
+    message = _refused(load_identity_config, path, text)
+    assert message == f"{path}:4:3: duplicate key 'required' (first at {path}:3:3)"
+
+
+def test_a_list_or_a_scalar_at_the_top_is_refused(tmp_path: Path):
+    path = tmp_path / "p.yaml"
+    assert "found a list" in _refused(load_policy, path, "- version: 1\n")
+    assert "found a single value" in _refused(load_policy, path, "version 1\n")
+
+
+def test_validation_errors_still_point_at_the_value(tmp_path: Path):
+    path = tmp_path / "p.yaml"
+    message = _refused(load_policy, path, "version: 1\ndefault_action: sometimes\n")
+    assert message.startswith(f"{path}:2:17: default_action")
+
+
+def test_an_alias_that_contains_itself_does_not_hang_the_check():
+    with pytest.raises(ConfigError, match="found a list"):
+        read_yaml_document("&a [*a]\n", "loop.yaml")
+    doc = read_yaml_document("version: 1\nx: &a [1, *a]\n", "loop.yaml")
+    assert doc.data["version"] == 1
+
+
+def test_values_are_plain_python_read_as_yaml_1_2(tmp_path: Path):
+    doc = read_yaml_document(
+        "version: 1\nratio: 0.5\nmode: 0755\nflag: yes\nwhen: 9:30\nnorway: NO\nn: 1_000\n",
+        "v.yaml",
+    )
+    assert doc.data == {
+        "version": 1,
+        "ratio": 0.5,
+        "mode": 755,
+        "flag": "yes",
+        "when": "9:30",
+        "norway": "NO",
+        "n": 1000,
+    }
+    assert [type(v) for v in doc.data.values()] == [int, float, int, str, str, str, int]
+    # Booleans written the YAML 1.1 way still mean what they say in boolean fields.
+    path = tmp_path / "identity.yaml"
+    path.write_text("version: 1\nproxy_auth: {required: yes}\n")
+    assert load_identity_config(path).proxy_auth.required is True
+
+
+def test_an_unknown_tag_is_refused_with_its_position():
+    with pytest.raises(ConfigError, match=r"t\.yaml:2:7: invalid YAML"):
+        read_yaml_document("version: 1\nname: !!python/object:os.system x\n", "t.yaml")
+
+
+def test_every_shipped_and_example_file_loads():
+    root = Path(__file__).parents[1]
+    for path in sorted((root / "policies").rglob("*.yaml")):
+        if path.name == "identity.yaml":
+            load_identity_config(path)
+        else:
+            load_policy(path)
+    assert read_catalog_file(root / "warden" / "catalog" / "catalog.yaml")
+    assert PriceTable.load().version
