@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from warden import onboarding, proxy_options
+from warden import onboarding, private_files, proxy_options
 from warden.commands.paths import DEFAULT_IDENTITY, DEFAULT_POLICY, existing
 
 DEFAULT_DASHBOARD_USERS = Path("policies/dashboard-users.yaml")
@@ -79,6 +79,9 @@ def _run(args: argparse.Namespace) -> int:
             settings.policy, settings.identity, tuple(settings.catalogs), ldap_factory=LdapCheck
         )
     )
+    # An older version left the data directory readable by everyone; this one keeps it private.
+    for line in private_files.describe(private_files.tighten(args.data_dir), args.data_dir):
+        print(f"warden: {line}", file=sys.stderr)
     proxy = f"{args.listen_host}:{args.listen_port}"
     print(onboarding.startup_banner(settings.certs_dir, proxy, settings.policy), flush=True)
     dashboard = None if args.no_dashboard else _start_dashboard(args, settings.policy, proxy)
