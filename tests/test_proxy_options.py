@@ -113,6 +113,21 @@ def test_some_options_are_refused_for_some_values_only(spec: str) -> None:
     assert list(refused(spec)) == [spec.partition("=")[0]]
 
 
+@pytest.mark.parametrize(
+    ("spec", "flag"),
+    [
+        ("warden_policy=", "--policy"),
+        ("warden_identity=", "--identity"),
+        ("warden_catalog=/tmp/c.yaml", "--catalog"),
+        ("warden_data_dir=/tmp/open", "--data-dir"),
+    ],
+)
+def test_warden_options_set_from_checked_flags_cannot_be_replaced(spec: str, flag: str) -> None:
+    """`--set warden_policy=` would otherwise run the proxy with no policy at all."""
+    [reason] = refused(spec).values()
+    assert f"use {flag}" in reason
+
+
 def test_one_unsafe_mode_among_safe_ones_is_refused() -> None:
     assert list(refused("mode=regular", "mode=socks5@1080")) == ["mode"]
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "FROM_FLAGS",
     "KEYLOG_VARIABLES",
     "SAFE_OPTIONS",
     "Refusal",
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 # Options that change how Warden listens, connects and verifies, never what it inspects or
-# keeps. Warden's own options (warden_*) are Warden's to judge and always pass.
+# keeps. Warden's own options (warden_*) are Warden's to judge and pass, but for FROM_FLAGS.
 SAFE_OPTIONS = frozenset(
     {
         "listen_host",
@@ -124,6 +125,16 @@ REASONS: Mapping[str, str] = {
     ),
     "websocket": "stops WebSocket messages from being inspected",
     "server": "starts no proxy",
+}
+
+# Warden's own options that `warden run` sets from its flags, after checking what they name
+# (a policy that loads, a data directory made private). Set again with --set, they would
+# replace the checked value, e.g. `--set warden_policy=` would run with no policy at all.
+FROM_FLAGS: Mapping[str, str] = {
+    "warden_policy": "--policy",
+    "warden_identity": "--identity",
+    "warden_catalog": "--catalog",
+    "warden_data_dir": "--data-dir",
 }
 
 _REASON_PREFIXES: Mapping[str, str] = {
@@ -230,6 +241,8 @@ def vet(
 
 
 def _why(name: str, values: Sequence[str]) -> str | None:
+    if name in FROM_FLAGS:
+        return f"replaces what {FROM_FLAGS[name]} set and checked; use {FROM_FLAGS[name]}"
     if name.startswith(WARDEN_PREFIX) or name in SAFE_OPTIONS:
         return None
     if name in VALUE_CHECKS:
