@@ -98,3 +98,12 @@ def test_a_data_dir_left_open_by_an_older_version_is_tightened(tmp_path: Path) -
 def test_a_missing_data_dir_is_created_private(tmp_path: Path, open_umask: None) -> None:
     assert tighten(tmp_path / "new" / "data") == []
     assert mode(tmp_path / "new" / "data") == 0o700
+
+
+def test_a_data_dir_that_is_a_link_has_its_target_tightened(tmp_path: Path) -> None:
+    target = tmp_path / "var-lib-warden"
+    target.mkdir(mode=0o755)
+    os.chmod(target, 0o755)
+    (tmp_path / "data").symlink_to(target)
+    tighten(tmp_path / "data")
+    assert mode(target) == 0o700

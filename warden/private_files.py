@@ -62,7 +62,7 @@ def tighten(data_dir: Path) -> list[Tightened]:
     """
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     changed: list[Tightened] = []
-    _tighten_one(data_dir, changed)
+    _tighten_one(data_dir.resolve(), changed)  # a data dir that is a link: its target
     for root, dirs, files in os.walk(data_dir):
         for name in (*dirs, *files):
             _tighten_one(Path(root) / name, changed)
@@ -82,6 +82,8 @@ def _tighten_one(path: Path, changed: list[Tightened]) -> None:
     new = mode & ~0o077
     try:
         os.chmod(path, new)
+    except FileNotFoundError:
+        return
     except OSError as e:
         changed.append(Tightened(path, mode, None, e.strerror))
         return
