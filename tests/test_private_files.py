@@ -12,6 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import addons.runner
+from warden.cli import main as warden
+from warden.commands import dashboard as dashboard_command
 from warden.private_files import child_umask, describe, private_umask, tighten
 
 
@@ -107,3 +110,54 @@ def test_a_data_dir_that_is_a_link_has_its_target_tightened(tmp_path: Path) -> N
     (tmp_path / "data").symlink_to(target)
     tighten(tmp_path / "data")
     assert mode(target) == 0o700
+
+
+def _open_data_dir(path: Path) -> Path:
+    """A data directory as an older version left it: 0755, with a 0644 segment."""
+    (path / "events").mkdir(parents=True)
+    (path / "events" / "seg-1.parquet").write_bytes(b"x")
+    os.chmod(path / "events" / "seg-1.parquet", 0o644)
+    os.chmod(path / "events", 0o755)
+    os.chmod(path, 0o755)
+    return path
+
+
+def test_warden_run_tightens_the_data_dir_and_runs_the_proxy_under_the_private_umask(
+    tmp_path: Path, open_umask: None, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    data = _open_data_dir(tmp_path / "data")
+    seen: list[int] = []
+    monkeypatch.setattr(addons.runner, "run_proxy", lambda _settings: seen.append(child_umask()))
+    monkeypatch.chdir(tmp_path)  # no policies/ here: the proxy would run without a policy
+    args = ["run", "--no-dashboard", "--data-dir", str(data), "--certs-dir", str(tmp_path)]
+    assert warden(args) == 0
+    assert seen == [0o077]
+    assert (mode(data), mode(data / "events"), mode(data / "events" / "seg-1.parquet")) == (
+        0o700,
+        0o700,
+        0o600,
+    )
+    err = capsys.readouterr().err
+    assert "made 3 path(s)" in err and "seg-1.parquet: 0644 -> 0600" in err
+
+
+def test_warden_dashboard_tightens_the_data_dir_before_starting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    data = _open_data_dir(tmp_path / "data")
+
+    class Child:
+        def wait(self) -> int:
+            return 0
+
+    started: list[int] = []
+    monkeypatch.setattr(
+        dashboard_command,
+        "start_dashboard",
+        lambda data_dir, *a, **k: started.append(mode(data_dir)) or Child(),
+    )
+    monkeypatch.setattr(dashboard_command.signal, "signal", lambda *a: None)
+    assert warden(["dashboard", "--data-dir", str(data), "--users", str(tmp_path / "u")]) == 0
+    assert started == [0o700]
+    assert mode(data / "events" / "seg-1.parquet") == 0o600
+    assert "made 3 path(s)" in capsys.readouterr().err
