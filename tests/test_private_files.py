@@ -161,3 +161,11 @@ def test_warden_dashboard_tightens_the_data_dir_before_starting(
     assert started == [0o700]
     assert mode(data / "events" / "seg-1.parquet") == 0o600
     assert "made 3 path(s)" in capsys.readouterr().err
+
+
+def test_a_data_dir_that_cannot_be_created_is_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "file").write_bytes(b"")
+    changes = tighten(tmp_path / "file" / "data")
+    assert [c.new_mode for c in changes] == [None]
+    [line] = describe(changes, tmp_path / "file" / "data")
+    assert line.startswith(f"could not make {tmp_path / 'file' / 'data'} private: ")

@@ -60,7 +60,12 @@ def tighten(data_dir: Path) -> list[Tightened]:
 
     Symbolic links are left alone: their target may be anywhere, and Linux links have no mode.
     """
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as e:
+        # Not fatal here: the store reports an unwritable directory the way it always does
+        # (requests refused per audit.on_store_failure, /healthz degraded).
+        return [Tightened(data_dir, 0, None, e.strerror)]
     changed: list[Tightened] = []
     _tighten_one(data_dir.resolve(), changed)  # a data dir that is a link: its target
     for root, dirs, files in os.walk(data_dir):
@@ -106,5 +111,5 @@ def describe(changes: list[Tightened], data_dir: Path, limit: int = 5) -> list[s
         if len(done) > limit:
             lines.append(f"  ... and {len(done) - limit} more")
     for c in failed:
-        lines.append(f"could not make {c.path} private ({c.old_mode:04o}): {c.error}")
+        lines.append(f"could not make {c.path} private: {c.error}")
     return lines
