@@ -24,7 +24,6 @@ __all__ = [
     "SAFE_OPTIONS",
     "Refusal",
     "Vetting",
-    "option_name",
     "vet",
 ]
 
@@ -208,11 +207,6 @@ class Refusal:
 class Vetting:
     refused: tuple[Refusal, ...]
     overridden: tuple[Refusal, ...]  # refused but for --allow-unsafe-option: warn at start
-
-
-def option_name(spec: str) -> str:
-    """The name in a `--set` spec (NAME=VALUE, or NAME alone for a boolean)."""
-    return spec.partition("=")[0].strip()
 
 
 def vet(
