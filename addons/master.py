@@ -8,8 +8,8 @@ request/response hooks and their updates), a third of what bare mitmdump spends 
 request, nearly all of it the dispatch itself. HookDispatch delivers the same events to the
 same handlers in the same order, with the same error handling, in plain loops (about 60 µs).
 
-The addons are exactly mitmdump's without its flow printer, so every mitmproxy option a power
-user passes with `--set` exists here too.
+The addons are exactly mitmdump's without its flow printer, so every mitmproxy option exists
+here too; which of them `warden run --set` passes on is warden/proxy_options.py's decision.
 """
 
 from __future__ import annotations

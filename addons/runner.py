@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -14,8 +15,11 @@ from mitmproxy import exceptions, options
 from addons import make_addons, ws_control
 from addons.certs import ensure_ca
 from addons.master import WardenMaster
+from warden import proxy_options
 
 __all__ = ["ProxySettings", "run_proxy"]
+
+log = logging.getLogger("warden.runner")
 
 
 @dataclass
@@ -28,6 +32,7 @@ class ProxySettings:
     identity: Path | None = None
     catalogs: list[Path] = field(default_factory=list)
     mitmproxy_options: list[str] = field(default_factory=list)  # "name=value", as in --set
+    allowed_unsafe: frozenset[str] = frozenset()  # --allow-unsafe-option: warned about
 
 
 def run_proxy(settings: ProxySettings) -> int:
@@ -40,11 +45,27 @@ async def _main(settings: ProxySettings) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # pypdf warns about every malformed object of an uploaded PDF; files.py reports the outcome.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    # `warden run` vetted these already; checked again here, where they reach mitmproxy, so
+    # no other way of starting the proxy skips it.
+    vetting = proxy_options.vet(settings.mitmproxy_options, settings.allowed_unsafe, os.environ)
+    if vetting.refused:
+        for refusal in vetting.refused:
+            print(f"warden run: {refusal.message()}", file=sys.stderr)
+        return 2
     ensure_ca(settings.certs_dir)
     ws_control.install()  # WebSocket control frames leave empty (see ws_control.py)
     opts = options.Options()
     master = WardenMaster(opts)
     master.addons.add(*make_addons())
+    for override in vetting.overridden:
+        log.warning(override.warning())
+    if (settings.certs_dir / "config.yaml").exists():
+        # mitmdump would load it; the embedded proxy takes options from `--set` only, where
+        # they are vetted.
+        log.warning(
+            "%s is ignored: warden run takes mitmproxy options only from --set",
+            settings.certs_dir / "config.yaml",
+        )
     try:
         opts.update(
             mode=["regular"],

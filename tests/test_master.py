@@ -144,7 +144,8 @@ async def test_a_non_callable_handler_is_an_error_as_in_mitmproxy(caplog) -> Non
 
 @pytest.mark.asyncio
 async def test_warden_master_has_mitmdumps_addons_and_every_option() -> None:
-    """A power user's `--set` works for any option mitmdump knows (its printer's aside)."""
+    """Every option mitmdump knows exists here (its printer's aside); warden run decides
+    which of them `--set` may change (tests/test_proxy_options.py)."""
     ours = WardenMaster(options.Options())
     stock = DumpMaster(options.Options(), with_termlog=True, with_dumper=False)
     assert isinstance(ours.addons, HookDispatch)

@@ -7,6 +7,7 @@ import importlib
 import sys
 
 from warden.errors import ConfigError
+from warden.private_files import private_umask
 
 # Each module registers its own subcommands; add a module here to add a command.
 COMMAND_MODULES = ("run", "ca", "catalog", "users", "policy", "logs", "alerts", "dlp", "dashboard")
@@ -19,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
         importlib.import_module(f"warden.commands.{name}").register(sub)
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        # Whatever a command writes (records, exports, the proxy's and dashboard's files) is
+        # its owner's alone, whatever umask the shell or service manager left.
+        with private_umask():
+            return int(args.func(args) or 0)
     except ConfigError as e:
         print(f"warden: {e}", file=sys.stderr)
         return 1

@@ -5,6 +5,8 @@ Debian's Chromium, driven by Playwright, headless; everything on loopback."""
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -26,13 +28,20 @@ pytestmark = [
 ]
 
 FAKE_OPENAI_KEY = "sk-test-" + "d" * 40
+LEAKED_KEY = "sk-proj-" + "e2eFakeKeyDoNotUse02" + "T3BlbkFJ" + "qZ7xWv3Lm9Kp2Rt6Yb8Nc4Hd"
 ANALYST, PASSWORD = "sec-analyst", "e2e-analyst-password"
 
 
 def test_a_blocked_request_is_reviewed_in_the_browser(
     start_warden: StartWarden, mock: MockProviders, tmp_path: Path
 ):
-    warden = start_warden()  # the default test policy blocks gpt-5*
+    """...and everything the proxy and the dashboard wrote meanwhile is private to their
+    user, although both were started under a umask that hides nothing."""
+    open_umask = os.umask(0o000)
+    try:
+        warden = start_warden()  # the default test policy blocks gpt-5*
+    finally:
+        os.umask(open_umask)
     mock.clear()
     client = openai.OpenAI(api_key=FAKE_OPENAI_KEY, http_client=warden.client(), max_retries=0)
     with pytest.raises(openai.PermissionDeniedError, match="GPT-5 models are not approved"):
@@ -40,6 +49,10 @@ def test_a_blocked_request_is_reviewed_in_the_browser(
             model="gpt-5", messages=[{"role": "user", "content": "summarise the board minutes"}]
         )
     assert mock.requests_to("api.openai.com") == []
+    # A pasted key: redacted on the way, and an alert stored (no rules: every signal is kept).
+    client.chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": f"why? key={LEAKED_KEY}"}]
+    )
 
     users = tmp_path / "dashboard-users.yaml"
     subprocess.run(
@@ -63,6 +76,7 @@ def test_a_blocked_request_is_reviewed_in_the_browser(
     )
     port = free_port()
     log_path = tmp_path / "dashboard.log"
+    open_umask = os.umask(0o000)
     with log_path.open("wb") as log:
         dashboard = start_dashboard(
             warden.data_dir,
@@ -75,6 +89,7 @@ def test_a_blocked_request_is_reviewed_in_the_browser(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        os.umask(open_umask)
         try:
             wait_for_port("127.0.0.1", port, timeout=60, process=dashboard)
             url = f"http://127.0.0.1:{port}"
@@ -110,6 +125,18 @@ def test_a_blocked_request_is_reviewed_in_the_browser(
     (action,) = ReviewStore.for_data_dir(warden.data_dir).history(event["id"])
     assert (action.action, action.who, action.role) == ("reviewed", ANALYST, "analyst")
     assert abs(action.at - time.time()) < 120
+
+    written = sorted(warden.data_dir.rglob("*"))
+    names = {p.name for p in written}
+    assert {"alerts", "events", "journal", "reviews.sqlite3", "warden.duckdb"} <= names, names
+    assert any(p.suffix == ".parquet" for p in written)
+    modes = {p: stat.S_IMODE(p.lstat().st_mode) for p in [warden.data_dir, *written]}
+    loose = {
+        str(p.relative_to(warden.data_dir.parent)): f"{m:04o}"
+        for p, m in modes.items()
+        if m != (0o700 if p.is_dir() else 0o600)
+    }
+    assert loose == {}, "readable beyond their owner"
 
 
 def _wait_for_queue_entry(page, text: str, timeout_s: float = 20.0) -> str:

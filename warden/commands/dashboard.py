@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
+from warden import private_files
 from warden.commands.paths import DEFAULT_POLICY
 from warden.errors import ConfigError
 
@@ -143,8 +144,13 @@ def start_dashboard(
         ),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
+    # Reviews (SQLite and its side files) are private even when the caller is not `warden`.
     return subprocess.Popen(
-        dashboard_command(port, host, tls), env=env, stdout=stdout, stderr=stderr
+        dashboard_command(port, host, tls),
+        env=env,
+        stdout=stdout,
+        stderr=stderr,
+        umask=private_files.child_umask(),
     )
 
 
@@ -171,6 +177,8 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     policy = args.policy if args.policy is not None else DEFAULT_POLICY
+    for line in private_files.describe(private_files.tighten(args.data_dir), args.data_dir):
+        print(f"warden: {line}", file=sys.stderr)
     child = start_dashboard(
         args.data_dir,
         args.port,

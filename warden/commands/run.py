@@ -6,9 +6,10 @@ import argparse
 import os
 import secrets
 import subprocess
+import sys
 from pathlib import Path
 
-from warden import onboarding
+from warden import onboarding, private_files, proxy_options
 from warden.commands.paths import (
     DEFAULT_IDENTITY,
     DEFAULT_POLICY,
@@ -46,12 +47,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="any mitmproxy option, e.g. --set ssl_verify_upstream_trusted_ca=/path/ca.pem",
+        help="a mitmproxy option Warden knows to be safe, e.g. "
+        "--set ssl_verify_upstream_trusted_ca=/path/ca.pem (see README: refused options)",
+    )
+    run.add_argument(
+        "--allow-unsafe-option",
+        dest="allow_unsafe",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="let one refused mitmproxy option (or SSLKEYLOGFILE) through; logged at start",
     )
     run.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Before anything imports mitmproxy (which reads SSLKEYLOGFILE at import) or starts.
+    refused = proxy_options.vet(args.sets, args.allow_unsafe, os.environ).refused
+    for refusal in refused:
+        print(f"warden run: {refusal.message()}", file=sys.stderr)
+    if refused:
+        return 2
+
     from addons.ldap_auth import LdapCheck
     from addons.runner import ProxySettings, run_proxy  # mitmproxy loads only when running
     from warden.runtime import RuntimeConfig, WardenRuntime
@@ -65,6 +82,7 @@ def _run(args: argparse.Namespace) -> int:
         identity=existing(args.identity, DEFAULT_IDENTITY),
         catalogs=args.catalog,
         mitmproxy_options=args.sets,
+        allowed_unsafe=frozenset(args.allow_unsafe),
     )
     # Check the data files before anything starts, so a typo is one clear line, not a banner.
     # (An LDAP check contacts its directory only at the first login: this reads the spec.)
@@ -73,6 +91,9 @@ def _run(args: argparse.Namespace) -> int:
             settings.policy, settings.identity, tuple(settings.catalogs), ldap_factory=LdapCheck
         )
     )
+    # An older version left the data directory readable by everyone; this one keeps it private.
+    for line in private_files.describe(private_files.tighten(args.data_dir), args.data_dir):
+        print(f"warden: {line}", file=sys.stderr)
     proxy = f"{args.listen_host}:{args.listen_port}"
     print(onboarding.startup_banner(settings.certs_dir, proxy, settings.policy), flush=True)
     dashboard = None if args.no_dashboard else _start_dashboard(args, settings.policy, proxy)

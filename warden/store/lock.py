@@ -26,7 +26,7 @@ class WriterLock:
 
     def acquire(self, timeout_s: float = 0.0) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + timeout_s
         while True:
             try:
