@@ -29,7 +29,6 @@ from warden.usage.prices import PriceTable
 log = logging.getLogger("warden.usage")
 
 
-
 class UsageAddon:
     def __init__(self, runtime: RuntimeAddon) -> None:
         self._runtime = runtime
