@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from warden.state.schema import SCHEMA
+from warden.state.schema import SCHEMA, SCHEMA_VERSION
 
 __all__ = ["FILE_NAME", "StateDB", "is_disk_full", "state_path"]
 
@@ -58,14 +58,17 @@ class StateDB:
         return cls(state_path(data_dir))
 
     def _create_schema(self) -> None:
+        con = self.connection()
+        if con.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return  # the usual case: a reader opening the file takes no write lock
         # Statement by statement inside one transaction (executescript would commit first):
         # two processes opening a new file at once create the tables once.
-        con = self.connection()
         con.execute("BEGIN IMMEDIATE")
         try:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     con.execute(statement)
+            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

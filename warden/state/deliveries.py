@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from warden.alerts.alert import DeliveryState
+from warden.alerts.alert import DeliveryState, DeliveryStatus
 from warden.alerts.deliveries import Attempt, NewDelivery, PendingDelivery
 from warden.state.db import StateDB
 
@@ -144,6 +144,19 @@ class SqliteDeliveryQueue:
             params += sinks
         (count,) = self.db.connection().execute(sql, params).fetchone()
         return int(count)
+
+    def record_outcomes(self, outcomes: list[DeliveryStatus]) -> None:
+        """Deliveries already finished elsewhere (demo data, a fixture): history only."""
+        with self.db.write() as con:
+            con.executemany(
+                "INSERT INTO deliveries (alert_id, sink, kind, state, attempts, created_at, "
+                "delivered_at, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (o.alert_id, o.sink, o.kind, o.state.value, o.attempts, o.at,
+                     o.delivered_at, o.last_error, o.at)
+                    for o in outcomes
+                ],
+            )  # fmt: skip
 
     def attempts(self, delivery_id: int) -> list[Attempt]:
         """Every attempt at one delivery, oldest first."""

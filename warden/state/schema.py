@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA"]
+__all__ = ["SCHEMA", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1  # PRAGMA user_version once these tables exist
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (
