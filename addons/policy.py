@@ -14,7 +14,6 @@ import time
 import urllib.parse
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from mitmproxy import http
 
@@ -63,7 +62,9 @@ class PolicyAddon:
         self.quotas.store = self.counters
         self.counters.expire(time.time())
         if entries := self.counters.entries(time.time()):
-            log.info("quota counters: %d open windows in %s", len(entries), self._state.path)
+            log.info(
+                "quota counters restored: %d open windows in %s", len(entries), self._state.path
+            )
 
     def done(self) -> None:
         if self._state is not None:

@@ -82,6 +82,8 @@ class SqliteAlertStore:
         with self.db.write() as con:
             ids = [r[0] for r in con.execute("SELECT id FROM alerts WHERE user = ?", (user,))]
             _delete(con, ids)
+        if ids:
+            self.db.checkpoint()  # the WAL still holds the deleted rows' older page images
         return len(ids)
 
     # ---- reading --------------------------------------------------------------------------

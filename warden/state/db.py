@@ -11,6 +11,8 @@ processes (proxy, dashboard, `warden alerts ...`, `warden logs purge`):
   never both read and then both fail to upgrade to writing (SQLITE_BUSY mid-transaction).
 - synchronous=NORMAL: in WAL mode a power cut may lose the last commits but never corrupts
   the file; an fsync per alert or counter would cost more than the record is worth.
+- secure_delete: a privacy purge overwrites what it deletes instead of leaving it in free
+  pages; the purge then checkpoints the WAL so no older page image keeps it either.
 - One connection per thread; sqlite3 connections are not shared between threads.
 """
 
@@ -84,6 +86,7 @@ class StateDB:
             con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA secure_delete=ON")
             con.row_factory = sqlite3.Row
             self._local.con = con
             with self._guard:
@@ -113,6 +116,10 @@ class StateDB:
         finally:
             with contextlib.suppress(sqlite3.Error):
                 con.execute("COMMIT")
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it (after a privacy purge)."""
+        self.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         with self._guard:
