@@ -143,3 +143,17 @@ def test_each_delivery_is_claimed_by_one_worker_only(queue):
     d.close()
     assert len(sink.calls) == 30
     assert {r["attempts"] for r in queue.rows()} == {1}
+
+
+def test_a_delivery_past_its_max_age_at_start_is_expired_not_sent(queue):
+    """A delivery that aged out while no proxy ran (a long outage) ends as expired."""
+    now = time.time()
+    document = secret_alert().to_dict()
+    queue.enqueue(
+        [NewDelivery(document["id"], "flaky", "alert", document, now - 90_000, now - 3_600)], 10
+    )
+    d = dispatcher(queue, sink := FlakySink(failures=0))
+    d.wake()
+    assert d.wait_idle(5)
+    d.close()
+    assert sink.calls == [] and queue.rows()[0]["state"] == "expired"

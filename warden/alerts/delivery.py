@@ -198,10 +198,6 @@ class SinkDispatcher:
         timeout = getattr(getattr(sink, "config", None), "timeout_s", 30.0)
         return max(MIN_LEASE_S, 2 * float(timeout))
 
-    @property
-    def stopping(self) -> bool:
-        return self._stopping
-
 
 class _SinkWorker(threading.Thread):
     """Claims and sends one sink's deliveries, one at a time."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 
 from warden.alerts.alert import DeliveryState, DeliveryStatus
 from warden.alerts.deliveries import Attempt, NewDelivery, PendingDelivery
@@ -10,7 +12,24 @@ from warden.state.db import StateDB
 
 __all__ = ["SqliteDeliveryQueue"]
 
+log = logging.getLogger("warden.alerts")
+
 _WAITING = (DeliveryState.PENDING.value, DeliveryState.RETRYING.value)
+
+
+def _expire(con: sqlite3.Connection, now: float, sink: str | None = None) -> int:
+    """End waiting deliveries past their max age (not one being attempted right now)."""
+    sql = (
+        "UPDATE deliveries SET state = ?, updated_at = ?, claimed_by = NULL, "
+        "claimed_until = NULL, last_error = coalesce(last_error, 'expired') "
+        "WHERE state IN (?, ?) AND expires_at <= ? "
+        "AND (claimed_until IS NULL OR claimed_until < ?)"
+    )
+    params: list[object] = [DeliveryState.EXPIRED.value, now, *_WAITING, now, now]
+    if sink is not None:
+        sql += " AND sink = ?"
+        params.append(sink)
+    return con.execute(sql, params).rowcount
 
 
 class SqliteDeliveryQueue:
@@ -56,6 +75,8 @@ class SqliteDeliveryQueue:
 
     def claim(self, sink: str, owner: str, now: float, lease_s: float) -> PendingDelivery | None:
         with self.db.write() as con:
+            # Past their max age: ended here, so a worker never keeps waking up for them.
+            expired = _expire(con, now, sink)
             row = con.execute(
                 "SELECT id, alert_id, sink, kind, notice, attempts, created_at, expires_at "
                 "FROM deliveries WHERE sink = ? AND state IN (?, ?) AND next_attempt_at <= ? "
@@ -64,12 +85,15 @@ class SqliteDeliveryQueue:
                 "ORDER BY next_attempt_at, id LIMIT 1",
                 (sink, *_WAITING, now, now, now),
             ).fetchone()
-            if row is None:
-                return None
-            con.execute(
-                "UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id = ?",
-                (owner, now + lease_s, row["id"]),
-            )
+            if row is not None:  # in the same transaction: no other worker can take it
+                con.execute(
+                    "UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                    (owner, now + lease_s, row["id"]),
+                )
+        if expired:
+            log.error("%d alert deliveries to %s expired undelivered", expired, sink)
+        if row is None:
+            return None
         return PendingDelivery(
             row["id"],
             row["alert_id"],
@@ -119,14 +143,7 @@ class SqliteDeliveryQueue:
 
     def expire(self, now: float) -> int:
         with self.db.write() as con:
-            cursor = con.execute(
-                "UPDATE deliveries SET state = ?, updated_at = ?, claimed_by = NULL, "
-                "claimed_until = NULL, last_error = coalesce(last_error, 'expired') "
-                "WHERE state IN (?, ?) AND expires_at <= ? "
-                "AND (claimed_until IS NULL OR claimed_until < ?)",
-                (DeliveryState.EXPIRED.value, now, *_WAITING, now, now),
-            )
-            return cursor.rowcount
+            return _expire(con, now)
 
     def release(self, owner: str) -> None:
         with self.db.write() as con:
