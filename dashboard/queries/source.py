@@ -104,27 +104,13 @@ def _has_alert_state(data_dir: Path) -> bool:
 def _load_alerts(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:
     """`alerts` (one row per alert with its current state), `alert_states` and
     `alert_deliveries` (latest per alert, sink and kind), copied from the state database."""
-    alerts: list[tuple[str, str | None, str | None, float | None, str | None]] = []
+    alerts: list[tuple[object, ...]] = []
     states: list[tuple[object, ...]] = []
     deliveries: list[tuple[object, ...]] = []
     if _has_alert_state(data_dir):
         db = open_state(data_dir)
         try:
-            for view in SqliteAlertStore(db).alerts():
-                document = json.dumps(view.alert, separators=(",", ":"), default=str)
-                alerts.append(
-                    (document, view.state.value, view.state_by, view.state_at, view.state_note)
-                )
-                states += [
-                    (view.id, h.get("state"), h.get("who"), h.get("note"), h.get("at"))
-                    for h in view.history
-                ]
-                deliveries += [
-                    (view.id, d.get("sink"), d.get("kind"), d.get("state"), d.get("attempts"),
-                     d.get("last_error"), d.get("delivered_at"), d.get("next_attempt_at"),
-                     d.get("at"))
-                    for d in view.deliveries
-                ]  # fmt: skip
+            alerts, states, deliveries = SqliteAlertStore(db).tables()
         finally:
             db.close()
     frame = pd.DataFrame(

@@ -122,6 +122,30 @@ class SqliteAlertStore:
             deliveries = _latest_deliveries(con, [alert_id]).get(alert_id, [])
         return _view(json.loads(row["document"]), history, deliveries)
 
+    def tables(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Every alert as (document JSON, state, state_by, state_at, state_note), every state
+        change, and the latest delivery per alert, sink and kind: for a reader that loads
+        them elsewhere (the dashboard's DuckDB), one consistent snapshot, no JSON parsing."""
+        with self.db.read() as con:
+            alerts = con.execute(
+                "SELECT a.document, coalesce(s.state, 'open'), s.who, s.at, s.note "
+                f"FROM alerts a LEFT JOIN ({_CURRENT_STATE}) s ON s.alert_id = a.id"
+            ).fetchall()
+            states = con.execute(
+                "SELECT alert_id, state, who, note, at FROM alert_states ORDER BY at, id"
+            ).fetchall()
+            deliveries = con.execute(
+                "SELECT alert_id, sink, kind, state, attempts, last_error, delivered_at, "
+                "next_attempt_at, updated_at FROM (SELECT *, row_number() OVER "
+                "(PARTITION BY alert_id, sink, kind ORDER BY id DESC) AS n FROM deliveries) "
+                "WHERE n = 1"
+            ).fetchall()
+        return (
+            [tuple(r) for r in alerts],
+            [tuple(r) for r in states],
+            [tuple(r) for r in deliveries],
+        )
+
     def version(self) -> tuple[object, ...]:
         """Changes whenever an alert, a state or a delivery changes (cache keys)."""
         row = (
