@@ -3,6 +3,7 @@ backoff until delivered, failed or expired, every attempt recorded in the state 
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
@@ -157,3 +158,32 @@ def test_a_delivery_past_its_max_age_at_start_is_expired_not_sent(queue):
     assert d.wait_idle(5)
     d.close()
     assert sink.calls == [] and queue.rows()[0]["state"] == "expired"
+
+
+def test_workers_wait_out_a_store_that_cannot_be_written_and_say_so_once(queue, caplog):
+    class FullDisk:
+        """The queue, failing as SQLite does on a full disk while `full` is set."""
+
+        def __init__(self) -> None:
+            self.full = True
+
+        def claim(self, *args):
+            if self.full:
+                raise sqlite3.OperationalError("database or disk is full")
+            return queue.claim(*args)
+
+        def __getattr__(self, name: str):
+            return getattr(queue, name)
+
+    disk = FullDisk()
+    submit(queue)
+    d = dispatcher(disk, sink := FlakySink(failures=0))
+    d.wake()
+    time.sleep(2.5)  # two retries at least
+    assert sink.calls == []
+    disk.full = False
+    assert d.wait_idle(5)
+    d.close()
+    assert len(sink.calls) == 1
+    said = [r.getMessage() for r in caplog.records if "waits for the state store" in r.getMessage()]
+    assert len(said) == 1

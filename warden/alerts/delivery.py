@@ -208,6 +208,7 @@ class _SinkWorker(threading.Thread):
         self.sink_name = sink_name
         self.wake = threading.Event()
         self._stop_event = threading.Event()
+        self._store_failing = False  # said once per outage, not once a second
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -222,9 +223,14 @@ class _SinkWorker(threading.Thread):
             try:
                 job = d.queue.claim(self.sink_name, d.owner, time.time(), d.lease_s(sink))
             except (sqlite3.Error, OSError) as e:
-                log.error("alert delivery to %s cannot read the state store: %s", sink.name, e)
+                if not self._store_failing:
+                    log.error("alert delivery to %s waits for the state store: %s", sink.name, e)
+                    self._store_failing = True
                 self._stop_event.wait(STORE_RETRY_S)
                 continue
+            if self._store_failing:
+                log.warning("alert delivery to %s resumed", sink.name)
+                self._store_failing = False
             if job is not None:
                 d.attempt(sink, job)
                 continue
