@@ -19,7 +19,7 @@ from tests.alerts.receivers import (
     wait_until,
 )
 from tests.e2e.conftest import StartWarden, Warden
-from tests.support import MockProviders
+from tests.support import MockProviders, free_port
 from warden.alerts.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from warden.state.alerts import SqliteAlertStore
 from warden.state.db import StateDB
@@ -217,3 +217,43 @@ def test_a_hung_sink_beside_a_healthy_webhook_does_not_delay_its_alerts(
                   for d in v.deliveries}  # fmt: skip
         assert all(states[(m, "healthy")] == "delivered" for m in models), states
         assert all(states[(m, "stuck")] in ("pending", "retrying") for m in models), states
+
+
+def test_an_alert_pending_when_the_proxy_stops_is_delivered_once_after_it_restarts(
+    start_warden: StartWarden, mock: MockProviders
+):
+    """The receiver is down while the alert is raised and when the proxy stops; the next
+    proxy on the same data directory delivers it once the receiver is up."""
+    receiver = WebhookReceiver(port=free_port())  # not listening yet
+    policy = f"""
+    version: 1
+    name: restart-e2e
+    default_action: monitor
+    dlp: {{ner: false}}
+    alerts:
+      sinks:
+        soc-hook: {{type: webhook, url: "{receiver.url}", timeout_s: 2}}
+      rules:
+        - id: leaked-secret
+          when: {{detectors: [secret]}}
+          sinks: [soc-hook]
+      delivery: {{backoff: 200ms, max_backoff: 1s}}
+    """
+    first: Warden = start_warden(policy=policy)
+    client = openai.OpenAI(api_key=CLIENT_KEY, http_client=first.client(), max_retries=0)
+    chat(client, f"why? OpenAI(api_key='{LEAKED_KEY}')")
+    store = SqliteAlertStore(StateDB.for_data_dir(first.data_dir))
+    assert wait_until(
+        lambda: any(d["attempts"] >= 1 for v in store.alerts() for d in v.deliveries), 10
+    ), "the first attempt was not made"
+    first.process.stop()
+
+    with receiver:
+        second: Warden = start_warden(policy=policy, data_dir=first.data_dir)
+        assert wait_until(lambda: len(receiver.requests) == 1, 15)
+        [view] = store.alerts()
+        assert receiver.requests[0].json()["id"] == view.id
+        assert wait_until(lambda: store.get(view.id).deliveries[0]["state"] == "delivered", 5)
+        time.sleep(1.0)  # and only once
+        assert len(receiver.requests) == 1
+        second.process.stop()
