@@ -1,20 +1,19 @@
 """Applies the access policy to each inspected AI request: allow, monitor, block, redact,
 coach; then quotas. Also answers the coaching page's "continue" form.
 
-Quota counters are saved to data/quota-counters.json every few seconds and at shutdown, and
-read back at start, so a restart does not reset anyone's budget.
+Quota counters live in the state database (warden/state/counters.py): every add is one
+short transaction, so a restart (even kill -9) does not reset anyone's budget, and several
+proxy processes on one machine count into the same windows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 import urllib.parse
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from mitmproxy import http
 
@@ -32,96 +31,46 @@ from warden.policy.coaching import (
     CoachTicket,
     render_coach_page,
 )
-from warden.policy.counter_file import (
-    FILE_NAME,
-    CounterFileError,
-    read_counters,
-    set_aside,
-    write_counters,
-)
-from warden.policy.counters import CounterEntry, InMemoryCounters
+from warden.policy.counters import InMemoryCounters
 from warden.policy.facts import build_context
 from warden.policy.quotas import QuotaBreach, QuotaEnforcer
 from warden.refusal import Refusal, Stage
 from warden.replies import error_reply
+from warden.state import open_state
+from warden.state.counters import SqliteCounters
+from warden.state.db import StateDB
 
 log = logging.getLogger("warden.policy")
 
 # Counting tokens in a long paste takes milliseconds: do it off the event loop.
 INLINE_TOKEN_COUNT_CHARS = 16 * 1024
 ANONYMOUS = Identity("anonymous")
-# A crash loses at most this much counting; a write costs a few ms per 10,000 counters.
-COUNTER_SAVE_INTERVAL_S = 5.0
 
 
 class PolicyAddon:
     def __init__(self, runtime: RuntimeAddon) -> None:
         self._runtime = runtime
         self._compiled: CompiledPolicy | None = None
-        self.counters = InMemoryCounters()
+        # In memory until the proxy runs (tests and `warden policy test` never open a store).
+        self.counters: InMemoryCounters | SqliteCounters = InMemoryCounters()
         self.quotas = QuotaEnforcer(self.counters)
         self.passes = CoachPasses()
-        self._counter_path: Path | None = None
-        self._saved_changes = 0
-        self._saver: asyncio.Task[None] | None = None
-        self._write_lock = threading.Lock()
+        self._state: StateDB | None = None
 
     def running(self) -> None:
-        path = self._runtime.current().config.data_dir / FILE_NAME
-        try:
-            entries = read_counters(path, time.time())
-        except CounterFileError as e:
-            # Refusing to start would stop all AI traffic; counting from zero is the lesser harm.
-            # A warning, not an error: mitmproxy exits on any error logged during start-up.
-            entries = []
-            try:
-                aside = set_aside(path)
-            except OSError as move_error:
-                log.warning("%s; quota counters start from zero, unsaved: %s", e, move_error)
-                return  # never write over the file someone has to look at
-            log.warning("%s; moved it to %s and started quota counters from zero", e, aside.name)
-        self.counters = InMemoryCounters(entries)
+        # Opening imports an earlier version's quota-counters.json once (warden/state/migration).
+        self._state = open_state(self._runtime.current().config.data_dir)
+        self.counters = SqliteCounters(self._state)
         self.quotas.store = self.counters
-        self._counter_path, self._saved_changes = path, 0
-        if entries:
-            log.info("quota counters restored: %d open windows from %s", len(entries), path)
-        self._saver = asyncio.get_running_loop().create_task(self._save_forever())
+        self.counters.expire(time.time())
+        if entries := self.counters.entries(time.time()):
+            log.info(
+                "quota counters restored: %d open windows in %s", len(entries), self._state.path
+            )
 
     def done(self) -> None:
-        if self._saver:
-            self._saver.cancel()
-        self._save_counters()
-
-    async def _save_forever(self) -> None:
-        while True:
-            await asyncio.sleep(COUNTER_SAVE_INTERVAL_S)
-            if (snapshot := self._counter_snapshot()) is not None:
-                # Copied on the loop (the counters change there), written in a thread.
-                await asyncio.to_thread(self._write_counters, *snapshot)
-
-    def _save_counters(self) -> None:
-        if (snapshot := self._counter_snapshot()) is not None:
-            self._write_counters(*snapshot)
-
-    def _counter_snapshot(self) -> tuple[int, list[CounterEntry]] | None:
-        changes = self.counters.changes
-        if self._counter_path is None or changes == self._saved_changes:
-            return None
-        return changes, self.counters.entries(time.time())
-
-    def _write_counters(self, changes: int, entries: list[CounterEntry]) -> None:
-        assert self._counter_path is not None
-        # The shutdown save can start while the last periodic one is still writing: one at a
-        # time, and an older snapshot never replaces a newer one.
-        with self._write_lock:
-            if changes <= self._saved_changes:
-                return
-            try:
-                write_counters(self._counter_path, entries)
-            except OSError as e:
-                log.error("could not save quota counters to %s: %s", self._counter_path, e)
-                return
-            self._saved_changes = changes
+        if self._state is not None:
+            self._state.close()
 
     def compiled(self) -> CompiledPolicy:
         policy = self._runtime.current().policy

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import platform
 import shutil
@@ -55,8 +56,8 @@ from dashboard.queries.source import open_views
 from dashboard.queries.timerange import TimeRange
 from dashboard.settings import DashboardSettings
 from warden.alerts.service import alerts_dir
-from warden.alerts.store import JsonlAlertStore
 from warden.commands.dashboard import start_dashboard
+from warden.state import open_state
 from warden.store.compaction import MAX_ROWS
 from warden.store.layout import StoreLayout
 
@@ -66,8 +67,11 @@ PAGES = ["overview", "review", "alerts", "users", "shadow_ai", "policies", "heal
 
 
 def add_alerts(data_dir: Path, count: int) -> None:
-    """`count` alerts over the same 30 days and 500 users, a third acknowledged or resolved."""
-    store = JsonlAlertStore(alerts_dir(data_dir), writer="proxy")
+    """`count` alerts over the same 30 days and 500 users, a third acknowledged or resolved.
+    Written in the previous JSONL format and imported into the state database (the same
+    path an upgraded installation takes), so setting up thousands of alerts stays fast."""
+    directory = alerts_dir(data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
     start = 1_790_000_000.0
     records, states, deliveries = [], [], []
     for i in range(count):
@@ -124,9 +128,10 @@ def add_alerts(data_dir: Path, count: int) -> None:
                 "at": at + 1,
             }
         )
-    store.append_many("alerts", records)
-    store.append_many("states", states)
-    store.append_many("deliveries", deliveries)
+    for kind, rows in (("alerts", records), ("states", states), ("deliveries", deliveries)):
+        text = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows)
+        (directory / f"{kind}.proxy.jsonl").write_text(text)
+    open_state(data_dir).close()
 
 
 def app_for(settings: DashboardSettings) -> AppTest:

@@ -22,12 +22,13 @@ from typing import Any
 from dashboard.auth.roles import Role
 from dashboard.auth.users import DashboardUsers
 from warden.alerts.alert import Alert, AlertState, DeliveryState, DeliveryStatus, StateChange
-from warden.alerts.service import alerts_dir
 from warden.alerts.severity import Severity
 from warden.alerts.signal import Evidence, Reason, Subject
-from warden.alerts.store import JsonlAlertStore
 from warden.catalog import Catalog
 from warden.dlp.fingerprint import Fingerprinter, preview
+from warden.state import open_state
+from warden.state.alerts import SqliteAlertStore
+from warden.state.deliveries import SqliteDeliveryQueue
 from warden.store.event import AuditEvent, new_event_id
 from warden.store.writer import StoreWriter, WriterSettings
 
@@ -377,7 +378,9 @@ def _alerts(
     fingerprint: Fingerprinter,
     now: float,
 ) -> int:
-    store = JsonlAlertStore(alerts_dir(data_dir), writer="proxy")
+    db = open_state(data_dir)
+    store = SqliteAlertStore(db)
+    deliveries = SqliteDeliveryQueue(db)
     secrets = [e for e in events if e.rule_id == "no-secrets"]
     pastes = [e for e in events if e.rule_id == "large-pastes"]
     unsanctioned = [e for e in events if e.type == "request" and e.app == "deepseek-chat"]
@@ -427,17 +430,19 @@ def _alerts(
             siem_down = event.time > now - 6 * 3600
             for sink in alert.sinks:
                 ok = sink == "soc-slack" or not siem_down
-                store.record_delivery(
-                    DeliveryStatus(
-                        alert.id,
-                        sink,
-                        "alert",
-                        DeliveryState.DELIVERED if ok else DeliveryState.FAILED,
-                        attempts=1 if ok else 5,
-                        last_error=None if ok else "siem.corp.example:6514: connection refused",
-                        delivered_at=event.time + 2 if ok else None,
-                        at=event.time + 2,
-                    )
+                deliveries.record_outcomes(
+                    [
+                        DeliveryStatus(
+                            alert.id,
+                            sink,
+                            "alert",
+                            DeliveryState.DELIVERED if ok else DeliveryState.FAILED,
+                            attempts=1 if ok else 5,
+                            last_error=None if ok else "siem.corp.example:6514: connection refused",
+                            delivered_at=event.time + 2 if ok else None,
+                            at=event.time + 2,
+                        )
+                    ]
                 )
             if event.time < now - 2 * 86_400 and rng.random() < 0.7:
                 state = AlertState.RESOLVED if rng.random() < 0.6 else AlertState.ACKNOWLEDGED
@@ -446,6 +451,7 @@ def _alerts(
                         alert.id, state, "soc.oncall", "checked with the user", at=event.time + 3600
                     )
                 )
+    db.close()
     return made
 
 

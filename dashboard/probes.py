@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warden.alerts.service import alerts_dir
+from warden.state.db import state_path
 from warden.store.layout import StoreLayout
 from warden.store.segments import list_segments, live_segments
 
@@ -77,7 +78,8 @@ def disk_usage(data_dir: Path) -> DiskUsage:
         live_segments=len(live_segments(segments)),
         segment_bytes=sum(_size(s.path) for s in segments),
         quarantined=len(list(quarantine.glob("*.parquet"))) if quarantine.exists() else 0,
-        alert_bytes=_tree_size(alerts_dir(data_dir)),
+        alert_bytes=_tree_size(alerts_dir(data_dir))
+        + sum(_size(p) for p in data_dir.glob(state_path(data_dir).name + "*")),
         dashboard_bytes=_tree_size(data_dir / "dashboard"),
     )
 

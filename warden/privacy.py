@@ -2,10 +2,10 @@
 
 One procedure for every front end (`warden logs purge`, the dashboard's Users page):
 
-1. the alerts about them, from every writer's alert files, with their deliveries and states;
+1. the alerts about them, from the state store, with their deliveries and states;
 2. their events, by whoever writes the store: this process if no proxy runs, else the running
-   proxy's writer, asked through a request file (warden/store/requests.py). The proxy's
-   alerting then forgets what it holds about them in memory and purges its alert files again;
+   proxy's writer, asked through an admin request (warden/store/requests.py). The proxy's
+   alerting then forgets what it holds about them in memory and purges its alerts again;
 3. an `admin` event records who did it and how much went, and is never purged itself.
 """
 
@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from warden.alerts.service import alerts_dir
-from warden.alerts.store import JsonlAlertStore
+from warden.state import open_state
+from warden.state.alerts import SqliteAlertStore
+from warden.state.requests import SqliteAdminRequests
 from warden.store import reader
-from warden.store.layout import StoreLayout
 from warden.store.lock import StoreLocked
-from warden.store.requests import AdminRequest, RequestTimeout, submit
+from warden.store.requests import AdminRequest, RequestTimeout, ask
 from warden.store.writer import StoreWriter, WriterSettings
 
 __all__ = ["PersonPurge", "PersonRecords", "count_records", "purge_person"]
@@ -49,10 +49,12 @@ def count_records(data_dir: Path, user: str, front_end: str = "cli") -> PersonRe
         ).fetchone() or (0,)
     finally:
         con.close()
-    alerts = JsonlAlertStore(alerts_dir(data_dir), writer=front_end)
-    return PersonRecords(
-        int(events), sum(1 for v in alerts.alerts() if v.alert.get("user") == user)
-    )
+    db = open_state(data_dir)
+    try:
+        alerts = SqliteAlertStore(db).alerts()
+    finally:
+        db.close()
+    return PersonRecords(int(events), sum(1 for v in alerts if v.alert.get("user") == user))
 
 
 def purge_person(
@@ -60,10 +62,13 @@ def purge_person(
 ) -> PersonPurge:
     """Remove `user`'s alerts, then their events, recording that `actor` did it.
 
-    `front_end` names the alert files this process would write as ("cli", "dashboard")."""
+    `front_end` names who asks ("cli", "dashboard")."""
     # Alerts first, so the purge's admin event can say how many went with the events.
-    alerts = JsonlAlertStore(alerts_dir(data_dir), writer=front_end)
-    alerts_removed = alerts.purge_user(user)
+    db = open_state(data_dir)
+    try:
+        alerts_removed = SqliteAlertStore(db).purge_user(user)
+    finally:
+        db.close()
     writer = StoreWriter(data_dir, WriterSettings(lock_timeout_s=0.0))
     try:
         writer.start()
@@ -80,10 +85,14 @@ def _ask_the_proxy(
     data_dir: Path, user: str, actor: str, alerts_removed: int, timeout_s: float
 ) -> PersonPurge:
     params = {"user": user, "alerts_removed": alerts_removed}
+    db = open_state(data_dir)
     try:
-        answer = submit(StoreLayout(data_dir), AdminRequest("purge_user", actor, params), timeout_s)
+        requests = SqliteAdminRequests(db)
+        answer = ask(requests, AdminRequest("purge_user", actor, params), timeout_s)
     except RequestTimeout as e:
         return PersonPurge(False, alerts_removed=alerts_removed, error=str(e))
+    finally:
+        db.close()
     if not answer.get("ok"):
         error = str(answer.get("error") or "the running proxy could not purge")
         return PersonPurge(False, alerts_removed=alerts_removed, error=error)

@@ -1,9 +1,9 @@
 """Escalate a reviewed request: raise an alert in the alert store, where the team works.
 
-The alert is written as the "dashboard" writer (the proxy writes as "proxy"), so both keep
-appending their own files. It carries what the request's event carries, masked previews
-included, never a value. It is stored, not sent: delivery to Slack or e-mail is the proxy's
-job, and the dashboard holds no sink credentials.
+The alert is written to the state database the proxy writes too (SQLite in WAL mode: short
+transactions, neither waits long for the other). It carries what the request's event
+carries, masked previews included, never a value. It is stored, not sent: delivery to Slack
+or e-mail is the proxy's job, and the dashboard holds no sink credentials.
 """
 
 from __future__ import annotations
@@ -14,18 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from warden.alerts.alert import Alert
-from warden.alerts.service import alerts_dir
 from warden.alerts.severity import Severity
 from warden.alerts.signal import Evidence, Reason, Subject
-from warden.alerts.store import JsonlAlertStore
+from warden.state import open_state
+from warden.state.alerts import SqliteAlertStore
 
 __all__ = ["DASHBOARD_WRITER", "alert_store", "escalate"]
 
 DASHBOARD_WRITER = "dashboard"
 
 
-def alert_store(data_dir: Path) -> JsonlAlertStore:
-    return JsonlAlertStore(alerts_dir(data_dir), writer=DASHBOARD_WRITER)
+def alert_store(data_dir: Path) -> SqliteAlertStore:
+    # One connection per call: the dashboard's script reruns hold nothing open between them.
+    return SqliteAlertStore(open_state(data_dir))
 
 
 def escalate(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.alerts.receivers import SmtpServer, SyslogListener, WebhookReceiver
+from tests.alerts.receivers import HangingServer, SmtpServer, SyslogListener, WebhookReceiver
 
 
 @pytest.fixture
@@ -20,6 +20,12 @@ def webhook() -> Iterator[WebhookReceiver]:
 def slack() -> Iterator[WebhookReceiver]:
     with WebhookReceiver() as receiver:
         yield receiver
+
+
+@pytest.fixture
+def hanging() -> Iterator[HangingServer]:
+    with HangingServer() as server:
+        yield server
 
 
 @pytest.fixture

@@ -223,3 +223,47 @@ class SmtpServer:
 
     def __exit__(self, *exc: object) -> None:
         self._controller.stop()
+
+
+class HangingServer:
+    """Accepts TCP connections and never answers: a receiver that hangs (a webhook or
+    syslog endpoint behind a stuck load balancer). Connections are held until stop()."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind((LOOPBACK, 0))
+        self._sock.listen(64)
+        self._sock.settimeout(0.1)
+        self.port = self._sock.getsockname()[1]
+        self.accepted = 0
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}/hook"
+
+    def start(self) -> HangingServer:
+        threading.Thread(target=self._run, daemon=True).start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.accepted += 1
+            self._held.append(conn)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._sock.close()
+        for conn in self._held:
+            conn.close()
+
+    def __enter__(self) -> HangingServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

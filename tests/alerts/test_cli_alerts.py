@@ -8,8 +8,9 @@ import textwrap
 from tests.alerts.factories import secret_alert
 from tests.alerts.receivers import wait_until
 from tests.support import free_port
-from warden.alerts.store import JsonlAlertStore
 from warden.cli import main
+from warden.state.alerts import SqliteAlertStore
+from warden.state.db import StateDB
 
 
 def write_policy(tmp_path, sinks: str) -> str:
@@ -73,7 +74,7 @@ def test_alerts_test_without_sinks_says_so(tmp_path, capsys):
 
 
 def test_list_ack_and_resolve(tmp_path, capsys):
-    store = JsonlAlertStore(tmp_path / "alerts")
+    store = SqliteAlertStore(StateDB.for_data_dir(tmp_path))
     alert = secret_alert()
     store.record_alert(alert)
     assert main(["alerts", "list", "--data-dir", str(tmp_path)]) == 0
@@ -91,4 +92,9 @@ def test_list_ack_and_resolve(tmp_path, capsys):
     [listed] = json.loads(capsys.readouterr().out)
     assert listed["state"] == "resolved" and listed["state_by"] == "kim"
     assert listed["state_note"] == "rotated"
-    assert (tmp_path / "alerts" / "states.cli.jsonl").exists()
+    assert [h["who"] for h in store.get(alert.id).history] == ["sam", "kim"]
+
+
+def test_list_without_a_store_says_where_it_looked(tmp_path, capsys):
+    assert main(["alerts", "list", "--data-dir", str(tmp_path / "nowhere")]) != 0
+    assert "no alert store here" in capsys.readouterr().err

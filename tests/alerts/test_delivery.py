@@ -1,15 +1,21 @@
-"""The delivery queue: off the caller's thread, retries with backoff, status recorded."""
+"""The sink dispatcher: off the caller's thread, one set of workers per sink, retries with
+backoff until delivered, failed or expired, every attempt recorded in the state store."""
 
 from __future__ import annotations
 
-import threading
+import sqlite3
 import time
 
-from tests.alerts.factories import secret_alert
-from warden.alerts.alert import DeliveryState, DeliveryStatus
+import pytest
+
+from tests.alerts.factories import FAKE_OPENAI_KEY, secret_alert
+from warden.alerts.alert import DeliveryState
 from warden.alerts.config import DeliverySettings
-from warden.alerts.delivery import DeliveryQueue
+from warden.alerts.deliveries import NewDelivery
+from warden.alerts.delivery import SinkDispatcher
 from warden.alerts.sinks import DeliveryError, Notice
+from warden.state.db import StateDB
+from warden.state.deliveries import SqliteDeliveryQueue
 
 
 class FlakySink:
@@ -27,74 +33,157 @@ class FlakySink:
             raise DeliveryError("receiver down", permanent=self.permanent)
 
 
-def queue(statuses: list[DeliveryStatus], **settings) -> DeliveryQueue:
-    defaults = {"backoff": "50ms", "max_backoff": "1s", "max_attempts": 5}
-    return DeliveryQueue(
+@pytest.fixture
+def queue(tmp_path):
+    db = StateDB.for_data_dir(tmp_path)
+    yield SqliteDeliveryQueue(db)
+    db.close()
+
+
+def dispatcher(queue, sink, **settings) -> SinkDispatcher:
+    defaults = {"backoff": "50ms", "max_backoff": "1s", "workers": 1}
+    return SinkDispatcher(
         DeliverySettings.model_validate({**defaults, **settings}),
-        statuses.append,
+        queue,
+        {sink.name: sink},
         jitter=lambda: 1.0,
     )
 
 
-def notice() -> Notice:
-    return Notice("alert", secret_alert().to_dict())
+def submit(queue, sink_name: str = "flaky", max_age_s: float = 60.0, count: int = 1) -> None:
+    now = time.time()
+    document = secret_alert().to_dict()
+    queue.enqueue(
+        [NewDelivery(document["id"], sink_name, "alert", document, now, now + max_age_s)] * count,
+        max_pending=10_000,
+    )
 
 
-def test_retries_with_doubling_backoff_until_delivered():
-    statuses: list[DeliveryStatus] = []
-    q = queue(statuses)
+def test_retries_with_doubling_backoff_until_delivered_and_records_each_attempt(queue):
     sink = FlakySink(failures=3)
-    q.submit(sink, notice())
-    assert q.wait_idle(5)
-    q.close()
+    d = dispatcher(queue, sink)
+    submit(queue)
+    d.wake()
+    assert d.wait_idle(5)
+    d.close()
     gaps = [b - a for a, b in zip(sink.calls, sink.calls[1:], strict=False)]
     assert len(sink.calls) == 4
     assert gaps[0] >= 0.045 and gaps[1] >= 0.095 and gaps[2] >= 0.19  # 50, 100, 200 ms
-    states = [s.state for s in statuses]
-    assert states == [DeliveryState.RETRYING] * 3 + [DeliveryState.DELIVERED]
-    assert statuses[-1].attempts == 4 and statuses[-1].delivered_at is not None
-    assert statuses[0].last_error == "receiver down" and statuses[0].next_attempt_at
+    [row] = queue.rows()
+    assert row["state"] == "delivered" and row["attempts"] == 4 and row["delivered_at"]
+    attempts = queue.attempts(row["id"])
+    assert [a.state for a in attempts] == [DeliveryState.RETRYING] * 3 + [DeliveryState.DELIVERED]
+    assert attempts[0].error == "receiver down" and attempts[0].error_class == "DeliveryError"
+    assert attempts[-1].error is None and attempts[-1].error_class is None
 
 
-def test_gives_up_after_max_attempts():
-    statuses: list[DeliveryStatus] = []
-    q = queue(statuses, max_attempts=3)
-    q.submit(sink := FlakySink(failures=99), notice())
-    assert q.wait_idle(5)
-    q.close()
+def test_gives_up_after_max_attempts_when_set(queue):
+    d = dispatcher(queue, sink := FlakySink(failures=99), max_attempts=3)
+    submit(queue)
+    d.wake()
+    assert d.wait_idle(5)
+    d.close()
     assert len(sink.calls) == 3
-    assert statuses[-1].state is DeliveryState.FAILED and statuses[-1].attempts == 3
+    [row] = queue.rows()
+    assert row["state"] == "failed" and row["attempts"] == 3
 
 
-def test_a_permanent_error_is_not_retried():
-    statuses: list[DeliveryStatus] = []
-    q = queue(statuses)
-    q.submit(sink := FlakySink(failures=99, permanent=True), notice())
-    assert q.wait_idle(5)
-    q.close()
-    assert len(sink.calls) == 1 and statuses[-1].state is DeliveryState.FAILED
+def test_without_max_attempts_it_retries_until_the_delivery_expires(queue):
+    d = dispatcher(queue, sink := FlakySink(failures=99), backoff="50ms", max_backoff="50ms")
+    submit(queue, max_age_s=0.5)
+    d.wake()
+    assert d.wait_idle(5)
+    d.close()
+    [row] = queue.rows()
+    assert row["state"] == "expired"
+    assert 5 <= len(sink.calls) <= 11  # every 50 ms for half a second
+    assert queue.attempts(row["id"])[-1].state is DeliveryState.EXPIRED
 
 
-def test_submit_returns_at_once_even_when_the_sink_is_slow():
-    statuses: list[DeliveryStatus] = []
-    q = queue(statuses, workers=2)
-    sink = FlakySink(failures=0, delay=0.05)
-    start = time.perf_counter()
-    for _ in range(20):
-        q.submit(sink, notice())
-    assert time.perf_counter() - start < 0.05
-    assert threading.current_thread() is threading.main_thread()
-    assert q.wait_idle(10)
-    q.close()
-    assert len(sink.calls) == 20
+def test_a_permanent_error_is_not_retried(queue):
+    d = dispatcher(queue, sink := FlakySink(failures=99, permanent=True))
+    submit(queue)
+    d.wake()
+    assert d.wait_idle(5)
+    d.close()
+    assert len(sink.calls) == 1 and queue.rows()[0]["state"] == "failed"
 
 
-def test_a_full_queue_drops_and_says_so():
-    statuses: list[DeliveryStatus] = []
-    q = queue(statuses, max_pending=2, workers=1)
-    sink = FlakySink(failures=0, delay=0.2)
-    for _ in range(5):
-        q.submit(sink, notice())
-    assert q.wait_idle(5)
-    q.close()
-    assert any(s.last_error == "delivery queue full" for s in statuses)
+def test_an_unexpected_sink_error_records_its_class_only(queue):
+    class Broken:
+        name = "broken"
+
+        def send(self, notice: Notice) -> None:
+            raise RuntimeError(f"bug while sending {notice.alert['evidence']} {FAKE_OPENAI_KEY}")
+
+    d = dispatcher(queue, Broken(), max_attempts=1)
+    submit(queue, "broken")
+    d.wake()
+    assert d.wait_idle(5)
+    d.close()
+    [attempt] = queue.attempts(queue.rows()[0]["id"])
+    assert attempt.error_class == "RuntimeError" and attempt.error is None
+
+
+def test_a_full_queue_refuses_and_records_it_as_failed(queue):
+    now = time.time()
+    document = secret_alert().to_dict()
+    new = [NewDelivery(document["id"], "flaky", "alert", document, now, now + 60)] * 3
+    refused = queue.enqueue(new, max_pending=2)
+    assert len(refused) == 1
+    assert [r["state"] for r in queue.rows()] == ["pending", "pending", "failed"]
+    assert queue.rows()[-1]["last_error"] == "delivery queue full"
+
+
+def test_each_delivery_is_claimed_by_one_worker_only(queue):
+    sink = FlakySink(failures=0, delay=0.01)
+    d = dispatcher(queue, sink, workers=4)
+    submit(queue, count=30)
+    d.wake()
+    assert d.wait_idle(10)
+    d.close()
+    assert len(sink.calls) == 30
+    assert {r["attempts"] for r in queue.rows()} == {1}
+
+
+def test_a_delivery_past_its_max_age_at_start_is_expired_not_sent(queue):
+    """A delivery that aged out while no proxy ran (a long outage) ends as expired."""
+    now = time.time()
+    document = secret_alert().to_dict()
+    queue.enqueue(
+        [NewDelivery(document["id"], "flaky", "alert", document, now - 90_000, now - 3_600)], 10
+    )
+    d = dispatcher(queue, sink := FlakySink(failures=0))
+    d.wake()
+    assert d.wait_idle(5)
+    d.close()
+    assert sink.calls == [] and queue.rows()[0]["state"] == "expired"
+
+
+def test_workers_wait_out_a_store_that_cannot_be_written_and_say_so_once(queue, caplog):
+    class FullDisk:
+        """The queue, failing as SQLite does on a full disk while `full` is set."""
+
+        def __init__(self) -> None:
+            self.full = True
+
+        def claim(self, *args):
+            if self.full:
+                raise sqlite3.OperationalError("database or disk is full")
+            return queue.claim(*args)
+
+        def __getattr__(self, name: str):
+            return getattr(queue, name)
+
+    disk = FullDisk()
+    submit(queue)
+    d = dispatcher(disk, sink := FlakySink(failures=0))
+    d.wake()
+    time.sleep(2.5)  # two retries at least
+    assert sink.calls == []
+    disk.full = False
+    assert d.wait_idle(5)
+    d.close()
+    assert len(sink.calls) == 1
+    said = [r.getMessage() for r in caplog.records if "waits for the state store" in r.getMessage()]
+    assert len(said) == 1

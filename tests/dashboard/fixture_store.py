@@ -13,11 +13,12 @@ from pathlib import Path
 from dashboard.auth.roles import Role
 from dashboard.auth.users import DashboardUsers
 from warden.alerts.alert import Alert, DeliveryState, DeliveryStatus
-from warden.alerts.service import alerts_dir
 from warden.alerts.severity import Severity
 from warden.alerts.signal import Evidence, Reason, Subject
-from warden.alerts.store import JsonlAlertStore
 from warden.dlp.fingerprint import Fingerprinter, preview
+from warden.state import open_state
+from warden.state.alerts import SqliteAlertStore
+from warden.state.deliveries import SqliteDeliveryQueue
 from warden.store.event import AuditEvent
 from warden.store.writer import StoreWriter, WriterSettings
 
@@ -249,7 +250,8 @@ def build(root: Path, now: float | None = None) -> FixtureStore:
     finally:
         writer.close()
 
-    alerts = JsonlAlertStore(alerts_dir(data_dir), writer="proxy")
+    state = open_state(data_dir)
+    alerts = SqliteAlertStore(state)
     high = _alert(
         "al-high",
         Severity.HIGH,
@@ -272,17 +274,20 @@ def build(root: Path, now: float | None = None) -> FixtureStore:
     )
     for alert in (high, medium):
         alerts.record_alert(alert)
-    alerts.record_delivery(
-        DeliveryStatus(
-            "al-high",
-            "soc-slack",
-            "alert",
-            DeliveryState.FAILED,
-            attempts=5,
-            last_error="connection refused",
-            at=now - 100,
-        )
+    SqliteDeliveryQueue(state).record_outcomes(
+        [
+            DeliveryStatus(
+                "al-high",
+                "soc-slack",
+                "alert",
+                DeliveryState.FAILED,
+                attempts=5,
+                last_error="connection refused",
+                at=now - 100,
+            )
+        ]
     )
+    state.close()
 
     policy = root / "policy.yaml"
     policy.write_text(POLICY)

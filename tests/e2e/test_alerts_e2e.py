@@ -11,11 +11,18 @@ from collections.abc import Iterator
 import openai
 import pytest
 
-from tests.alerts.receivers import SmtpServer, SyslogListener, WebhookReceiver, wait_until
+from tests.alerts.receivers import (
+    HangingServer,
+    SmtpServer,
+    SyslogListener,
+    WebhookReceiver,
+    wait_until,
+)
 from tests.e2e.conftest import StartWarden, Warden
-from tests.support import MockProviders
+from tests.support import MockProviders, free_port
 from warden.alerts.sinks.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
-from warden.alerts.store import JsonlAlertStore
+from warden.state.alerts import SqliteAlertStore
+from warden.state.db import StateDB
 
 pytestmark = pytest.mark.e2e
 
@@ -126,7 +133,7 @@ def test_pasted_key_alerts_every_sink_once_masked_and_fifty_repeats_count(
         "siem": 1,
         "mail": 1,
     }
-    store = JsonlAlertStore(warden.data_dir / "alerts", writer="test")
+    store = SqliteAlertStore(StateDB.for_data_dir(warden.data_dir))
     assert wait_until(lambda: [v.alert["count"] for v in store.alerts()] == [50], 5), [
         (v.alert["rule"], v.alert["count"]) for v in store.alerts()
     ]
@@ -137,8 +144,8 @@ def test_pasted_key_alerts_every_sink_once_masked_and_fifty_repeats_count(
         "siem": "delivered",
         "soc-mail": "delivered",
     }
-    on_disk = b"".join(p.read_bytes() for p in (warden.data_dir / "alerts").iterdir())
-    assert LEAKED_KEY.encode() not in on_disk
+    on_disk = b"".join(p.read_bytes() for p in warden.data_dir.glob("state.sqlite3*"))
+    assert on_disk and LEAKED_KEY.encode() not in on_disk
     assert LEAKED_KEY.encode() not in warden.log().encode()
 
 
@@ -167,3 +174,86 @@ def test_jailbreak_prompt_alerts_with_named_reasons_and_benign_talk_does_not(
     assert "instruction_override" in codes and "prompt_extraction" in codes
     assert document["user"] == "anonymous" and document["app"] == "openai"
     assert os.environ["WARDEN_E2E_HMAC"] not in request.body.decode()
+
+
+def test_a_hung_sink_beside_a_healthy_webhook_does_not_delay_its_alerts(
+    start_warden: StartWarden, mock: MockProviders
+):
+    """The stuck receiver accepts and never answers (30 s timeout): every alert still reaches
+    the healthy webhook within seconds, and the stuck deliveries wait in the state store."""
+    with HangingServer() as stuck, WebhookReceiver() as webhook:
+        warden: Warden = start_warden(
+            policy=f"""
+            version: 1
+            name: hung-sink-e2e
+            default_action: monitor
+            dlp: {{ner: false}}
+            alerts:
+              sinks:
+                stuck: {{type: webhook, url: "{stuck.url}", timeout_s: 30}}
+                healthy: {{type: webhook, url: "{webhook.url}"}}
+              rules:
+                - id: leaked-secret
+                  when: {{detectors: [secret]}}
+                  sinks: [stuck, healthy]
+                  throttle: 10m
+                  dedupe_key: "{{rule}}:{{model}}"
+            """
+        )
+        client = openai.OpenAI(api_key=CLIENT_KEY, http_client=warden.client(), max_retries=0)
+        models = [f"gpt-4o-mini-{i}" for i in range(6)]  # one alert each: dedupe is per model
+        start = time.monotonic()
+        for model in models:
+            client.chat.completions.create(
+                model=model,
+                messages=[{"role": "user", "content": f"debug OpenAI(api_key='{LEAKED_KEY}')"}],
+            )
+        assert wait_until(lambda: len(webhook.requests) == len(models), 10), len(webhook.requests)
+        assert time.monotonic() - start < 15  # far inside the stuck sink's 30 s timeout
+        assert {json.loads(r.body)["model"] for r in webhook.requests} == set(models)
+        assert stuck.accepted >= 1  # the stuck sink was being tried all along
+        store = SqliteAlertStore(StateDB.for_data_dir(warden.data_dir))
+        states = {(v.alert["model"], d["sink"]): d["state"] for v in store.alerts()
+                  for d in v.deliveries}  # fmt: skip
+        assert all(states[(m, "healthy")] == "delivered" for m in models), states
+        assert all(states[(m, "stuck")] in ("pending", "retrying") for m in models), states
+
+
+def test_an_alert_pending_when_the_proxy_stops_is_delivered_once_after_it_restarts(
+    start_warden: StartWarden, mock: MockProviders
+):
+    """The receiver is down while the alert is raised and when the proxy stops; the next
+    proxy on the same data directory delivers it once the receiver is up."""
+    receiver = WebhookReceiver(port=free_port())  # not listening yet
+    policy = f"""
+    version: 1
+    name: restart-e2e
+    default_action: monitor
+    dlp: {{ner: false}}
+    alerts:
+      sinks:
+        soc-hook: {{type: webhook, url: "{receiver.url}", timeout_s: 2}}
+      rules:
+        - id: leaked-secret
+          when: {{detectors: [secret]}}
+          sinks: [soc-hook]
+      delivery: {{backoff: 200ms, max_backoff: 1s}}
+    """
+    first: Warden = start_warden(policy=policy)
+    client = openai.OpenAI(api_key=CLIENT_KEY, http_client=first.client(), max_retries=0)
+    chat(client, f"why? OpenAI(api_key='{LEAKED_KEY}')")
+    store = SqliteAlertStore(StateDB.for_data_dir(first.data_dir))
+    assert wait_until(
+        lambda: any(d["attempts"] >= 1 for v in store.alerts() for d in v.deliveries), 10
+    ), "the first attempt was not made"
+    first.process.stop()
+
+    with receiver:
+        second: Warden = start_warden(policy=policy, data_dir=first.data_dir)
+        assert wait_until(lambda: len(receiver.requests) == 1, 15)
+        [view] = store.alerts()
+        assert receiver.requests[0].json()["id"] == view.id
+        assert wait_until(lambda: store.get(view.id).deliveries[0]["state"] == "delivered", 5)
+        time.sleep(1.0)  # and only once
+        assert len(receiver.requests) == 1
+        second.process.stop()

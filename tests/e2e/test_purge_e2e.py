@@ -12,7 +12,8 @@ import pytest
 from tests.alerts.receivers import WebhookReceiver, wait_until
 from tests.e2e.conftest import ALICE_ON_LOOPBACK, WARDEN, StartWarden, Warden
 from tests.support import MockProviders
-from warden.alerts.store import JsonlAlertStore
+from warden.state.alerts import SqliteAlertStore
+from warden.state.db import StateDB
 
 pytestmark = pytest.mark.e2e
 
@@ -46,7 +47,7 @@ def policy(hook: WebhookReceiver) -> str:
 
 
 def alerts_about(warden: Warden, user: str) -> list[dict]:
-    store = JsonlAlertStore(warden.data_dir / "alerts", writer="test")
+    store = SqliteAlertStore(StateDB.for_data_dir(warden.data_dir))
     return [view.alert for view in store.alerts() if view.alert.get("user") == user]
 
 
@@ -102,7 +103,8 @@ def test_a_purged_persons_open_alert_does_not_come_back_when_they_repeat_it(
     assert admin["details"]["target_user"] == "alice"
     assert admin["details"]["alerts_removed"] == 1
     assert sum(e["user"] == "alice" for e in events if e["type"] == "request") == 1
-    # Nothing the proxy wrote about the first alert is left anywhere in the alert files.
-    on_disk = b"".join(p.read_bytes() for p in (warden.data_dir / "alerts").glob("*.jsonl"))
-    assert before["id"].encode() not in on_disk
+    # Nothing the proxy wrote about the first alert is left anywhere in the state store's
+    # files (deleted rows are overwritten and the WAL checkpointed).
+    on_disk = b"".join(p.read_bytes() for p in warden.data_dir.glob("state.sqlite3*"))
+    assert on_disk and before["id"].encode() not in on_disk
     assert LEAKED_KEY.encode() not in on_disk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from datetime import UTC, datetime
 
 import duckdb
@@ -11,10 +12,11 @@ import pytest
 
 from tests.alerts.factories import secret_alert
 from tests.store.helpers import request_event, started
-from warden.alerts.alert import DeliveryState, DeliveryStatus
-from warden.alerts.service import alerts_dir
-from warden.alerts.store import JsonlAlertStore
+from warden.alerts.deliveries import NewDelivery
 from warden.cli import main
+from warden.state.alerts import SqliteAlertStore
+from warden.state.db import StateDB
+from warden.state.deliveries import SqliteDeliveryQueue
 from warden.store import reader
 
 DAY1 = datetime(2026, 11, 1, 12, tzinfo=UTC).timestamp()
@@ -94,12 +96,15 @@ def test_export_understands_ages(store, capsys, tmp_path):
 
 
 def test_purge_without_a_proxy_runs_in_process_and_is_recorded(store, capsys):
-    proxy_alerts = JsonlAlertStore(alerts_dir(store), writer="proxy")
+    db = StateDB.for_data_dir(store)
+    proxy_alerts = SqliteAlertStore(db)
     for user in ("alice", "bob"):
         alert = secret_alert(user=user)
         proxy_alerts.record_alert(alert)
-        status = DeliveryStatus(alert.id, "soc", "alert", DeliveryState.PENDING)
-        proxy_alerts.record_delivery(status)
+        now = time.time()
+        SqliteDeliveryQueue(db).enqueue(
+            [NewDelivery(alert.id, "soc", "alert", alert.to_dict(), now, now + 60)], 10
+        )
     code, out = run(
         capsys, "logs", "purge", "--user", "alice", "--yes", "--actor", "dpo",
         "--data-dir", str(store),
@@ -113,8 +118,7 @@ def test_purge_without_a_proxy_runs_in_process_and_is_recorded(store, capsys):
     assert admin["details"]["alerts_removed"] == 1
     [left] = proxy_alerts.alerts()
     assert left.alert["user"] == "bob" and len(left.deliveries) == 1
-    alert_files = "".join(p.read_text() for p in alerts_dir(store).glob("*.jsonl"))
-    assert "alice" not in alert_files
+    assert proxy_alerts.purge_user("alice") == 0
 
 
 def test_purge_with_a_running_proxy_is_carried_out_by_its_writer(store, capsys):

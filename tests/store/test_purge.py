@@ -6,9 +6,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from tests.store.helpers import request_event, started
+from warden.state.db import StateDB
+from warden.state.requests import SqliteAdminRequests
 from warden.store import reader
 from warden.store.layout import StoreLayout
-from warden.store.requests import AdminRequest, submit
+from warden.store.requests import AdminRequest, ask
 from warden.store.segments import list_segments
 
 
@@ -85,9 +87,8 @@ def test_the_running_writer_carries_out_a_purge_request_from_another_process(tmp
     writer = started(tmp_path)
     writer.append(request_event(1, user="carol"))
     writer.append(request_event(2, user="dave"))
-    result = submit(
-        StoreLayout(tmp_path), AdminRequest("purge_user", "dpo", {"user": "carol"}), timeout_s=10
-    )
+    requests = SqliteAdminRequests(StateDB.for_data_dir(tmp_path))
+    result = ask(requests, AdminRequest("purge_user", "dpo", {"user": "carol"}), timeout_s=10)
     writer.close()
     assert result == {"ok": True, "events_removed": 1, "segments_rewritten": 1}
     assert {e["user"] for e in reader.read_events(tmp_path) if e["type"] == "request"} == {"dave"}

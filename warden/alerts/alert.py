@@ -28,6 +28,7 @@ class DeliveryState(StrEnum):
     RETRYING = "retrying"  # the last attempt failed; another is scheduled
     DELIVERED = "delivered"
     FAILED = "failed"  # gave up: attempts exhausted or the receiver refused for good
+    EXPIRED = "expired"  # still failing when it reached delivery.max_age
 
 
 def iso(ts: float | None) -> str | None:

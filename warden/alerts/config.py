@@ -317,13 +317,16 @@ class BehaviourSettings(_Strict):
 
 
 class DeliverySettings(_Strict):
-    max_attempts: int = Field(default=8, ge=1, le=100)
+    # Retried until delivered or `max_age` after the alert (a receiver down over a weekend
+    # night still gets it); max_attempts, when set, gives up sooner.
+    max_age: str = "24h"
+    max_attempts: int | None = Field(default=None, ge=1, le=10_000)
     backoff: str = "2s"  # first retry after this, doubling each time ...
     max_backoff: str = "5m"  # ... up to this
-    workers: int = Field(default=2, ge=1, le=16)
-    max_pending: int = Field(default=10_000, gt=0)
+    workers: int = Field(default=2, ge=1, le=16)  # per sink: a slow sink holds only its own
+    max_pending: int = Field(default=10_000, gt=0)  # per sink, waiting in the state store
 
-    _durations = field_validator("backoff", "max_backoff")(_check_duration)
+    _durations = field_validator("backoff", "max_backoff", "max_age")(_check_duration)
 
     @property
     def backoff_s(self) -> float:
@@ -332,6 +335,10 @@ class DeliverySettings(_Strict):
     @property
     def max_backoff_s(self) -> float:
         return duration_seconds(self.max_backoff)
+
+    @property
+    def max_age_s(self) -> float:
+        return duration_seconds(self.max_age)
 
 
 class AlertsConfig(_Strict):

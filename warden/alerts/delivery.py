@@ -1,199 +1,247 @@
-"""Delivers notices to sinks off the proxy's event loop, retrying with exponential backoff.
+"""Delivers queued notices to sinks: each sink its own worker threads, so a hung or slow
+receiver delays only its own deliveries.
 
-submit() only puts a job on a heap and returns. A scheduler thread hands due jobs to a small
-pool of worker threads, which call the sink (blocking I/O with the sink's own timeout). A
-failed attempt is rescheduled after backoff * 2^(attempt-1) (with +-20% jitter so many
-alerts do not retry in lockstep), capped at max_backoff, until max_attempts; a permanent
-error (HTTP 4xx, bad credentials, missing secret) stops at once. Every outcome is reported
-to `on_status` (the alert store), so each alert shows per sink: attempts, last error,
-delivered at.
+The deliveries wait in the state store (warden/alerts/deliveries.py), not in memory: a
+restart picks up where the last run stopped. A worker claims the next due delivery of its
+sink (a lease, so a process that dies mid-attempt does not hold it for ever), calls the sink
+(blocking I/O with the sink's own timeout), and records the attempt. A failed attempt is
+tried again after backoff * 2^(attempt-1) (+-20% jitter, so many alerts do not retry in
+lockstep), capped at max_backoff, until it succeeds or reaches max_age (or max_attempts,
+when set); a permanent error (HTTP 4xx, bad credentials, a missing secret) stops at once.
+Delivery is at least once: a process killed between the receiver's answer and the record
+leaves the delivery to be sent again when its lease ends.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import random
+import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
-from warden.alerts.alert import DeliveryState, DeliveryStatus
+from warden.alerts.alert import DeliveryState
 from warden.alerts.config import DeliverySettings
+from warden.alerts.deliveries import Attempt, DeliveryQueue, PendingDelivery
 from warden.alerts.sinks.base import DeliveryError, Notice, Sink
 
-__all__ = ["DeliveryQueue"]
+__all__ = ["SinkDispatcher", "error_class"]
 
 log = logging.getLogger("warden.alerts")
 
-type StatusListener = Callable[[DeliveryStatus], None]
+IDLE_POLL_S = 2.0  # how often an idle worker looks for deliveries nobody woke it for
+STORE_RETRY_S = 1.0  # after the state store could not be read or written
+MIN_LEASE_S = 60.0
 
 
-@dataclass(order=True)
-class _Job:
-    due: float  # monotonic time
-    seq: int
-    sink: Sink = field(compare=False)
-    notice: Notice = field(compare=False)
-    attempts: int = field(default=0, compare=False)
+def error_class(error: BaseException) -> str:
+    """What kind of failure, in a word: the cause's class (ConnectTimeout, SMTPDataError),
+    or the HTTP status. Never the message of an unexpected error: it may quote anything."""
+    cause = error.__cause__ or error.__context__
+    if cause is not None:
+        return type(cause).__name__
+    text = str(error)
+    if isinstance(error, DeliveryError) and "HTTP " in text:
+        return "HTTP " + text.rsplit("HTTP ", 1)[1].split()[0]
+    return type(error).__name__
 
 
-class DeliveryQueue:
+class SinkDispatcher:
     def __init__(
         self,
         settings: DeliverySettings,
-        on_status: StatusListener,
+        queue: DeliveryQueue,
+        sinks: dict[str, Sink],
         *,
         jitter: Callable[[], float] = lambda: random.uniform(0.8, 1.2),
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
-        self._on_status = on_status
+        self.queue = queue
+        self.owner = uuid.uuid4().hex  # this process's claims
         self._jitter = jitter
-        self._heap: list[_Job] = []
-        self._seq = itertools.count()
-        self._inflight = 0
-        self._cond = threading.Condition()
+        self._clock = clock
+        self._sinks: dict[str, Sink] = {}
+        self._workers: dict[str, list[_SinkWorker]] = {}
+        self._lock = threading.Lock()
         self._stopping = False
-        self._workers = settings.workers
-        self._pool = ThreadPoolExecutor(settings.workers, thread_name_prefix="warden-alert-send")
-        self._scheduler = threading.Thread(
-            target=self._schedule, name="warden-alert-delivery", daemon=True
-        )
-        self._scheduler.start()
+        self.set_sinks(sinks)
 
     def configure(self, settings: DeliverySettings) -> None:
-        # Attempts and backoff apply from the next attempt on; the pool keeps its size.
+        # Backoff and max age apply from the next attempt on; worker counts to new sinks.
         self.settings = settings
 
-    def submit(self, sink: Sink, notice: Notice) -> None:
-        """Queue a delivery; never blocks on I/O."""
-        with self._cond:
+    def set_sinks(self, sinks: dict[str, Sink]) -> None:
+        """Start workers for new sinks, stop those of removed ones. Deliveries for a sink
+        that is no longer configured stay queued until it returns or they expire."""
+        with self._lock:
             if self._stopping:
                 return
-            if len(self._heap) >= self.settings.max_pending:
-                # Bounded memory beats delivering everything: say so, loudly.
-                log.error("alert delivery queue full; dropping %s to %s", notice.kind, sink.name)
-                self._report(_Job(0, 0, sink, notice), DeliveryState.FAILED, "delivery queue full")
-                return
-            heapq.heappush(self._heap, _Job(time.monotonic(), next(self._seq), sink, notice))
-            self._cond.notify_all()
+            self._sinks = dict(sinks)
+            for name in list(self._workers):
+                if name not in sinks:
+                    for worker in self._workers.pop(name):
+                        worker.stop()
+            for name in sinks:
+                if name not in self._workers:
+                    self._workers[name] = [
+                        _SinkWorker(self, name, i) for i in range(self.settings.workers)
+                    ]
+                    for worker in self._workers[name]:
+                        worker.start()
 
-    def pending(self) -> int:
-        with self._cond:
-            return len(self._heap) + self._inflight
+    def sink(self, name: str) -> Sink | None:
+        return self._sinks.get(name)
+
+    def wake(self, sinks: set[str] | None = None) -> None:
+        """New deliveries are in the store: look now rather than at the next poll."""
+        with self._lock:
+            for name, workers in self._workers.items():
+                if sinks is None or name in sinks:
+                    for worker in workers:
+                        worker.wake.set()
 
     def wait_idle(self, timeout: float) -> bool:
-        """Until nothing is queued or being sent (tests, `warden alerts test`)."""
+        """True once no delivery to a configured sink is pending or retrying."""
         deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._heap or self._inflight:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
+        while True:
+            if self.queue.unfinished(list(self._sinks)) == 0:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Finish what is due within `timeout`; retries scheduled later are abandoned."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._inflight or (self._heap and self._heap[0].due <= time.monotonic()):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self._cond.wait(min(left, 0.1))
+        """Stop the workers; deliveries not yet made stay in the store for the next start.
+        A worker stuck in a hung receiver is left to its timeout (a daemon thread)."""
+        with self._lock:
             self._stopping = True
-            abandoned = len(self._heap)
-            self._heap.clear()
-            self._cond.notify_all()
-        if abandoned:
-            log.warning("%d alert deliveries were still waiting to retry at shutdown", abandoned)
-        self._scheduler.join(timeout=1.0)
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-    # ---- threads --------------------------------------------------------------------------
-
-    def _schedule(self) -> None:
-        with self._cond:
-            while not self._stopping:
-                now = time.monotonic()
-                if self._heap and self._heap[0].due <= now and self._inflight < self._workers:
-                    job = heapq.heappop(self._heap)
-                    self._inflight += 1
-                    self._pool.submit(self._attempt, job)
-                    continue
-                wait = None
-                if self._heap and self._inflight < self._workers:
-                    wait = max(0.0, self._heap[0].due - now)
-                self._cond.wait(wait)
-
-    def _attempt(self, job: _Job) -> None:
-        job.attempts += 1
+            workers = [w for ws in self._workers.values() for w in ws]
+            self._workers.clear()
+        for worker in workers:
+            worker.stop()
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
         try:
-            job.sink.send(job.notice)
-        except DeliveryError as e:
-            self._failed(job, str(e), e.permanent)
-        except Exception as e:  # a bug in a sink must not kill the worker or lose the alert
-            log.exception("alert sink %s failed unexpectedly", job.sink.name)
-            self._failed(job, f"{type(e).__name__}: {e}", False)
-        else:
-            self._report(job, DeliveryState.DELIVERED, None, delivered_at=time.time())
-        finally:
-            with self._cond:
-                self._inflight -= 1
-                self._cond.notify_all()
+            self.queue.release(self.owner)
+        except (sqlite3.Error, OSError) as e:
+            log.error("could not release alert deliveries at shutdown: %s", e)
+        waiting = self._unfinished_quietly()
+        if waiting:
+            log.info("%d alert deliveries wait in the state store for the next start", waiting)
 
-    def _failed(self, job: _Job, error: str, permanent: bool) -> None:
-        if permanent or job.attempts >= self.settings.max_attempts:
-            log.error(
-                "alert %s to %s failed after %d attempt(s): %s",
-                job.notice.alert.get("id"),
-                job.sink.name,
-                job.attempts,
-                error,
-            )
-            self._report(job, DeliveryState.FAILED, error)
-            return
-        delay = (
-            min(self.settings.backoff_s * 2 ** (job.attempts - 1), self.settings.max_backoff_s)
-            * self._jitter()
+    def _unfinished_quietly(self) -> int:
+        try:
+            return self.queue.unfinished()
+        except (sqlite3.Error, OSError):
+            return 0
+
+    # ---- one attempt ----------------------------------------------------------------------
+
+    def attempt(self, sink: Sink, job: PendingDelivery) -> None:
+        attempts = job.attempts + 1
+        try:
+            sink.send(Notice(job.kind, job.notice))
+        except DeliveryError as e:
+            self._failed(job, attempts, error_class(e), str(e), e.permanent)
+        except Exception as e:  # a bug in a sink must not kill the worker or lose the alert
+            log.error("alert sink %s failed unexpectedly: %s", sink.name, type(e).__name__)
+            self._failed(job, attempts, type(e).__name__, None, False)
+        else:
+            self._record(job, Attempt(self._clock(), DeliveryState.DELIVERED))
+
+    def _failed(
+        self, job: PendingDelivery, attempts: int, kind: str, error: str | None, permanent: bool
+    ) -> None:
+        settings, now = self.settings, self._clock()
+        delay = min(settings.backoff_s * 2 ** (attempts - 1), settings.max_backoff_s)
+        next_at = now + delay * self._jitter()
+        expires_at = job.expires_at if job.expires_at is not None else float("inf")
+        gave_up = permanent or (
+            settings.max_attempts is not None and attempts >= settings.max_attempts
         )
+        if gave_up or next_at >= expires_at:
+            state = DeliveryState.FAILED if gave_up else DeliveryState.EXPIRED
+            log.error(
+                "alert %s to %s %s after %d attempt(s): %s",
+                job.alert_id,
+                job.sink,
+                state.value,
+                attempts,
+                error or kind,
+            )
+            self._record(job, Attempt(now, state, kind, error))
+            return
         log.warning(
             "alert to %s failed (attempt %d), retrying in %.1f s: %s",
-            job.sink.name,
-            job.attempts,
-            delay,
-            error,
+            job.sink,
+            attempts,
+            next_at - now,
+            error or kind,
         )
-        self._report(job, DeliveryState.RETRYING, error, next_attempt_at=time.time() + delay)
-        with self._cond:
-            job.due = time.monotonic() + delay
-            heapq.heappush(self._heap, job)
-            self._cond.notify_all()
+        self._record(job, Attempt(now, DeliveryState.RETRYING, kind, error, next_at))
 
-    def _report(
-        self,
-        job: _Job,
-        state: DeliveryState,
-        error: str | None,
-        *,
-        delivered_at: float | None = None,
-        next_attempt_at: float | None = None,
-    ) -> None:
-        status = DeliveryStatus(
-            str(job.notice.alert.get("id")),
-            job.sink.name,
-            job.notice.kind,
-            state,
-            job.attempts,
-            error,
-            delivered_at,
-            next_attempt_at,
-        )
+    def _record(self, job: PendingDelivery, attempt: Attempt) -> None:
+        for _ in range(3):
+            try:
+                self.queue.record_attempt(job.id, self.owner, attempt)
+                return
+            except (sqlite3.Error, OSError) as e:
+                log.error("could not record an alert delivery attempt: %s", e)
+                time.sleep(STORE_RETRY_S)
+        # The claim runs out and the delivery is tried again: at least once, never lost.
+
+    def lease_s(self, sink: Sink) -> float:
+        timeout = getattr(getattr(sink, "config", None), "timeout_s", 30.0)
+        return max(MIN_LEASE_S, 2 * float(timeout))
+
+
+class _SinkWorker(threading.Thread):
+    """Claims and sends one sink's deliveries, one at a time."""
+
+    def __init__(self, dispatcher: SinkDispatcher, sink_name: str, number: int) -> None:
+        super().__init__(name=f"warden-alert-{sink_name}-{number}", daemon=True)
+        self.dispatcher = dispatcher
+        self.sink_name = sink_name
+        self.wake = threading.Event()
+        self._stop_event = threading.Event()
+        self._store_failing = False  # said once per outage, not once a second
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.wake.set()
+
+    def run(self) -> None:
+        d = self.dispatcher
+        while not self._stop_event.is_set():
+            sink = d.sink(self.sink_name)
+            if sink is None:
+                return
+            try:
+                job = d.queue.claim(self.sink_name, d.owner, time.time(), d.lease_s(sink))
+            except (sqlite3.Error, OSError) as e:
+                if not self._store_failing:
+                    log.error("alert delivery to %s waits for the state store: %s", sink.name, e)
+                    self._store_failing = True
+                self._stop_event.wait(STORE_RETRY_S)
+                continue
+            if self._store_failing:
+                log.warning("alert delivery to %s resumed", sink.name)
+                self._store_failing = False
+            if job is not None:
+                d.attempt(sink, job)
+                continue
+            self.wake.wait(self._idle_wait())
+            self.wake.clear()
+
+    def _idle_wait(self) -> float:
         try:
-            self._on_status(status)
-        except Exception:
-            log.exception("could not record the delivery status of an alert")
+            due = self.dispatcher.queue.next_due_at(self.sink_name)
+        except (sqlite3.Error, OSError):
+            return STORE_RETRY_S
+        if due is None:
+            return IDLE_POLL_S
+        return min(max(0.0, due - time.time()), IDLE_POLL_S)

@@ -2,11 +2,13 @@
 (disk, network) handed to threads.
 
     signals -> AlertEngine (rules, dedupe, throttle)  -> alert ids for the request's event
-                 | new alert                           -> Recorder -> alert store (JSON lines)
-                 `-> DeliveryQueue -> sinks (retries)  -> delivery status -> alert store
+                 | new alert                           -> Recorder -> state store (SQLite)
+                 `-> a delivery per sink               -> Recorder -> state store queue
+                                                           -> SinkDispatcher: one set of
+                                                              workers per sink -> receivers
     tick() every second: windows that closed with repeats send their summary; 30 s after
-    start and then daily, the proxy's alert files are compacted (store.py: latest snapshot of
-    each alert, none of those last seen more than alerts.retention_days ago).
+    start and then daily, alerts last seen more than alerts.retention_days ago are removed;
+    every minute, deliveries past delivery.max_age are marked expired.
     forget_user() after a privacy purge: nothing about the user stays open in memory.
 
 Methods are called from the event loop only; the engine and behaviour state are not shared
@@ -21,25 +23,30 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from warden.alerts.alert import Alert, DeliveryState, DeliveryStatus
+from warden.alerts.alert import Alert
 from warden.alerts.behaviour import BehaviourTracker, KnownApps
 from warden.alerts.config import AlertsConfig
-from warden.alerts.delivery import DeliveryQueue
+from warden.alerts.deliveries import NewDelivery
+from warden.alerts.delivery import SinkDispatcher
 from warden.alerts.engine import AlertEngine
 from warden.alerts.recorder import Recorder
 from warden.alerts.signal import Signal, Subject
-from warden.alerts.sinks import Notice, Sink, build_sinks
-from warden.alerts.store import JsonlAlertStore
+from warden.alerts.sinks import Sink, build_sinks
+from warden.state import open_state
+from warden.state.alerts import SqliteAlertStore
+from warden.state.deliveries import SqliteDeliveryQueue
 
 __all__ = ["AlertService", "alerts_dir"]
 
 log = logging.getLogger("warden.alerts")
 
-COMPACT_FIRST_S = 30.0  # after start: not while the proxy is still warming up
-COMPACT_EVERY_S = 86_400.0
+RETENTION_FIRST_S = 30.0  # after start: not while the proxy is still warming up
+RETENTION_EVERY_S = 86_400.0
+EXPIRE_EVERY_S = 60.0
 
 
 def alerts_dir(data_dir: Path) -> Path:
+    """Files the alerting keeps beside the state store (known apps; pre-upgrade files)."""
     return data_dir / "alerts"
 
 
@@ -52,18 +59,28 @@ class AlertService:
         sinks: dict[str, Sink] | None = None,
     ) -> None:
         directory = alerts_dir(data_dir)
-        self.store = JsonlAlertStore(directory, writer="proxy")
+        self.db = open_state(data_dir)
+        self.store = SqliteAlertStore(self.db)
+        self.queue = SqliteDeliveryQueue(self.db)
         self._clock = clock
-        self._next_compaction = clock() + COMPACT_FIRST_S
-        self.recorder = Recorder(self.store)
+        self._next_retention = clock() + RETENTION_FIRST_S
+        self._next_expiry = clock()
         self.engine = AlertEngine(config, clock)
         self.behaviour = BehaviourTracker(
             config.behaviour, clock, KnownApps(directory / "known-apps.json", clock)
         )
-        self.delivery = DeliveryQueue(config.delivery, self.recorder.delivery)
+        self.config = config
         self._fixed_sinks = sinks is not None  # tests hand in their own
         self.sinks = sinks if sinks is not None else build_sinks(config.sinks)
-        self.config = config
+        # Deliveries left by the last run are picked up as soon as the workers start.
+        self.delivery = SinkDispatcher(config.delivery, self.queue, self.sinks)
+        self.recorder = Recorder(
+            self.store,
+            self.queue,
+            lambda: self.config.delivery.max_pending,
+            on_queued=self.delivery.wake,
+            on_refused=_say_refused,
+        )
 
     def configure(self, config: AlertsConfig) -> None:
         """Apply a reloaded policy's `alerts:` section; open alerts keep their windows."""
@@ -71,6 +88,7 @@ class AlertService:
             return
         if config.sinks != self.config.sinks and not self._fixed_sinks:
             self.sinks = build_sinks(config.sinks)
+            self.delivery.set_sinks(self.sinks)
         self.engine.configure(config)
         self.behaviour.configure(config.behaviour)
         self.delivery.configure(config.delivery)
@@ -88,62 +106,70 @@ class AlertService:
         return ids
 
     def tick(self) -> None:
-        """Close throttle windows (sending summaries) and save what needs saving."""
+        """Close throttle windows (sending summaries) and do what is due in the store."""
         for alert, _rule in self.engine.expire():
             self._deliver(alert, "summary")
         if self.behaviour.known_apps.dirty:
             self.recorder.call(self.behaviour.known_apps.save)
         now = self._clock()
-        if now >= self._next_compaction:
-            self._next_compaction = now + COMPACT_EVERY_S
+        if now >= self._next_retention:
+            self._next_retention = now + RETENTION_EVERY_S
             cutoff = now - self.config.retention_days * 86_400
-            # On the recorder's thread: the one that appends to these files.
-            self.recorder.call(functools.partial(self._compact, cutoff))
+            self.recorder.call(functools.partial(self._apply_retention, cutoff))
+        if now >= self._next_expiry:
+            self._next_expiry = now + EXPIRE_EVERY_S
+            self.recorder.call(functools.partial(self._expire_deliveries, now))
 
-    def _compact(self, cutoff: float) -> None:
-        try:
-            done = self.store.compact(cutoff)
-        except OSError as e:
-            log.error("could not compact the alert files in %s: %s", self.store.directory, e)
-            return
-        if done.lines_after != done.lines_before:
-            log.info(
-                "alert files compacted: %d alerts kept, %d past retention removed, %d -> %d lines",
-                done.alerts_kept,
-                done.alerts_removed,
-                done.lines_before,
-                done.lines_after,
+    def _apply_retention(self, cutoff: float) -> None:
+        removed = self.store.remove_before(cutoff)
+        if removed:
+            log.info("alert retention: %d alerts past retention removed", removed)
+
+    def _expire_deliveries(self, now: float) -> None:
+        expired = self.queue.expire(now)
+        if expired:
+            log.error(
+                "%d alert deliveries expired undelivered after %s",
+                expired,
+                self.config.delivery.max_age,
             )
 
     def forget_user(self, user: str) -> None:
         """A privacy purge of `user` was carried out: drop their open alerts and behaviour
-        state, then purge the alert files once more on the recorder's thread, after any
-        snapshot of their alerts still queued there (the purge itself may have raced it)."""
+        state, then purge the store once more on the recorder's thread, after any snapshot
+        of their alerts still queued there (the purge itself may have raced it)."""
         self.engine.forget_user(user)
         self.behaviour.forget_user(user)
-        self.recorder.call(functools.partial(self._purge_files, user))
+        self.recorder.call(functools.partial(self._purge, user))
 
-    def _purge_files(self, user: str) -> None:
-        try:
-            removed = self.store.purge_user(user)
-        except OSError as e:
-            log.error("could not purge the alerts of a user from %s: %s", self.store.directory, e)
-            return
+    def _purge(self, user: str) -> None:
+        removed = self.store.purge_user(user)
         if removed:
-            log.info("purge: %d more alerts about the user removed from the alert files", removed)
+            log.info("purge: %d more alerts about the user removed from the state store", removed)
 
     def close(self, timeout: float = 5.0) -> None:
         self.delivery.close(timeout)
         self.recorder.call(self.behaviour.known_apps.save)
         self.recorder.flush(timeout)
         self.recorder.close(timeout)
+        self.db.close()
 
     def _deliver(self, alert: Alert, kind: str) -> None:
         document = alert.to_dict()
+        now = time.time()
+        expires_at = now + self.config.delivery.max_age_s
         for name in alert.sinks:
-            sink = self.sinks.get(name)
-            if sink is None:  # a reload removed it while the alert was open
+            if name not in self.sinks:  # a reload removed it while the alert was open
                 log.warning("alert %s: sink %s is no longer configured", alert.id, name)
                 continue
-            self.recorder.delivery(DeliveryStatus(alert.id, name, kind, DeliveryState.PENDING))
-            self.delivery.submit(sink, Notice(kind, document))
+            self.recorder.delivery(NewDelivery(alert.id, name, kind, document, now, expires_at))
+
+
+def _say_refused(delivery: NewDelivery) -> None:
+    # Bounded beats unbounded even on disk: say so, loudly (it is recorded as failed).
+    log.error(
+        "alert delivery queue for %s full; %s for alert %s not queued",
+        delivery.sink,
+        delivery.kind,
+        delivery.alert_id,
+    )

@@ -15,10 +15,13 @@ from warden.alerts.alert import Alert, AlertState, iso
 from warden.alerts.severity import Severity
 from warden.alerts.signal import Evidence, Reason, Subject
 from warden.alerts.sinks import DeliveryError, Notice, Sink, build_sinks
-from warden.alerts.store import AlertView, JsonlAlertStore, UnknownAlert, change_state
+from warden.alerts.store import AlertView, UnknownAlert, change_state
 from warden.commands.paths import DEFAULT_POLICY, existing
 from warden.errors import ConfigError
 from warden.policy import load_policy
+from warden.state import open_state
+from warden.state.alerts import SqliteAlertStore
+from warden.state.db import state_path
 
 STATE_ACTIONS = {
     "ack": AlertState.ACKNOWLEDGED,
@@ -131,15 +134,14 @@ def _test(args: argparse.Namespace) -> int:
     return 0 if all(ok for ok, _, _ in results.values()) else 1
 
 
-def _store(data_dir: Path, writer: str) -> JsonlAlertStore:
-    directory = data_dir / "alerts"
-    if not directory.is_dir():
-        raise ConfigError(f"{directory}: no alert store here (is --data-dir right?)")
-    return JsonlAlertStore(directory, writer=writer)
+def _store(data_dir: Path) -> SqliteAlertStore:
+    if not state_path(data_dir).exists() and not (data_dir / "alerts").is_dir():
+        raise ConfigError(f"{data_dir}: no alert store here (is --data-dir right?)")
+    return SqliteAlertStore(open_state(data_dir))
 
 
 def _list(args: argparse.Namespace) -> int:
-    store = _store(args.data_dir, "cli")
+    store = _store(args.data_dir)
     state = AlertState(args.state) if args.state else None
     views = store.alerts(state=state, limit=args.limit)
     if args.json:
@@ -166,7 +168,7 @@ def _line(view: AlertView) -> str:
 
 
 def _change(args: argparse.Namespace) -> int:
-    store = _store(args.data_dir, "cli")
+    store = _store(args.data_dir)
     matches = [v.id for v in store.alerts() if v.id.startswith(args.alert_id)]
     if len(matches) != 1:
         problem = "no alert" if not matches else f"{len(matches)} alerts"

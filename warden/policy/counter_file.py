@@ -1,8 +1,8 @@
-"""Quota counters kept across restarts: a snapshot file in the data directory.
+"""The quota counter file of earlier versions: a JSON snapshot in the data directory.
 
-Without it, restarting the proxy would hand every user a fresh daily or monthly budget. The
-proxy writes the file every few seconds while counters change and once more when it stops,
-so a crash (kill -9, power loss) loses at most the counts of the last interval.
+Counters now live in the state database (warden/state/counters.py); this format is read
+once, when an upgraded Warden first opens that database (warden/state/migration.py), and
+written only by tests that build an old data directory.
 """
 
 from __future__ import annotations

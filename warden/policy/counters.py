@@ -1,9 +1,11 @@
-"""Counters behind quotas: an interface, and the in-process backend.
+"""Counters behind quotas: an interface, and the in-memory backend.
 
-One proxy keeps its counters in memory, saved to a file across restarts (counter_file.py).
-Several proxies behind a load balancer need a shared backend (Redis: INCRBYFLOAT on
-key+window with EXPIRE at the window's end) that implements the same two methods; nothing
-else changes.
+The proxy counts in the state database (warden/state/counters.py: one SQLite file, shared by
+the proxy processes of one machine, kept across restarts). Several machines need a shared
+backend (Redis: INCRBYFLOAT on key+window with EXPIRE at the window's end) that implements
+the same two methods; nothing else changes. `add` must be atomic and accept negative
+amounts: a reservation made at the policy stage is given back when the request is refused.
+In memory is for tests and for `warden policy test`.
 """
 
 from __future__ import annotations

@@ -33,11 +33,6 @@ class StoreLayout:
         return self.events_dir / ".writer.lock"
 
     @property
-    def requests_dir(self) -> Path:
-        """Admin requests (a user purge) for the running writer to carry out."""
-        return self.events_dir / "requests"
-
-    @property
     def quarantine_dir(self) -> Path:
         """Segments found unreadable at start-up, moved aside so the store stays readable."""
         return self.events_dir / "quarantine"

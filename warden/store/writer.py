@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -35,6 +36,8 @@ from typing import Any
 
 import duckdb
 
+from warden.state.db import StateDB
+from warden.state.requests import SqliteAdminRequests
 from warden.store.catalog import write_catalog
 from warden.store.compaction import merge, plan_merges
 from warden.store.event import EVENT_FIELDS, AuditEvent, admin_event, coerce_row, to_row
@@ -50,7 +53,7 @@ from warden.store.layout import StoreLayout
 from warden.store.lock import WriterLock
 from warden.store.parquet import readable, row_counts, write_segment
 from warden.store.purge import PurgeResult, older_than, purge, user_is
-from warden.store.requests import answer, pending_requests
+from warden.store.requests import AdminRequests
 from warden.store.schema import COLUMNS, empty_events_sql
 from warden.store.segments import (
     Segment,
@@ -138,6 +141,8 @@ class StoreWriter:
         self._error: str | None = None
         self._dropped = 0
         self._flush_listeners: list[FlushListener] = []
+        self._requests: AdminRequests | None = None  # opened by the maintenance thread
+        self._state_db: StateDB | None = None
         self._health_listeners: list[HealthListener] = []
         self._purge_listeners: list[PurgeListener] = []
         self._lock = WriterLock(self.layout.lock_file)
@@ -247,6 +252,8 @@ class StoreWriter:
             log.error("audit store closed with %d events not written", self.pending)
         # Requests still unanswered keep their records: the next start records them.
         self._journal.close()
+        if self._state_db is not None:
+            self._state_db.close()
         self._lock.release()
 
     # -- admin operations (maintenance thread, or a CLI that holds the lock) -------------
@@ -619,17 +626,17 @@ class StoreWriter:
                 if now >= next_retention:
                     next_retention = now + settings.retention_interval_s
                     self.apply_retention()
-            except (OSError, duckdb.Error) as e:
+            except (OSError, duckdb.Error, sqlite3.Error) as e:
                 log.error("audit store maintenance failed: %s", _describe(e))
             except Exception:
                 log.exception("audit store maintenance failed")
 
     def _serve_requests(self) -> None:
-        for path, request in pending_requests(self.layout):
-            if request is None:
-                log.warning("ignoring unreadable admin request %s", path)
-                path.unlink(missing_ok=True)
-                continue
+        if self._requests is None:
+            # Opened here, not at start: a writer in a CLI process never needs it.
+            self._state_db = StateDB.for_data_dir(self.layout.data_dir)
+            self._requests = SqliteAdminRequests(self._state_db)
+        for request in self._requests.take():
             result: dict[str, Any]
             try:
                 if request.action == "purge_user" and isinstance(request.params.get("user"), str):
@@ -648,7 +655,7 @@ class StoreWriter:
                     result = {"ok": False, "error": f"unknown request {request.action!r}"}
             except (OSError, duckdb.Error) as e:
                 result = {"ok": False, "error": _describe(e)}
-            answer(self.layout, path, request.id, result)
+            self._requests.answer(request.id, result)
 
 
 def _describe(error: BaseException) -> str:
