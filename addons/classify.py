@@ -22,8 +22,6 @@ from warden.catalog.classify import Classification, classify
 
 log = logging.getLogger("warden.classify")
 
-CLASSIFICATION_KEY = "warden.classification"
-
 
 class ClassifyAddon:
     def __init__(self, runtime: RuntimeAddon, audit: AuditAddon) -> None:
