@@ -128,8 +128,9 @@ def test_warden_run_tightens_the_data_dir_and_runs_the_proxy_under_the_private_u
     data = _open_data_dir(tmp_path / "data")
     seen: list[int] = []
     monkeypatch.setattr(addons.runner, "run_proxy", lambda _settings: seen.append(child_umask()))
-    monkeypatch.chdir(tmp_path)  # no policies/ here: the proxy would run without a policy
+    monkeypatch.chdir(tmp_path)
     args = ["run", "--no-dashboard", "--data-dir", str(data), "--certs-dir", str(tmp_path)]
+    args += ["--policy", "none"]  # no policies/ here: said so explicitly
     assert warden(args) == 0
     assert seen == [0o077]
     assert (mode(data), mode(data / "events"), mode(data / "events" / "seg-1.parquet")) == (

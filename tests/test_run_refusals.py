@@ -28,6 +28,8 @@ def _args(tmp_path: Path, *extra: str) -> list[str]:
         str(tmp_path / "data"),
         "--certs-dir",
         str(tmp_path / "certs"),
+        "--policy",
+        "none",  # these tests are about mitmproxy options, not policies
         *extra,
     ]
 
