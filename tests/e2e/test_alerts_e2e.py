@@ -103,12 +103,11 @@ def test_pasted_key_alerts_every_sink_once_masked_and_fifty_repeats_count(
     client = openai.OpenAI(api_key=CLIENT_KEY, http_client=warden.client(), max_retries=0)
     prompt = f"Why does this fail? client = OpenAI(api_key='{LEAKED_KEY}')"
 
-    start = time.monotonic()
+    # Seconds, not minutes: the bound leaves room for a loaded 2-core CI machine.
     chat(client, prompt)
-    assert wait_until(lambda: all(len(v) == 1 for v in delivered(receivers).values()), 5), {
+    assert wait_until(lambda: all(len(v) == 1 for v in delivered(receivers).values()), 10), {
         k: len(v) for k, v in delivered(receivers).items()
     }
-    assert time.monotonic() - start < 5
 
     payloads = delivered(receivers)
     for sink, [body] in payloads.items():
