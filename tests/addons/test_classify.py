@@ -99,9 +99,8 @@ def test_names_that_disagree_are_flagged_and_the_host_header_decides(
     x = exchange(flow)
     assert x.app is not None and x.app.id == "anthropic"
     assert x.classification is not None and x.classification.disagree
-    assert "names disagree (CONNECT api.openai.com, SNI api.openai.com, Host api.anthropic.com)" in (
-        caplog.text
-    )
+    names = "CONNECT api.openai.com, SNI api.openai.com, Host api.anthropic.com"
+    assert f"names disagree ({names})" in caplog.text
 
 
 def test_names_that_agree_are_not_flagged(classify: ClassifyAddon) -> None:
