@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from mitmproxy import connection, tcp
+from mitmproxy import connection, http, tcp
 from mitmproxy.test import taddons, tflow
 
 from addons.classify import ClassifyAddon
@@ -131,7 +131,7 @@ def test_a_tls_connection_to_any_other_site_is_tunnelled_untouched(
     assert visits.recorded == []  # a visit to a site that is not AI is nobody's business
 
 
-def test_a_decrypted_connection_is_inspected_whatever_its_requests_claim(
+def test_a_request_fronted_behind_a_host_that_is_not_ai_is_inspected_by_its_sni(
     classify: ClassifyAddon,
 ) -> None:
     client = tflow.tclient_conn()
@@ -146,16 +146,34 @@ def test_a_decrypted_connection_is_inspected_whatever_its_requests_claim(
     assert app is not None and app.id == "openai"
 
 
-def test_once_the_decrypted_connection_closes_its_answer_is_forgotten(
-    classify: ClassifyAddon,
-) -> None:
-    client = tflow.tclient_conn()
-    classify.tls_clienthello(_hello(client, "203.0.113.7", "api.openai.com"))
-    classify.client_disconnected(client)
+def _retargeted(client: connection.Client) -> http.HTTPFlow:
+    """A request on `client` whose own names are none of them AI: no SNI, a Host that is not
+    AI, and a server connection re-targeted to an address."""
     flow = ai_request("cdn.example.net")
     flow.client_conn = client
     flow.client_conn.sni = None
     flow.server_conn.address = ("203.0.113.7", 443)
+    return flow
+
+
+def test_a_connection_decrypted_for_an_ai_name_stays_inspected_when_its_requests_drop_it(
+    classify: ClassifyAddon,
+) -> None:
+    client = tflow.tclient_conn()
+    classify.tls_clienthello(_hello(client, "api.openai.com", None))  # CONNECT api.openai.com
+    flow = _retargeted(client)
+    classify.requestheaders(flow)
+    app = exchange(flow).app
+    assert app is not None and app.id == "openai"
+
+
+def test_once_the_decrypted_connection_closes_its_answer_is_forgotten(
+    classify: ClassifyAddon,
+) -> None:
+    client = tflow.tclient_conn()
+    classify.tls_clienthello(_hello(client, "api.openai.com", None))
+    classify.client_disconnected(client)
+    flow = _retargeted(client)
     classify.requestheaders(flow)
     assert exchange(flow).app is None
 

@@ -35,7 +35,7 @@ def runtime(tmp_path: Path) -> Iterator[RuntimeAddon]:
         yield runtime
 
 
-def _with_binary_file() -> bytes:
+def _with_binary_file() -> str:
     blob = base64.b64encode(bytes(range(256)) * 8).decode()
     part = {"type": "file", "file": {"filename": "blob.bin", "file_data": f"data:;base64,{blob}"}}
     content = [{"type": "text", "text": "what is this?"}, part]
@@ -55,7 +55,7 @@ def test_an_oversized_declared_length_is_refused_413_before_the_body_is_read(
     flow = classified(ai_request(host), runtime)
     flow.request.headers["content-length"] = str(MAX_BODY + 1)
     flow.request.raw_content = None  # at requestheaders nothing of the body has arrived
-    WardenPipeline([InspectAddon(runtime)]).requestheaders(flow)
+    WardenPipeline([InspectAddon(runtime)]).requestheaders(flow)  # type: ignore[attr-defined]
     assert flow.response is not None and flow.response.status_code == 413
     assert flow.response.headers["X-Warden-Error"] == "body_too_large"
     assert "Request body is 4,097 bytes; Warden inspects at most 4,096 bytes" in message_of(

@@ -153,7 +153,10 @@ async def test_a_reservation_is_released_when_a_later_stage_refuses_and_kept_onc
     # Nothing left, so nothing was used: the one request a minute is still there.
     sent = await _send(_pipeline(runtime, policy), _ask(runtime, ALICE))
     assert sent.response is None
-    # That one left (Departure committed it): now the quota is used up.
+    # That one left (Departure committed it): nothing gives it back any more.
+    reservation = exchange(sent).reservation
+    assert reservation is not None
+    reservation.release()
     late = await _send(_pipeline(runtime, policy), _ask(runtime, ALICE))
     assert late.response is not None and late.response.status_code == 429
 

@@ -5,7 +5,7 @@ sends one, an estimate when the answer breaks off, nothing for what Warden answe
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -57,6 +57,12 @@ def _respond(flow: http.HTTPFlow, content_type: str, length: int | None) -> None
         flow.response.headers["content-length"] = str(length)
 
 
+def _streaming(flow: http.HTTPFlow) -> Callable[[bytes], bytes]:
+    """The callable mitmproxy passes each chunk of a streamed answer through."""
+    assert flow.response is not None and callable(flow.response.stream)
+    return flow.response.stream  # type: ignore[return-value]
+
+
 def _sse(*events: object) -> list[bytes]:
     return [f"data: {json.dumps(e)}\n\n".encode() for e in events] + [b"data: [DONE]\n\n"]
 
@@ -103,9 +109,9 @@ async def test_a_streamed_answer_s_final_usage_chunk_gives_tokens_and_cost(
     flow = await _requested(runtime, usage_addon)
     _respond(flow, "text/event-stream", None)
     StreamAddon().responseheaders(flow)
-    assert flow.response is not None and callable(flow.response.stream)
+    passing = _streaming(flow)
     chunks = _sse(_delta("Ebro, "), _delta("Tajo."), {"choices": [], "usage": USAGE})
-    sent = b"".join(flow.response.stream(c) for c in chunks) + flow.response.stream(b"")
+    sent = b"".join(passing(c) for c in chunks) + passing(b"")
     assert sent == b"".join(chunks)
     usage_addon.response(flow)
 
@@ -123,9 +129,9 @@ async def test_a_stream_cut_off_midway_is_estimated_from_what_came(
     flow = await _requested(runtime, usage_addon)
     _respond(flow, "text/event-stream", None)
     StreamAddon().responseheaders(flow)
-    assert flow.response is not None and callable(flow.response.stream)
+    passing = _streaming(flow)
     for chunk in _sse(_delta("The Ebro rises in Cantabria and flows "))[:1]:
-        flow.response.stream(chunk)
+        passing(chunk)
     flow.error = tflow.terr()  # the connection broke before the usage chunk
     usage_addon.error(flow)
 
