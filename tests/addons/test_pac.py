@@ -65,6 +65,16 @@ def test_the_pac_file_sends_ai_hosts_to_the_address_the_device_used(pac: PacAddo
     assert exchange(flow).internal == "pac"  # Warden's page: no login, no audit event
 
 
+def test_a_device_that_reached_the_proxy_over_ipv6_gets_a_pac_file_naming_it(
+    pac: PacAddon,
+) -> None:
+    # http://[fd00::5]:8080/proxy.pac: mitmproxy gives the host without its brackets.
+    flow = _to_proxy("/proxy.pac", host="fd00::5")
+    pac.requestheaders(flow)
+    assert flow.response is not None and flow.response.status_code == 200
+    assert 'var WARDEN_PROXY = "PROXY [fd00::5]:8080";' in (flow.response.text or "")
+
+
 def test_wpad_is_the_same_pac_file(pac: PacAddon) -> None:
     flow = _to_proxy("/wpad.dat?refresh=1")
     pac.requestheaders(flow)
