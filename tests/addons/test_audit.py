@@ -14,9 +14,12 @@ import duckdb
 import pytest
 from mitmproxy import http
 from mitmproxy.test import taddons, tflow
+from mitmproxy.websocket import WebSocketMessage
+from wsproto.frame_protocol import Opcode
 
 from addons.audit import AuditAddon
 from addons.dlp import DlpScanAddon
+from addons.dlp_websocket import DlpWebSocketAddon
 from addons.exchange import exchange
 from addons.inspect import InspectAddon
 from addons.pipeline import WardenPipeline
@@ -27,6 +30,7 @@ from addons.runtime import RuntimeAddon
 from tests.addons.traffic import ai_request, chat_body, classified, configure
 from tests.dlp.fake_keys import FakeKeys
 from warden.identity import Identity
+from warden.store.journal import WEBSOCKET_MESSAGE
 from warden.store.layout import StoreLayout
 from warden.store.reader import read_events
 
@@ -208,6 +212,43 @@ async def test_after_shutdown_the_store_holds_no_database_connection(tmp_path: P
     assert writer is not None
     alive = [k for k, v in vars(writer).items() if isinstance(v, duckdb.DuckDBPyConnection)]
     assert alive == []
+
+
+def _client_says(flow: http.HTTPFlow, text: str) -> None:
+    assert flow.websocket is not None
+    flow.websocket.messages.append(WebSocketMessage(Opcode.TEXT, True, text.encode()))
+
+
+@pytest.mark.asyncio
+async def test_websocket_messages_dlp_acted_on_get_records_of_their_own(
+    warden: Warden, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dlp = DlpWebSocketAddon(warden.runtime, DlpScanAddon(warden.runtime).engine)
+    monkeypatch.setattr(dlp, "_tell_client", lambda flow, code, text: None)
+    flow = tflow.twebsocketflow()
+    flow.request.host = "api.openai.com"
+    classified(flow, warden.runtime)
+    exchange(flow).identity = Identity("alice")
+
+    event = {"type": "conversation.item.create", "item": {"content": [{"text": f"k={KEY}"}]}}
+    _client_says(flow, json.dumps(event))
+    await dlp.websocket_message(flow)
+    warden.audit.websocket_message(flow)
+    journaled = warden.journal()  # before the message left
+    assert flow.websocket is not None  # and now bytes Warden cannot read
+    binary = b"\x00\x01\x02binary\x00\xff" * 50
+    flow.websocket.messages.append(WebSocketMessage(Opcode.BINARY, True, binary))
+    await dlp.websocket_message(flow)
+    warden.audit.websocket_message(flow)
+
+    redacted, dropped = warden.events()
+    assert redacted["method"] == dropped["method"] == WEBSOCKET_MESSAGE
+    assert redacted["user"] == "alice" and redacted["finding_types"] == ["OPENAI_API_KEY"]
+    assert redacted["redaction"] and not redacted["blocked"]
+    assert "k=" in redacted["prompt_text"] and KEY not in json.dumps(redacted, default=str)
+    assert redacted["id"].encode() in journaled and KEY.encode() not in journaled
+    assert dropped["blocked"] and dropped["rejected"]["stage"] == "inspect"
+    assert dropped["rejected"]["code"] == "unreadable_content"
 
 
 def _disk_full(event: object) -> None:
