@@ -8,12 +8,14 @@ import inspect
 import re
 import urllib.parse
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import pytest
 from mitmproxy import http
 from mitmproxy.test import taddons
 
+from addons import policy as policy_module
 from addons.exchange import exchange
 from addons.inspect import InspectAddon
 from addons.pipeline import WardenPipeline
@@ -62,6 +64,22 @@ class StoreDown:
 
     def request(self, flow: http.HTTPFlow) -> Refusal:
         return Refusal(Stage.AUDIT, 503, "audit_store_unavailable", "disk full")
+
+
+# Half-way through a minute shortly ahead, so that no fixed quota window ends mid-test and the
+# counters saved at shutdown are still open when read back.
+NOW = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(seconds=90)
+
+
+class _Clock(datetime):
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        return NOW
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(policy_module, "datetime", _Clock)
 
 
 @pytest.fixture
@@ -133,7 +151,7 @@ async def test_a_quota_breach_is_a_429_with_retry_after(
     assert first.response is None
     second = await _send(pipeline, _ask(runtime, ALICE))
     assert second.response is not None and second.response.status_code == 429
-    assert 1 <= int(second.response.headers["Retry-After"]) <= 60
+    assert second.response.headers["Retry-After"] == "30"  # when the minute's window ends
     assert second.response.headers["X-Warden-Quota"] == "one-per-minute"
     error = second.response.json()["error"]
     assert error["code"] == "quota_exceeded"
