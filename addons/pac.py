@@ -31,7 +31,12 @@ class PacAddon:
         path = flow.request.path.split("?", 1)[0]
         if path in PAC_PATHS:
             # The device reached us under this name, so it can reach the proxy under it too.
-            proxy = f"{flow.request.host}:{flow.request.port}"
+            host = flow.request.host
+            # mitmproxy gives an IPv6 literal without its brackets; "fd00::5:8080" is no
+            # host:port, so render_pac raised and Warden never answered the PAC request.
+            if ":" in host:
+                host = f"[{host}]"
+            proxy = f"{host}:{flow.request.port}"
             pac = render_pac(self._runtime.current().catalog, proxy)
             flow.response = http.Response.make(
                 200, pac, {"Content-Type": "application/x-ns-proxy-autoconfig"}

@@ -447,6 +447,10 @@ class StoreWriter:
                 break
         if self._flush_con is not None:
             self._flush_con.close()
+            # Dropped, not just closed: mitmproxy keeps its addons (and so this writer) until
+            # the process ends, and a DuckDB object still referenced then is reported at exit
+            # as "nanobind: leaked N instances!" (tests/addons/test_audit.py).
+            self._flush_con = None
 
     def _flush_due(self, next_due: float) -> bool:
         return (
