@@ -140,3 +140,16 @@ def test_a_released_reservation_gives_the_request_and_its_tokens_back() -> None:
     forwarded.release()  # too late: it left, it counts
     breach = quotas.admit(policy, _ctx(), 0, T0)
     assert isinstance(breach, QuotaBreach) and breach.metric == "requests"
+
+
+def test_usage_only_ever_adds_to_a_quota() -> None:
+    """A negative token count or cost in an answer must not give quota back."""
+    policy = _policy(
+        {"id": "tok", "scope": "user", "tokens": 100, "window": "1h"},
+        {"id": "usd", "scope": "user", "budget_usd": 1.0, "period": "day"},
+    )
+    quotas = QuotaEnforcer()
+    quotas.record_usage(policy, _ctx(), 100, 1.0, T0)
+    quotas.record_usage(policy, _ctx(), -1_000_000, -50.0, T0)
+    breach = quotas.admit(policy, _ctx(), 1, T0)
+    assert isinstance(breach, QuotaBreach)

@@ -505,3 +505,13 @@ def test_sse_with_crlf_and_multiline_data_is_understood():
     )
     reading = read(body, SSE, chunk=3)
     assert reading.output_tokens == 3
+
+
+@pytest.mark.parametrize("completion_tokens", [-1_000_000, 10**12, 1.5])
+def test_an_implausible_token_count_is_not_believed(completion_tokens: float) -> None:
+    """Counts feed quotas and budgets, and whoever answers writes them (a self-hosted
+    endpoint, a gateway): a negative count would hand quota back, a huge one use up a team's."""
+    answer = {**OPENAI_CHAT, "usage": {"prompt_tokens": 12, "completion_tokens": completion_tokens}}
+    reading = read(json.dumps(answer).encode(), JSON)
+    assert reading.output_tokens in (None, 0)
+    assert reading.input_tokens == 12

@@ -118,7 +118,10 @@ class QuotaEnforcer:
         cost_usd: float | None,
         now: datetime,
     ) -> None:
-        """Add what an answer used, once it is complete."""
+        """Add what an answer used, once it is complete. Only ever adds: usage that would
+        subtract (a negative count or cost) is not counted; only a reservation gives back."""
+        output_tokens = max(output_tokens, 0)
+        cost_usd = cost_usd if cost_usd is not None and cost_usd > 0 else None
         for quota, _, key in applicable_quotas(policy, ctx):
             if quota.tokens is not None and output_tokens:
                 window = _rate_window(quota, now)

@@ -283,11 +283,18 @@ def _str(value: Any, add: Any) -> None:
         add(value)
 
 
+# More tokens than any model answers in one request: a count past it is not believed. The
+# numbers come from whoever answers (a self-hosted endpoint, a gateway), and they feed quotas
+# and budgets: a negative count would hand quota back, a huge one would use up a team's.
+MAX_TOKENS_PER_ANSWER = 10_000_000
+
+
 def _int(value: Any) -> int | None:
+    """A token count as the answer states it; None when it is not a plausible count."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= MAX_TOKENS_PER_ANSWER:
+        return value
     return None
