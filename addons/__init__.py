@@ -46,6 +46,7 @@ def make_stages() -> list[object]:
     audit = AuditAddon(runtime, identity)
     dlp = DlpScanAddon(runtime)
     alerts = AlertsAddon(runtime)
+    policy = PolicyAddon(runtime)
     audit.on_user_purged(alerts.forget_user)  # a purge must not leave an open alert to repeat
     return [
         runtime,
@@ -62,9 +63,10 @@ def make_stages() -> list[object]:
         # After classify and inspect: reserves body bytes for AI requests not yet refused.
         LimitsAddon(runtime),
         dlp,  # findings must exist before the policy decides
-        PolicyAddon(runtime),
+        policy,
         RedactAddon(),  # applies the decision's redactions after the policy decided
-        DlpWebSocketAddon(runtime, dlp.engine),  # WebSocket messages: scan, decide, redact
+        # WebSocket messages: scan, decide, redact, and count against the policy's quotas.
+        DlpWebSocketAddon(runtime, dlp.engine, policy.quotas),
         UsageAddon(runtime),  # usage on the flow before any response hook reads it
         alerts,  # alert ids on the flow before audit writes the event
         audit,  # journals the request before it leaves, or refuses it if it cannot

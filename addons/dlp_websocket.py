@@ -7,8 +7,10 @@ the message and sends the client an error event ({"type": "error", "error": {...
 Realtime API's shape); `redact` rewrites the message before it is forwarded. A message Warden
 cannot read (binary data that is neither text, a document nor media) follows the policy's
 `dlp.unreadable`, JSON it cannot parse the way the server will is dropped, and a scan that
-fails follows fail_mode as for HTTP. Findings and redaction counts go on the flow's
-exchange for the audit record of the message.
+fails follows fail_mode as for HTTP. Each message that leaves also counts against the policy's
+quotas as a request with its prompt tokens (over a quota it is dropped with a
+`quota_exceeded` error event), so one socket cannot carry what the quotas would refuse.
+Findings and redaction counts go on the flow's exchange for the audit record of the message.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from mitmproxy import ctx, http
+from mitmproxy.websocket import WebSocketMessage
 
 from addons.dlp import DlpEngine, ScanFailed
 from addons.exchange import exchange
 from addons.inspect import unreadable_passes
 from addons.runtime import RuntimeAddon
+from warden.catalog import CatalogEntry
 from warden.dlp.messages import message_request
 from warden.dlp.redactor import RedactionError, Unredactable, redact
 from warden.dlp.types import ScanResult
@@ -31,6 +36,7 @@ from warden.identity import Identity
 from warden.policy import Action, CompiledPolicy, Decision, compile_policy, evaluate
 from warden.policy.facts import build_context
 from warden.policy.model import FailMode
+from warden.policy.quotas import QuotaBreach, QuotaEnforcer
 from warden.refusal import Refusal, Stage
 from warden.schemas.normalized import NormalizedRequest
 
@@ -52,9 +58,12 @@ class MessageOutcome:
 
 
 class DlpWebSocketAddon:
-    def __init__(self, runtime: RuntimeAddon, engine: DlpEngine) -> None:
+    def __init__(
+        self, runtime: RuntimeAddon, engine: DlpEngine, quotas: QuotaEnforcer | None = None
+    ) -> None:
         self._runtime = runtime
         self._engine = engine
+        self._quotas = quotas  # the policy stage's: messages count in the same windows
         self._compiled: CompiledPolicy | None = None
 
     async def websocket_message(self, flow: http.HTTPFlow) -> None:
@@ -64,8 +73,14 @@ class DlpWebSocketAddon:
         message = flow.websocket.messages[-1]
         if not message.from_client or message.dropped:
             return
-        if not self._runtime.current().policy.dlp.enabled:
-            return
+        if self._runtime.current().policy.dlp.enabled:
+            await self._inspect(flow, entry, message)
+        if not message.dropped and self._quotas is not None:
+            self._count(flow, entry, message)
+
+    async def _inspect(
+        self, flow: http.HTTPFlow, entry: CatalogEntry, message: WebSocketMessage
+    ) -> None:
         try:
             normalized = message_request(entry.id, message.content, is_text=message.is_text)
         except MalformedBody:
@@ -154,6 +169,40 @@ class DlpWebSocketAddon:
             message.content = result.body
             outcome.redaction = result.summary() if result.count or result.left else None
         self._record(flow, outcome)
+
+    def _count(self, flow: http.HTTPFlow, entry: CatalogEntry, message: WebSocketMessage) -> None:
+        """Each message that leaves is a request against the quotas, with its prompt tokens,
+        as an HTTP request is: one socket must not carry what the quotas would refuse. Over a
+        quota the message is dropped and the client told, as for a refused message."""
+        policy = self._runtime.current().policy
+        if not policy.quotas or self._quotas is None:
+            return
+        x = exchange(flow)
+        outcome = x.message  # what inspection recorded about this message, if anything
+        if outcome is not None:
+            normalized = outcome.normalized
+        else:
+            try:
+                normalized = message_request(entry.id, message.content, is_text=message.is_text)
+            except MalformedBody:  # DLP is off, so it was not refused: count it, no tokens
+                normalized = message_request(entry.id, b"", is_text=True)
+        counts_tokens = any(quota.tokens is not None for quota in policy.quotas)
+        identity = x.identity or Identity("anonymous")
+        host = flow.request.pretty_host
+        context = build_context(
+            policy, identity, entry, host, normalized, count_prompt_tokens=counts_tokens
+        )
+        now = datetime.now(UTC)
+        admitted = self._quotas.admit(policy, context, context.prompt_tokens or 0, now)
+        if isinstance(admitted, QuotaBreach):
+            log.info("flow %s: WebSocket message dropped: quota %s", flow.id, admitted.quota_id)
+            reason = admitted.describe(now)
+            self._drop(
+                flow, outcome or MessageOutcome(normalized), Stage.QUOTA, "quota_exceeded", 429,
+                reason,
+            )  # fmt: skip
+            return
+        admitted.commit()  # nothing after this stage drops a message
 
     def _drop(
         self,

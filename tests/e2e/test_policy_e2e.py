@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+from websockets.sync.client import connect as websocket_connect
 
 from tests.e2e.conftest import StartWarden, Warden
 from tests.support import DELAY_HEADER, MockProviders
@@ -97,6 +100,43 @@ def test_a_request_refused_after_the_policy_does_not_use_up_the_quota(
     with pytest.raises(openai.RateLimitError, match="two-an-hour"):
         _chat(client)
     assert len(mock.requests_to("api.openai.com")) == 2
+
+
+def test_websocket_messages_count_against_the_quota(start_warden: StartWarden, mock: MockProviders):
+    """A Realtime socket's messages are requests too: the handshake and each message count."""
+    warden = start_warden(
+        policy="""
+        version: 1
+        default_action: allow
+        quotas:
+          - {id: three-an-hour, scope: user, requests: 3, window: 1h}
+        """
+    )
+    mock.clear()
+    context = ssl.create_default_context(cafile=str(warden.ca))
+    replies = []
+    with websocket_connect(  # the upgrade request is the first of the three
+        "wss://api.openai.com/v1/realtime?model=gpt-4o-realtime-preview",
+        proxy=warden.url,
+        ssl=context,
+        additional_headers={"Authorization": "Bearer sk-test"},
+        open_timeout=20,
+    ) as ws:
+        for n in range(4):
+            event = {
+                "type": "conversation.item.create",
+                "item": {"type": "message", "role": "user",
+                         "content": [{"type": "input_text", "text": f"message {n}"}]},
+            }  # fmt: skip
+            ws.send(json.dumps(event))
+            replies.append(json.loads(ws.recv(timeout=10)))
+    assert [r["type"] for r in replies] == ["mock.received", "mock.received", "error", "error"]
+    assert replies[2]["error"]["code"] == "quota_exceeded"
+    assert "three-an-hour" in replies[2]["error"]["message"]
+    frames = [r for r in mock.requests() if r.method == "WEBSOCKET"]
+    assert len(frames) == 2, "messages over the quota never reached the provider"
+    with pytest.raises(openai.RateLimitError):  # and plain requests see the same quota
+        _chat(_openai(warden))
 
 
 def _break_store(events_dir: Path) -> Path:
