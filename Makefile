@@ -1,5 +1,5 @@
 # The two commands in the README: `make run` and `make test`. Each installs what it needs.
-.PHONY: run test lint bench setup
+.PHONY: run test test-fast lint bench setup
 
 setup:
 	@./scripts/bootstrap.sh
@@ -10,6 +10,10 @@ run: setup
 test:
 	@./scripts/bootstrap.sh test
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+# The unit tier: everything but the end-to-end tests, which start real proxies and browsers.
+test-fast: setup
+	.venv/bin/python -m pytest --ignore=tests/e2e -q $(PYTEST_ARGS)
 
 lint: setup
 	.venv/bin/ruff check warden addons dashboard benchmarks tests
