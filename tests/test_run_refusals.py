@@ -43,6 +43,9 @@ def _args(tmp_path: Path, *extra: str) -> list[str]:
         ("scripts={dump}", "loads addons"),
         ("ignore_hosts=.*", "exempts hosts from decryption"),
         ("no_such_option=1", "is not on Warden's list"),
+        ("ciphers_server=ADH-AES256-GCM-SHA384:@SECLEVEL=0", "without a certificate"),
+        ("block_global=false", "open proxy"),
+        ("tls_version_server_max=TLS1_2", "turns TLS 1.3 off"),
     ],
 )
 def test_a_dangerous_or_unknown_option_is_refused_before_anything_starts(
