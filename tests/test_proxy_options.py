@@ -10,6 +10,7 @@ from addons import make_addons
 from addons.master import WardenMaster
 from warden.proxy_options import (
     _REASON_PREFIXES,
+    FROM_FLAGS,
     REASONS,
     SAFE_OPTIONS,
     UNLISTED,
@@ -88,7 +89,13 @@ def test_an_option_nobody_has_looked_at_is_refused() -> None:
         "body_size_limit=10m",
         "termlog_verbosity=warn",
         "tls_version_server_min=TLS1_3",
-        "block_global=false",
+        "block_global=true",
+        "block_global",
+        "block_private=true",
+        "key_size=2048",
+        "key_size=4096",
+        "tls_version_server_max=UNBOUNDED",
+        "tls_ecdh_curve_server=secp384r1",
         "anticomp",
         "warden_metrics=true",
         "warden_max_body=262144",
@@ -107,6 +114,14 @@ def test_options_that_leave_inspection_intact_pass(spec: str) -> None:
         "termlog_verbosity=debug",
         "tls_version_server_min=TLS1_1",
         "tls_version_client_min=UNBOUNDED",
+        "block_global=false",
+        "block_global=toggle",
+        "key_size=1024",
+        "key_size=big",
+        "tls_version_server_max=TLS1_2",
+        "tls_version_client_max=TLS1_1",
+        "tls_ecdh_curve_server=secp192r1",
+        "mode=regular@0.0.0.0:8081",
     ],
 )
 def test_some_options_are_refused_for_some_values_only(spec: str) -> None:
@@ -124,6 +139,33 @@ def test_some_options_are_refused_for_some_values_only(spec: str) -> None:
 )
 def test_warden_options_set_from_checked_flags_cannot_be_replaced(spec: str, flag: str) -> None:
     """`--set warden_policy=` would otherwise run the proxy with no policy at all."""
+    [reason] = refused(spec).values()
+    assert f"use {flag}" in reason
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        # An on-path attacker with no certificate got the prompt and the Authorization header
+        # through anonymous Diffie-Hellman.
+        "ciphers_server=ADH-AES256-GCM-SHA384:@SECLEVEL=0",
+        "ciphers_server=ECDHE-RSA-AES256-GCM-SHA384",
+        "ciphers_client=ALL:@SECLEVEL=0",
+        "ssl_verify_upstream_trusted_confdir=/tmp",
+    ],
+)
+def test_options_that_can_weaken_tls_are_refused_whatever_the_value(spec: str) -> None:
+    name = spec.partition("=")[0]
+    reasons = refused(spec)
+    assert list(reasons) == [name]
+    assert reasons[name] != UNLISTED
+
+
+@pytest.mark.parametrize(
+    ("spec", "flag"),
+    [("listen_host=0.0.0.0", "--listen-host"), ("listen_port=80", "--listen-port")],
+)
+def test_the_listen_address_comes_from_the_flags_the_banner_reports(spec: str, flag: str) -> None:
     [reason] = refused(spec).values()
     assert f"use {flag}" in reason
 
@@ -162,6 +204,7 @@ async def test_every_option_of_the_installed_mitmproxy_has_been_looked_at() -> N
     master = WardenMaster(options.Options())
     master.addons.add(*make_addons())
     looked_at = SAFE_OPTIONS | set(REASONS) | set(VALUE_CHECKS) | LOOKED_AT_AND_UNLISTED | {"mode"}
+    looked_at |= set(FROM_FLAGS)
     declared = set(master.options.keys())  # an OptManager has keys() but no __iter__
     new = {
         name

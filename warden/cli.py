@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
+from warden import key_log
 from warden.errors import ConfigError
 from warden.private_files import private_umask
 
@@ -14,6 +16,13 @@ COMMAND_MODULES = ("run", "ca", "catalog", "users", "policy", "logs", "alerts", 
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Before the commands are imported: some of them build an SSL context at import, which
+    # creates the key-log file and would write the keys of every TLS connection into it.
+    refused = key_log.refusals(sys.argv[1:] if argv is None else argv, os.environ)
+    for _, message in refused:
+        print(f"warden: {message}", file=sys.stderr)
+    if refused:
+        return 2
     parser = argparse.ArgumentParser(prog="warden", description=__doc__)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:

@@ -4,6 +4,8 @@ mitmproxy has options that write decrypted flows to disk (`save_stream_file`, `h
 forward request bodies before they are read (`stream_large_bodies`), exempt hosts from
 decryption (`ignore_hosts`, `tcp_hosts`) or load code that sees every request (`scripts`).
 Any of them silently undoes what Warden promises (inspect by default, `audit.capture: none`).
+Others weaken the TLS that keeps prompts and keys from anyone on the path (`ciphers_server`
+can allow anonymous key exchange) or open the proxy to the Internet (`block_global=false`).
 
 So the list is an allowlist: an option passes only if it is known to leave inspection and
 privacy intact, and an option a future mitmproxy adds is refused until someone has looked at
@@ -27,34 +29,30 @@ __all__ = [
     "vet",
 ]
 
-# Options that change how Warden listens, connects and verifies, never what it inspects or
-# keeps. Warden's own options (warden_*) are Warden's to judge and pass, but for FROM_FLAGS.
+
+# Options that change how Warden connects and verifies, never what it inspects or keeps, with
+# any value. Warden's own options (warden_*) are Warden's to judge and pass, but for FROM_FLAGS.
+# Options that are safe with some values only are in VALUE_CHECKS; the rest are refused:
+# `ciphers_*` (an OpenSSL cipher string can enable anonymous DH, which hands prompts and keys
+# to anyone on the path; not worth parsing), `ssl_verify_upstream_trusted_confdir` (trusts
+# every certificate in a directory). Looked at and left unlisted (refused as UNLISTED):
+# `upstream_cert` and `add_upstream_certs_to_client_chain` (change what clients are shown),
+# `keep_host_header`, `showhost`, and the others tests/test_proxy_options.py names.
 SAFE_OPTIONS = frozenset(
     {
-        "listen_host",
-        "listen_port",
-        "upstream_auth",  # the login for `mode=upstream:URL`
-        "ssl_verify_upstream_trusted_ca",
-        "ssl_verify_upstream_trusted_confdir",
+        "upstream_auth",  # the login for `mode=upstream:URL`, sent in no other mode
+        "ssl_verify_upstream_trusted_ca",  # one CA file the administrator names
         "client_certs",  # a client certificate Warden shows upstream
-        "connect_addr",
-        "block_global",
-        "block_private",
+        "connect_addr",  # the local address outbound connections leave from
+        "block_private",  # on refuses private clients too: stricter; off is the default
         "body_size_limit",  # refuses larger bodies: stricter, never looser
         "block_list",  # answers matching requests itself: stricter
-        "connection_strategy",
+        "connection_strategy",  # when upstream is dialled; verification is the same
         "http2",
         "http2_ping_keepalive",
         "http3",
         "rawtcp",  # off refuses unknown protocols in a CONNECT: stricter
         "tcp_timeout",
-        "key_size",
-        "ciphers_client",
-        "ciphers_server",
-        "tls_ecdh_curve_client",
-        "tls_ecdh_curve_server",
-        "tls_version_client_max",
-        "tls_version_server_max",
         "http_connect_send_host_header",
         "normalize_outbound_headers",
         "anticache",  # drops If-Modified-Since and friends: the body is still inspected
@@ -124,12 +122,26 @@ REASONS: Mapping[str, str] = {
     ),
     "websocket": "stops WebSocket messages from being inspected",
     "server": "starts no proxy",
+    "ciphers_server": (
+        "replaces the cipher suites offered to providers; one string (e.g. ADH-...) lets anyone "
+        "on the path answer without a certificate and read prompts and keys"
+    ),
+    "ciphers_client": (
+        "replaces the cipher suites offered to devices, and can let weak or anonymous ones in"
+    ),
+    "ssl_verify_upstream_trusted_confdir": (
+        "trusts every certificate in a directory for every provider; name the one CA file "
+        "with ssl_verify_upstream_trusted_ca instead"
+    ),
 }
 
-# Warden's own options that `warden run` sets from its flags, after checking what they name
-# (a policy that loads, a data directory made private). Set again with --set, they would
-# replace the checked value, e.g. `--set warden_policy=` would run with no policy at all.
+# Options that `warden run` sets from its flags, after checking what they name (a policy that
+# loads, a data directory made private) or reporting it (the banner and the dashboard name the
+# listen address). Set again with --set, they would replace that value unseen, e.g.
+# `--set warden_policy=` would run with no policy at all.
 FROM_FLAGS: Mapping[str, str] = {
+    "listen_host": "--listen-host",
+    "listen_port": "--listen-port",
     "warden_policy": "--policy",
     "warden_identity": "--identity",
     "warden_catalog": "--catalog",
@@ -155,6 +167,8 @@ def _mode(values: Sequence[str]) -> str | None:
                 f"runs mode {kind!r}, and Warden's classification and identity are built "
                 "and tested for the regular and upstream modes only"
             )
+        if head and ":" in listen:
+            return "listens on a host of its own, not the one --listen-host set and reports"
     return None
 
 
@@ -173,12 +187,63 @@ def _tls_min(values: Sequence[str]) -> str | None:
     return None
 
 
+def _tls_max(values: Sequence[str]) -> str | None:
+    if any(v.strip().lower() != "unbounded" for v in values):
+        return (
+            "caps the TLS version, which turns TLS 1.3 off (and mitmproxy may not start: "
+            "tls_version_server_max=TLS1_2 did not)"
+        )
+    return None
+
+
+def _block_global(values: Sequence[str]) -> str | None:
+    if any(v.strip().lower() != "true" for v in values):
+        return (
+            "lets clients from public addresses in: with --listen-host 0.0.0.0 that is an open "
+            "proxy"
+        )
+    return None
+
+
+MIN_KEY_SIZE = 2048
+
+
+def _key_size(values: Sequence[str]) -> str | None:
+    for v in values:
+        try:
+            if int(v) >= MIN_KEY_SIZE:
+                continue
+        except ValueError:
+            pass
+        return f"gives the certificates Warden forges keys shorter than {MIN_KEY_SIZE} bits"
+    return None
+
+
+# mitmproxy accepts the curves `cryptography` names; these are the ones of 256 bits or more.
+_STRONG_CURVES = frozenset(
+    {"secp256r1", "secp384r1", "secp521r1", "secp256k1"}
+    | {"brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1"}
+)
+
+
+def _curve(values: Sequence[str]) -> str | None:
+    if any(v.strip() not in _STRONG_CURVES for v in values):
+        return "limits key exchange to an elliptic curve of fewer than 256 bits"
+    return None
+
+
 # Options that are safe with some values only: the check returns the reason to refuse.
 VALUE_CHECKS: Mapping[str, Callable[[Sequence[str]], str | None]] = {
     "mode": _mode,
     "termlog_verbosity": _termlog,
     "tls_version_client_min": _tls_min,
     "tls_version_server_min": _tls_min,
+    "tls_version_client_max": _tls_max,
+    "tls_version_server_max": _tls_max,
+    "block_global": _block_global,
+    "key_size": _key_size,
+    "tls_ecdh_curve_client": _curve,
+    "tls_ecdh_curve_server": _curve,
 }
 
 
@@ -236,7 +301,7 @@ def vet(
 
 def _why(name: str, values: Sequence[str]) -> str | None:
     if name in FROM_FLAGS:
-        return f"replaces what {FROM_FLAGS[name]} set and checked; use {FROM_FLAGS[name]}"
+        return f"replaces what {FROM_FLAGS[name]} set; use {FROM_FLAGS[name]}"
     if name.startswith(WARDEN_PREFIX) or name in SAFE_OPTIONS:
         return None
     if name in VALUE_CHECKS:
