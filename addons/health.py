@@ -8,7 +8,8 @@ the dashboard's health page have the details.
     200 {"status": "ok", ...}        everything works
     200 {"status": "degraded", ...}  traffic flows, something needs a look: a policy,
                                      identity, catalog or price file edit was rejected, or
-                                     the file was emptied or deleted (last good in force),
+                                     the file was emptied, deleted or replaced by something
+                                     not a regular file (last good in force),
                                      the DLP scanner is still loading, the audit store is failing
                                      while the policy says to serve anyway
     503 {"status": "failing", ...}   AI requests are being refused: the audit store cannot

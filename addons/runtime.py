@@ -71,9 +71,13 @@ class RuntimeAddon:
     async def _reload_forever(self) -> None:
         while True:
             await asyncio.sleep(RELOAD_INTERVAL_S)
-            # A handful of stat() calls: cheap enough to run on the loop.
+            runtime = self.current()
             try:
-                self.current().reload_if_changed()
+                # Reading and validating can take seconds (a 50,000-term deny list) and a
+                # file system can stall; the loop serves every connection and /healthz, so
+                # only the swap of the result happens on it.
+                changes = await asyncio.to_thread(runtime.read_changes)
+                runtime.apply_changes(changes)
             except Exception:
                 # A loader bug must not end reloading for good: the proxy would then keep
                 # its configuration silently while the files say something else.

@@ -224,3 +224,23 @@ def test_policy_test_json_with_a_request_file(tmp_path: Path):
     assert out["request"]["app"] == "claude-web"
     assert out["request"]["groups"] == ["interns"]
     assert [t["matched"] for t in out["trace"]] == [True]
+
+
+def test_policy_check_fails_merge_keys_yaml_1_1_and_a_text_version(tmp_path: Path):
+    """A file that reads differently from how it looks fails the check, with its position."""
+    merged = tmp_path / "merged.yaml"
+    merged.write_text("version: 1\ndlp: {<<: [{enabled: false}, {enabled: true}]}\n")
+    yaml11 = tmp_path / "yaml11.yaml"
+    yaml11.write_text("%YAML 1.1\n---\nversion: 1\ndlp: {enabled: off}\n")
+    text_version = tmp_path / "text-version.yaml"
+    text_version.write_text('version: "1"\nname: x\n')
+    good = tmp_path / "good.yaml"
+    good.write_text(POLICY_FOR_TEST)
+    result = _warden("policy", "check", str(merged), str(yaml11), str(text_version), str(good))
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert errors[0].startswith(f"{merged}:2:7: merge keys (<<) are not allowed")
+    assert errors[1].startswith(f"{yaml11}:1:1: '%YAML 1.1' is not supported")
+    assert errors[2].startswith(f"{text_version}:1:10: version: Value error, 'version: 1' must")
+    assert len(errors) == 3
+    assert result.stdout.startswith(f"{good}: ok")

@@ -168,3 +168,55 @@ def test_every_shipped_and_example_file_loads():
             load_policy(path)
     assert read_catalog_file(root / "warden" / "catalog" / "catalog.yaml")
     assert PriceTable.load().version
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # the merged-in value would win over nothing and turn DLP off
+        ("version: 1\ndlp:\n  <<: [{enabled: false}, {enabled: true}]\n", ":3:3:"),
+        # beside the key it overrides: a key set twice without a duplicate error
+        ("version: 1\n<<: {default_action: allow}\ndefault_action: block\n", ":2:1:"),
+        ("version: 1\nbase: &b {enabled: false}\ndlp:\n  <<: *b\n  ner: false\n", ":4:3:"),
+    ],
+)
+def test_a_merge_key_is_refused_with_its_position(tmp_path: Path, text: str, where: str):
+    path = tmp_path / "policy.yaml"
+    message = _refused(load_policy, path, text)
+    assert message.startswith(f"{path}{where} merge keys (<<) are not allowed: write the keys")
+
+
+def test_a_merge_key_is_refused_in_an_identity_file(tmp_path: Path):
+    path = tmp_path / "identity.yaml"
+    text = "version: 1\nproxy_auth:\n  <<: {required: false}\n  users_file: null\n"
+    assert "identity.yaml:3:3: merge keys (<<) are not allowed" in _refused(
+        load_identity_config, path, text
+    )
+
+
+def test_a_quoted_double_angle_key_is_an_ordinary_key(tmp_path: Path):
+    doc = read_yaml_document("version: 1\n'<<': 2\n", "t.yaml")
+    assert doc.data["<<"] == 2
+
+
+@pytest.mark.parametrize("kind", LOADERS)
+def test_a_yaml_1_1_directive_is_refused(tmp_path: Path, kind: str):
+    path = tmp_path / f"{kind}.yaml"
+    message = _refused(LOADERS[kind], path, "# site file\n%YAML 1.1\n---\nversion: 1\n")
+    assert message.startswith(f"{path}:2:1: '%YAML 1.1' is not supported")
+
+
+def test_a_yaml_1_2_directive_is_accepted():
+    doc = read_yaml_document("%YAML 1.2\n---\nversion: 1\nflag: on\n", "t.yaml")
+    assert doc.data == {"version": 1, "flag": "on"}
+
+
+@pytest.mark.parametrize("kind", ["policy", "identity", "catalog"])
+@pytest.mark.parametrize("version", ['"1"', "1.0", "true", "!!str 1"])
+def test_the_version_must_be_a_whole_number_in_every_file_kind(
+    tmp_path: Path, kind: str, version: str
+):
+    path = tmp_path / f"{kind}.yaml"
+    extra = "apps: []\n" if kind == "catalog" else ""
+    message = _refused(LOADERS[kind], path, f"version: {version}\n{extra}")
+    assert message.startswith(f"{path}:1:10: ")

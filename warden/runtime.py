@@ -4,6 +4,10 @@ A file that fails validation is rejected with a log line and the last good versi
 force, so a typo in a policy never takes the proxy down or opens it up. An emptied file is
 refused like any other broken one (warden/strict_yaml.py), and a deleted file is a rejection
 too: the proxy keeps what it had and says so until the file is back.
+
+A change is read once it has held still for one poll (see `_Watched`), and reading is split
+from applying so that the proxy can read on a worker thread and swap the result in on its
+event loop.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from warden.catalog import Catalog
 from warden.errors import ConfigError
@@ -20,7 +25,7 @@ from warden.identity import IdentityConfig, IdentityResolver, load_identity_conf
 from warden.policy import Policy, load_policy
 from warden.usage.prices import PriceTable
 
-__all__ = ["CONFIG_CHECKS", "RuntimeConfig", "WardenRuntime"]
+__all__ = ["CONFIG_CHECKS", "Changes", "RuntimeConfig", "WardenRuntime"]
 
 log = logging.getLogger("warden.runtime")
 
@@ -56,15 +61,31 @@ def _signature(paths: tuple[Path, ...]) -> _Signature:
     return tuple((s.st_mtime_ns, s.st_size, s.st_ino) for s in stats)
 
 
+@dataclass(frozen=True)
+class _Poll[T]:
+    """What one look at a watched file found: read off the event loop, applied on it."""
+
+    signature: _Signature | None  # None: the file could not be seen (`error` says why)
+    load: bool = False  # the change held still for a poll, so it was read: value or error
+    value: T | None = None
+    error: str | None = None
+
+
 @dataclass
 class _Watched[T]:
-    """One configuration value read from files, replaced only by a version that loads."""
+    """One configuration value read from files, replaced only by a version that loads.
+
+    A change is read only once the files' signature is the same on two polls in a row: a
+    file still being written (`cat >`, scp, a slow editor) would otherwise be read half-way,
+    and its first lines alone are often a valid policy with no rules.
+    """
 
     paths: tuple[Path, ...]
     loader: Callable[[], T]
     value: T
     signature: _Signature | None = None
     last_error: str | None = None
+    pending: _Signature | None = None  # a change seen on the last poll, not read yet
 
     def load_first(self) -> None:
         """The first load must succeed: starting on a broken file would mean starting blind."""
@@ -75,24 +96,39 @@ class _Watched[T]:
                 raise ConfigError(f"{e.filename}: cannot read: {e.strerror}") from e
             self.value, self.signature = self.loader(), signature
 
-    def reload_if_changed(self) -> bool:
+    def poll(self) -> _Poll[T] | None:
+        """Look at the files and read them if their change has settled; changes nothing
+        here, so it may run on a worker thread."""
         if not self.paths:
-            return False
+            return None
         try:
             signature = _signature(self.paths)
         except OSError as e:
+            return _Poll(None, error=f"{e.filename}: cannot read: {e.strerror}")
+        if signature == self.signature or signature != self.pending:
+            return _Poll(signature)
+        try:
+            return _Poll(signature, load=True, value=self.loader())
+        except ConfigError as e:
+            return _Poll(signature, load=True, error=str(e))
+
+    def apply(self, poll: _Poll[T] | None) -> bool:
+        """Take in what `poll` found; True when a new version is now in force."""
+        if poll is None:
+            return False
+        if poll.signature is None:
             # Forget what the file looked like: whatever comes back is read afresh, even a
             # restored copy with its old timestamp.
-            self.signature = None
-            return self.reject(f"{e.filename}: cannot read: {e.strerror}")
-        if signature == self.signature:
+            self.signature = self.pending = None
+            return self.reject(str(poll.error))
+        if not poll.load:
+            self.pending = None if poll.signature == self.signature else poll.signature
             return False
-        try:
-            value = self.loader()
-        except ConfigError as e:
-            self.signature = signature  # do not re-log the same broken file every second
-            return self.reject(str(e))
-        self.value, self.signature, self.last_error = value, signature, None
+        self.pending = None
+        self.signature = poll.signature  # a broken file is not re-read (or re-logged) each poll
+        if poll.error is not None or poll.value is None:
+            return self.reject(str(poll.error))
+        self.value, self.last_error = poll.value, None
         log.info("loaded %s", ", ".join(map(str, self.paths)))
         return True
 
@@ -101,6 +137,9 @@ class _Watched[T]:
             log.error("rejected %s; keeping the last good version", message)
         self.last_error = message
         return False
+
+
+type Changes = dict[str, _Poll[Any] | None]
 
 
 @dataclass
@@ -159,9 +198,17 @@ class WardenRuntime:
     def resolver(self) -> IdentityResolver:
         return self._identity.value
 
-    def reload_if_changed(self) -> bool:
+    def read_changes(self) -> Changes:
+        """Look at every watched file and read those whose change has settled. Slow (a big
+        deny list takes seconds to validate) but changes nothing in force, so the proxy runs
+        it on a worker thread and then hands the result to `apply_changes` on its loop."""
+        return {name: watched.poll() for name, watched in self._watched().items()}
+
+    def apply_changes(self, changes: Changes) -> bool:
+        """Put what `read_changes` read in force; True when something changed."""
         before = self._policy.value, self._catalog.value
-        changed = [watched.reload_if_changed() for watched in self._watched().values()]
+        watched = self._watched()
+        changed = [watched[name].apply(poll) for name, poll in changes.items()]
         if not any(changed):
             return False
         try:
@@ -171,7 +218,29 @@ class WardenRuntime:
             self._policy.value, self._catalog.value = before
             self._policy.reject(f"{self.config.policy_path}: {e}")
             return False
+        if self.policy is not before[0]:
+            self._warn_of_lost_protection(before[0], self.policy)
         return True
+
+    def reload_if_changed(self) -> bool:
+        """One poll, read and applied in the caller's thread."""
+        return self.apply_changes(self.read_changes())
+
+    def _warn_of_lost_protection(self, before: Policy, after: Policy) -> None:
+        # Applied all the same (an admin may mean it), but an accident must be visible: a
+        # half-saved file that held still for a poll looks exactly like this.
+        lost = []
+        if before.rules and not after.rules:
+            lost.append(f"all {len(before.rules)} rules")
+        if before.dlp.enabled and not after.dlp.enabled:
+            lost.append("DLP (dlp.enabled: false)")
+        if lost:
+            log.warning(
+                "%s: the reloaded policy removes %s compared with the version it replaces; "
+                "applied as written (restore the file if that was not meant)",
+                self.config.policy_path,
+                " and ".join(lost),
+            )
 
     def _catalog_with_policy_hosts(self, policy: Policy) -> Catalog:
         catalog = self._catalog.value

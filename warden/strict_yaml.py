@@ -5,7 +5,10 @@ not what its author meant must be refused rather than half-read:
 
 - an empty file (or one of only comments) is what a half-written save looks like;
 - a file without `version:` at the top level may be anything, e.g. the wrong file;
-- a key given twice in one mapping, at any depth, silently loses one of the two values.
+- a key given twice in one mapping, at any depth, silently loses one of the two values;
+- a merge key (`<<:`) sets keys a second time without that being a duplicate, so it is
+  refused too (write the keys out);
+- a `%YAML 1.1` directive would change what `on`/`no` mean in a file read as 1.2.
 
 Every refusal names `file:line:column` (both places for a duplicate key).
 
@@ -68,6 +71,11 @@ def read_yaml_document(text: str, source: str, require_version: bool = True) -> 
             f"{_at(source, root.start_mark)}: expected a mapping of keys (starting with "
             f"'version:') at the top level, found {found}"
         )
+    if yaml.version is not None and tuple(yaml.version) != (1, 2):
+        raise ConfigError(
+            f"{source}:{_directive_line(text)}:1: '%YAML {'.'.join(map(str, yaml.version))}' "
+            "is not supported: data files are read as YAML 1.2 (remove the directive)"
+        )
     _refuse_duplicate_keys(root, source)
     try:
         data = yaml.constructor.construct_document(root)
@@ -93,12 +101,26 @@ def _at(source: str, mark: Any) -> str:
     return f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
 
 
+def _directive_line(text: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("%YAML"):
+            return number
+    return 1
+
+
 def _refuse_duplicate_keys(root: Node, source: str) -> None:
     for mapping in _mappings(root):
         first: dict[tuple[str | None, str], ScalarNode] = {}
         for key, _ in mapping.value:
             if not isinstance(key, ScalarNode):
                 continue  # a complex key; the constructor refuses those
+            if str(key.tag).endswith(":merge"):
+                # `<<: {enabled: false}` beside `enabled: true` is a key set twice that the
+                # loader resolves silently, and `<<: [a, b]` picks a winner by position.
+                raise ConfigError(
+                    f"{_at(source, key.start_mark)}: merge keys (<<) are not allowed: "
+                    "write the keys out"
+                )
             earlier = first.setdefault((key.tag, key.value), key)
             if earlier is not key:
                 raise ConfigError(

@@ -353,7 +353,8 @@ def test_edited_policy_applies_without_restart_or_dropped_connection(
             break
         time.sleep(0.1)
     in_flight.join(timeout=20)
-    assert blocked_after is not None and blocked_after <= 2.0, blocked_after
+    # One poll sees the change, the next (a second later) sees it hold still and reads it.
+    assert blocked_after is not None and blocked_after <= 3.0, blocked_after
     assert "".join(streamed).strip() == "echo: a b c d e f"
     assert warden.process.pid == pid
     assert "loaded" in warden.log()

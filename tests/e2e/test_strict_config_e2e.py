@@ -4,6 +4,7 @@ are still required, and /healthz says degraded and names the file's check."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -52,11 +53,13 @@ def _health_until(url: str, status: str, **checks: str) -> dict[str, object]:
         time.sleep(0.2)
 
 
-def _sent_upstream(warden: Warden, mock: MockProviders) -> str:
-    """Send the key as alice; return the body the provider received."""
+def _sent_upstream(
+    warden: Warden, mock: MockProviders, login: tuple[str, str] | None = ("alice", "pw")
+) -> str:
+    """Send the key (as alice by default); return the body the provider received."""
     mock.clear()
     client = openai.OpenAI(
-        api_key="sk-test-" + "a" * 40, http_client=warden.client("alice", "pw"), max_retries=0
+        api_key="sk-test-" + "a" * 40, http_client=warden.client(*(login or ())), max_retries=0
     )
     client.chat.completions.create(
         model="gpt-4o-mini",
@@ -124,3 +127,25 @@ def test_emptied_and_deleted_files_keep_the_last_good_policy_and_identity(
     assert restored["status"] == "ok", restored
     body = _sent_upstream(warden, mock)
     assert OPENAI_KEY not in body and "[REDACTED:OPENAI_API_KEY]" in body
+
+
+def test_a_named_pipe_in_place_of_the_policy_is_rejected_and_the_proxy_keeps_answering(
+    start_warden: StartWarden, mock: MockProviders
+):
+    """Reading a FIFO waits for a writer; it used to hang the whole proxy, /healthz too."""
+    warden = start_warden(policy=POLICY)
+    ok = _health_until(warden.url, "ok")
+    assert ok["status"] == "ok", ok
+
+    warden.policy.unlink()
+    os.mkfifo(warden.policy)  # no writer will come
+    piped = _health_until(warden.url, "degraded", policy=REJECTED)
+    assert piped["checks"]["policy"] == REJECTED, piped  # type: ignore[index]
+    assert "not a regular file (a named pipe)" in warden.log()
+    body = _sent_upstream(warden, mock, login=None)
+    assert OPENAI_KEY not in body and "[REDACTED:OPENAI_API_KEY]" in body
+
+    warden.policy.unlink()
+    warden.policy.write_text(POLICY)
+    restored = _health_until(warden.url, "ok")
+    assert restored["status"] == "ok", restored

@@ -24,6 +24,12 @@ def _touch_later(path: Path, text: str, step: int) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + step * 1_000_000_000))
 
 
+def _reload_settled(runtime: WardenRuntime) -> bool:
+    """Two polls: the first sees the change and waits for it to hold still, the second reads."""
+    assert not runtime.reload_if_changed()
+    return runtime.reload_if_changed()
+
+
 def test_good_edit_applies_and_broken_edit_keeps_the_last_good(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):
@@ -33,12 +39,12 @@ def test_good_edit_applies_and_broken_edit_keeps_the_last_good(
     assert runtime.policy.default_action is Action.MONITOR
 
     _touch_later(path, STRICTER, 1)
-    assert runtime.reload_if_changed()
+    assert _reload_settled(runtime)
     assert runtime.policy.default_action is Action.BLOCK
 
     with caplog.at_level(logging.ERROR, logger="warden.runtime"):
         _touch_later(path, BROKEN, 2)
-        assert not runtime.reload_if_changed()
+        assert not _reload_settled(runtime)
     assert runtime.policy.default_action is Action.BLOCK
     assert "policy.yaml:2:17: default_action" in caplog.text
     assert "keeping the last good version" in caplog.text
@@ -46,7 +52,7 @@ def test_good_edit_applies_and_broken_edit_keeps_the_last_good(
 
     # A fixed file is picked up again and clears the error.
     _touch_later(path, GOOD, 3)
-    assert runtime.reload_if_changed()
+    assert _reload_settled(runtime)
     assert runtime.policy.default_action is Action.MONITOR
     assert runtime.status()["policy_error"] is None
 
@@ -82,7 +88,7 @@ def test_an_emptied_versionless_or_duplicate_key_policy_is_rejected_and_the_rule
 
     with caplog.at_level(logging.ERROR, logger="warden.runtime"):
         _touch_later(path, edit, 1)
-        assert not runtime.reload_if_changed()
+        assert not _reload_settled(runtime)
     assert [rule.id for rule in runtime.policy.rules] == ["no-gpt5"]
     assert problem in caplog.text
     assert problem in str(runtime.rejected()["policy"])
@@ -107,7 +113,7 @@ def test_a_deleted_policy_is_rejected_until_it_is_back_even_with_its_old_timesta
     # Restored from a backup that kept its timestamp: read again, and the rejection clears.
     path.write_text(PROTECTIVE.replace("monitor", "block"))
     os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
-    assert runtime.reload_if_changed()
+    assert _reload_settled(runtime)
     assert runtime.policy.default_action is Action.BLOCK
     assert set(runtime.rejected().values()) == {None}
 
@@ -121,7 +127,7 @@ def test_an_emptied_identity_file_keeps_proxy_authentication_required(tmp_path: 
     assert runtime.resolver.auth_required
 
     _touch_later(path, "", 1)
-    assert not runtime.reload_if_changed()
+    assert not _reload_settled(runtime)
     assert runtime.resolver.auth_required
     assert "identity.yaml:1:1: the file is empty" in str(runtime.rejected()["identity"])
 
@@ -131,7 +137,7 @@ def test_an_identity_edit_whose_users_file_is_missing_is_rejected_whole(tmp_path
     path.write_text("version: 1\nsources: [network]\n")
     runtime = WardenRuntime(RuntimeConfig(identity_path=path))
     _touch_later(path, "version: 1\nproxy_auth: {required: true, users_file: gone.htpasswd}\n", 1)
-    assert not runtime.reload_if_changed()
+    assert not _reload_settled(runtime)
     assert not runtime.resolver.auth_required  # the old resolver, with the old settings
     assert "gone.htpasswd" in str(runtime.rejected()["identity"])
 
@@ -147,12 +153,12 @@ def test_a_broken_catalog_edit_is_rejected_and_named(tmp_path: Path):
     assert runtime.catalog.lookup("llm.corp.example") is not None
 
     _touch_later(path, app.replace("version: 1\n", ""), 1)
-    assert not runtime.reload_if_changed()
+    assert not _reload_settled(runtime)
     assert runtime.catalog.lookup("llm.corp.example") is not None
     assert "'version:' is missing" in str(runtime.rejected()["catalog"])
 
     _touch_later(path, app.replace("llm.corp.example", "llm2.corp.example"), 2)
-    assert runtime.reload_if_changed()
+    assert _reload_settled(runtime)
     assert runtime.catalog.lookup("llm2.corp.example") is not None
     assert runtime.rejected()["catalog"] is None
 
@@ -165,7 +171,7 @@ def test_a_price_override_with_a_repeated_key_is_rejected_and_named(tmp_path: Pa
     assert runtime.prices.version.endswith("+acme-1")
 
     _touch_later(path, good.replace("input: 1.0,", "input: 1.0, input: 0.0,"), 1)
-    assert not runtime.reload_if_changed()
+    assert not _reload_settled(runtime)
     assert runtime.prices.version.endswith("+acme-1")
     assert str(runtime.rejected()["prices"]).endswith(
         f"site-prices.yaml:3:36: duplicate key 'input' (first at {path}:3:24)"
@@ -176,3 +182,115 @@ def test_a_missing_file_at_start_is_a_configuration_error_naming_it(tmp_path: Pa
     missing = tmp_path / "site-catalog.yaml"
     with pytest.raises(ConfigError, match=f"{missing}: cannot read: No such file"):
         WardenRuntime(RuntimeConfig(catalog_paths=(missing,)))
+
+
+def test_a_policy_caught_half_way_through_a_save_is_never_in_force(tmp_path: Path):
+    """`cat >`, scp or a slow editor: the header lands first (a valid policy with no rules),
+    the rules a moment later. The half file changes before it holds still, so it is not read."""
+    path = tmp_path / "policy.yaml"
+    path.write_text(PROTECTIVE)
+    runtime = WardenRuntime(RuntimeConfig(policy_path=path))
+    full = PROTECTIVE.replace("no-gpt5", "no-gpt6")
+
+    _touch_later(path, full.split("rules:")[0], 1)
+    assert not runtime.reload_if_changed()
+    assert [rule.id for rule in runtime.policy.rules] == ["no-gpt5"]
+
+    _touch_later(path, full, 2)  # the writer finishes before the next poll
+    assert not runtime.reload_if_changed()
+    assert [rule.id for rule in runtime.policy.rules] == ["no-gpt5"]
+    assert runtime.reload_if_changed()
+    assert [rule.id for rule in runtime.policy.rules] == ["no-gpt6"]
+    assert set(runtime.rejected().values()) == {None}
+
+
+@pytest.mark.parametrize(
+    ("edit", "warning"),
+    [
+        ("version: 1\ndefault_action: monitor\n", "removes all 1 rules compared with"),
+        (PROTECTIVE + "dlp: {enabled: false}\n", "removes DLP (dlp.enabled: false)"),
+        ("version: 1\ndlp: {enabled: false}\n", "removes all 1 rules and DLP"),
+    ],
+)
+def test_a_reload_that_drops_all_rules_or_dlp_applies_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, edit: str, warning: str
+):
+    path = tmp_path / "policy.yaml"
+    path.write_text(PROTECTIVE)
+    runtime = WardenRuntime(RuntimeConfig(policy_path=path))
+
+    with caplog.at_level(logging.WARNING, logger="warden.runtime"):
+        _touch_later(path, edit, 1)
+        assert _reload_settled(runtime)
+    assert [r.levelname for r in caplog.records if warning in r.getMessage()] == ["WARNING"]
+    assert "policy.yaml" in caplog.text
+    assert runtime.policy.rules == [] or not runtime.policy.dlp.enabled  # applied as written
+
+
+def test_a_reload_that_keeps_rules_and_dlp_warns_of_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    path = tmp_path / "policy.yaml"
+    path.write_text(PROTECTIVE)
+    runtime = WardenRuntime(RuntimeConfig(policy_path=path))
+    with caplog.at_level(logging.WARNING, logger="warden.runtime"):
+        _touch_later(path, PROTECTIVE.replace("monitor", "block"), 1)
+        assert _reload_settled(runtime)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_named_pipe_in_place_of_the_policy_is_refused_without_waiting_for_a_writer(
+    tmp_path: Path,
+):
+    path = tmp_path / "policy.yaml"
+    path.write_text(PROTECTIVE)
+    runtime = WardenRuntime(RuntimeConfig(policy_path=path))
+    path.unlink()
+    os.mkfifo(path)  # reading it would block until something writes
+
+    assert not _reload_settled(runtime)
+    assert [rule.id for rule in runtime.policy.rules] == ["no-gpt5"]
+    assert str(runtime.rejected()["policy"]) == (
+        f"{path}: not a regular file (a named pipe); a data file must be a plain file"
+    )
+
+
+def test_a_symlink_to_a_device_is_refused_unread(tmp_path: Path):
+    path = tmp_path / "policy.yaml"
+    path.write_text(PROTECTIVE)
+    runtime = WardenRuntime(RuntimeConfig(policy_path=path))
+    path.unlink()
+    path.symlink_to("/dev/zero")  # would read until memory runs out
+
+    assert not _reload_settled(runtime)
+    assert "not a regular file (a device)" in str(runtime.rejected()["policy"])
+
+
+def test_a_symlink_to_a_regular_file_is_followed(tmp_path: Path):
+    real = tmp_path / "policy-v2.yaml"
+    real.write_text(PROTECTIVE)
+    path = tmp_path / "policy.yaml"
+    path.symlink_to(real)
+    runtime = WardenRuntime(RuntimeConfig(policy_path=path))
+    assert [rule.id for rule in runtime.policy.rules] == ["no-gpt5"]
+
+
+def test_an_oversize_policy_is_refused_naming_the_limit(tmp_path: Path):
+    path = tmp_path / "policy.yaml"
+    path.write_text(PROTECTIVE)
+    runtime = WardenRuntime(RuntimeConfig(policy_path=path))
+    with path.open("a") as f:
+        f.write("#" * (10 * 1024 * 1024) + "\n")
+
+    assert not _reload_settled(runtime)
+    assert [rule.id for rule in runtime.policy.rules] == ["no-gpt5"]
+    assert str(runtime.rejected()["policy"]).startswith(
+        f"{path}: larger than the 10 MiB limit for a data file (10485760 bytes)"
+    )
+
+
+def test_an_oversize_policy_at_start_is_a_configuration_error(tmp_path: Path):
+    path = tmp_path / "policy.yaml"
+    path.write_text(PROTECTIVE + "#" * (10 * 1024 * 1024) + "\n")
+    with pytest.raises(ConfigError, match="larger than the 10 MiB limit"):
+        WardenRuntime(RuntimeConfig(policy_path=path))

@@ -367,9 +367,12 @@ class Policy(_Strict):
     alerts: AlertsConfig = AlertsConfig()  # alert rules and sinks (warden/alerts/config.py)
     source: str | None = Field(default=None, exclude=True)
 
-    @field_validator("version")
+    @field_validator("version", mode="before")
     @classmethod
-    def _version(cls, value: int) -> int:
+    def _version(cls, value: object) -> object:
+        # `"1"`, `1.0` and `true` would pass as 1; the catalog refuses them, and so do we.
+        if type(value) is not int:
+            raise ValueError(f"'version: 1' must be a whole number, got {value!r}")
         if value != 1:
             raise ValueError("only version 1 of the policy schema exists")
         return value
