@@ -140,3 +140,16 @@ def test_a_released_reservation_gives_the_request_and_its_tokens_back() -> None:
     forwarded.release()  # too late: it left, it counts
     breach = quotas.admit(policy, _ctx(), 0, T0)
     assert isinstance(breach, QuotaBreach) and breach.metric == "requests"
+
+
+def test_each_anonymous_device_has_its_own_per_user_quota():
+    """One anonymous device cannot use up the quota of every other anonymous person."""
+    policy = _policy({"id": "rpm", "scope": "user", "requests": 1, "window": "1m"})
+    quotas = QuotaEnforcer()
+    laptop = PolicyContext(user="anonymous", client_ip="10.0.0.5")
+    other = PolicyContext(user="anonymous", client_ip="10.0.0.6")
+    assert _admitted(quotas.admit(policy, laptop, 0, T0))
+    breach = quotas.admit(policy, laptop, 0, T0)
+    assert isinstance(breach, QuotaBreach)
+    assert "reached for anonymous user at 10.0.0.5: 1 requests" in breach.describe(T0)
+    assert _admitted(quotas.admit(policy, other, 0, T0))
