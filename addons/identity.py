@@ -82,15 +82,15 @@ class IdentityAddon:
             return None
         # bcrypt or an LDAP bind takes tens of milliseconds: never on the event loop.
         try:
-            ok = await asyncio.to_thread(resolver.check_credentials, user, password)
+            canonical = await asyncio.to_thread(resolver.check_credentials, user, password)
         except Exception as e:
             # The directory is down or the check broke: the login is refused (407 where auth
             # is required), never let through unchecked. The error names no password.
             log.warning("could not check proxy credentials for user %r: %s", user, e)
             return None
-        if not ok:
+        if canonical is None:
             log.info("bad proxy credentials for user %r", user)
-        return user if ok else None
+        return canonical
 
     def _resolver(self) -> IdentityResolver:
         return self._runtime.current().resolver

@@ -17,6 +17,7 @@ from pathlib import Path
 from warden.catalog import Catalog
 from warden.errors import ConfigError
 from warden.identity import IdentityConfig, IdentityResolver, load_identity_config
+from warden.identity.resolver import CredentialCheck
 from warden.policy import Policy, load_policy
 from warden.usage.prices import PriceTable
 
@@ -39,7 +40,7 @@ class RuntimeConfig:
     data_dir: Path = Path("data")
     max_body_bytes: int = 10 * 1024 * 1024
     # Builds an LDAP credential check from a spec; supplied by the proxy, which owns LDAP.
-    ldap_factory: Callable[[str, Path | None], Callable[[str, str], bool]] | None = None
+    ldap_factory: Callable[[str, Path | None], CredentialCheck] | None = None
 
 
 # What a file looked like when last read: mtime, size and inode, so that an editor's atomic
