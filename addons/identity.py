@@ -1,7 +1,9 @@
 """Attributes every flow to a user (proxy auth, trusted header or network) and answers 407.
 
 Credentials are checked once per client connection (CONNECT), off the event loop, and the
-Proxy-Authorization header is removed before anything is forwarded.
+Proxy-Authorization header is removed before anything is forwarded. An edit to the users
+file (or the LDAP CA file) gives the runtime a new resolver with no remembered logins, so new
+connections are checked afresh; a connection already open keeps the identity it started with.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ A file that fails validation is rejected with a log line and the last good versi
 force, so a typo in a policy never takes the proxy down or opens it up. An emptied file is
 refused like any other broken one (warden/strict_yaml.py), and a deleted file is a rejection
 too: the proxy keeps what it had and says so until the file is back.
+
+The identity file names further files (the proxy users file, an LDAP CA file): they are
+watched with it, and a change to any of them rebuilds the credential check, forgetting the
+logins it had verified, so a removed user or a rotated password counts for new connections.
 """
 
 from __future__ import annotations
@@ -57,6 +61,10 @@ def _signature(paths: tuple[Path, ...]) -> _Signature:
     return tuple((s.st_mtime_ns, s.st_size, s.st_ino) for s in stats)
 
 
+def _no_files(_value: object) -> tuple[Path, ...]:
+    return ()
+
+
 @dataclass
 class _Watched[T]:
     """One configuration value read from files, replaced only by a version that loads."""
@@ -64,23 +72,37 @@ class _Watched[T]:
     paths: tuple[Path, ...]
     loader: Callable[[], T]
     value: T
+    # Further files a loaded value was built from (a users file the identity file names).
+    depends: Callable[[T], tuple[Path, ...]] = _no_files
     signature: _Signature | None = None
     last_error: str | None = None
+
+    def files(self) -> tuple[Path, ...]:
+        return (*self.paths, *self.depends(self.value)) if self.paths else ()
 
     def load_first(self) -> None:
         """The first load must succeed: starting on a broken file would mean starting blind."""
         if self.paths:
             try:
-                signature = _signature(self.paths)
+                self._load(_signature(self.paths))
             except OSError as e:
                 raise ConfigError(f"{e.filename}: cannot read: {e.strerror}") from e
-            self.value, self.signature = self.loader(), signature
+
+    def _load(self, before: _Signature) -> None:
+        """Load; `before` is what the files looked like just before, taken so that an edit
+        made while loading is seen at the next check rather than lost."""
+        value = self.loader()
+        depends = self.depends(value)
+        if depends != self.depends(self.value) or len(before) != len(self.paths) + len(depends):
+            # Named only now: their signature is taken after the load that read them.
+            before = before[: len(self.paths)] + _signature(depends)
+        self.value, self.signature = value, before
 
     def reload_if_changed(self) -> bool:
         if not self.paths:
             return False
         try:
-            signature = _signature(self.paths)
+            signature = _signature(self.files())
         except OSError as e:
             # Forget what the file looked like: whatever comes back is read afresh, even a
             # restored copy with its old timestamp.
@@ -89,12 +111,18 @@ class _Watched[T]:
         if signature == self.signature:
             return False
         try:
-            value = self.loader()
+            self._load(signature)
         except ConfigError as e:
-            self.signature = signature  # do not re-log the same broken file every second
+            # Do not re-read the same broken file every second; but a file named only by the
+            # rejected version (a new users file) is not watched yet, so those are re-read
+            # (quietly: reject() logs a message once) until it loads.
+            self.signature = signature if self.depends is _no_files else None
             return self.reject(str(e))
-        self.value, self.signature, self.last_error = value, signature, None
-        log.info("loaded %s", ", ".join(map(str, self.paths)))
+        except OSError as e:
+            self.signature = None
+            return self.reject(f"{e.filename}: cannot read: {e.strerror}")
+        self.last_error = None
+        log.info("loaded %s", ", ".join(map(str, self.files())))
         return True
 
     def reject(self, message: str) -> bool:
@@ -117,7 +145,10 @@ class WardenRuntime:
         cfg = self.config
         self._policy = _Watched(_given(cfg.policy_path), self._load_policy, Policy())
         self._identity = _Watched(
-            _given(cfg.identity_path), self._load_identity, self._resolver(IdentityConfig())
+            _given(cfg.identity_path),
+            self._load_identity,
+            self._resolver(IdentityConfig()),
+            depends=lambda resolver: resolver.files,
         )
         self._catalog = _Watched(cfg.catalog_paths, self._load_catalog, Catalog.default())
         self._prices = _Watched(_given(cfg.prices_path), self._load_prices, PriceTable.load())

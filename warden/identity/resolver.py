@@ -107,15 +107,19 @@ class IdentityResolver:
     ) -> None:
         self.config = config
         self._check = credential_check
+        # The files the credential check was built from: a change to one must rebuild it.
+        self.files: tuple[Path, ...] = ()
         if self._check is None and config.proxy_auth.ldap:
             if ldap_factory is None:
                 raise ConfigError("proxy_auth.ldap is only available inside the running proxy")
             ca_file = config.proxy_auth.ldap_ca_file
             ca_path = config.resolve_path(ca_file) if ca_file else None
             self._check = ldap_factory(config.proxy_auth.ldap, ca_path)
+            self.files = (ca_path,) if ca_path else ()
         elif self._check is None and config.proxy_auth.users_file:
-            users = UsersFile.load(config.resolve_path(config.proxy_auth.users_file))
-            self._check = users.login
+            users_path = config.resolve_path(config.proxy_auth.users_file)
+            self._check = UsersFile.load(users_path).login
+            self.files = (users_path,)
         self._cache = _CredentialCache()
         self._networks = sorted(
             ((ipaddress.ip_network(e.cidr, strict=False), e) for e in config.network),
