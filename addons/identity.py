@@ -1,7 +1,9 @@
 """Attributes every flow to a user (proxy auth, trusted header or network) and answers 407.
 
 Credentials are checked once per client connection (CONNECT), off the event loop, and the
-Proxy-Authorization header is removed before anything is forwarded.
+Proxy-Authorization header is removed before anything is forwarded. An edit to the users
+file (or the LDAP CA file) gives the runtime a new resolver with no remembered logins, so new
+connections are checked afresh; a connection already open keeps the identity it started with.
 """
 
 from __future__ import annotations
@@ -82,15 +84,15 @@ class IdentityAddon:
             return None
         # bcrypt or an LDAP bind takes tens of milliseconds: never on the event loop.
         try:
-            ok = await asyncio.to_thread(resolver.check_credentials, user, password)
+            canonical = await asyncio.to_thread(resolver.check_credentials, user, password)
         except Exception as e:
             # The directory is down or the check broke: the login is refused (407 where auth
             # is required), never let through unchecked. The error names no password.
             log.warning("could not check proxy credentials for user %r: %s", user, e)
             return None
-        if not ok:
+        if canonical is None:
             log.info("bad proxy credentials for user %r", user)
-        return user if ok else None
+        return canonical
 
     def _resolver(self) -> IdentityResolver:
         return self._runtime.current().resolver

@@ -11,6 +11,9 @@ differs where that matters:
 - the directory being down is DirectoryUnavailable, which the caller turns into a refusal
   (407): a login is never let through unchecked. The connection is opened on first use and
   reopened after a failure, so Warden starts, and recovers, while the directory is away;
+- a login is answered with the name the directory holds (the attribute the login matched,
+  e.g. uid), not the typed one: the directory matches `ALICE` and `alice` alike, and Warden
+  must then see one person, in the same groups and quotas;
 - every network step has a timeout, so a hung directory cannot pile up worker threads;
 - with ldaps the directory's certificate and name are checked (ldap3, and so mitmproxy's
   validator, accepts any certificate unless told otherwise), against `ca_file` or the
@@ -69,35 +72,40 @@ class LdapCheck:
         self._lock = threading.Lock()
         self._service: ldap3.Connection | None = None
 
-    def __call__(self, user: str, password: str) -> bool:
+    def __call__(self, user: str, password: str) -> str | None:
+        """The directory's own spelling of the user's name if the password is right."""
         # An empty password would be an "unauthenticated bind", which LDAP servers accept.
         if not user or not password:
-            return False
-        dn = self._find(user)
-        if dn is None:
-            return False
+            return None
+        found = self._find(user)
+        if found is None:
+            return None
+        dn, canonical = found
         try:
             ldap3.Connection(
                 self._server, dn, password, auto_bind=True, receive_timeout=TIMEOUT_S
             ).unbind()
         except ldap_errors.LDAPBindError:
-            return False
+            return None
         except ldap_errors.LDAPException as e:
             self._forget_server()
             raise DirectoryUnavailable(f"{type(e).__name__}: {e}") from None
-        return True
+        return canonical
 
-    def _find(self, user: str) -> str | None:
-        """The user's DN, or None if the directory has no such user."""
+    def _find(self, user: str) -> tuple[str, str] | None:
+        """The user's DN and canonical name, or None if the directory has no such user."""
         search = f"({self._key}={escape_filter_chars(user)})"
         with self._lock:
             for attempt in (1, 2):  # a connection the server has dropped is reopened once
                 try:
                     service = self._connection()
-                    service.search(self._subtree, search, attributes=[])
+                    service.search(self._subtree, search, attributes=[self._key])
                     found = service.response or ()
                     entries = [r for r in found if r.get("type") == "searchResEntry"]
-                    return str(entries[0]["dn"]) if entries else None
+                    if not entries:
+                        return None
+                    entry = entries[0]
+                    return str(entry["dn"]), _canonical_name(entry, self._key, user)
                 except ldap_errors.LDAPException as e:
                     self._service = None
                     self._forget_server()
@@ -125,3 +133,18 @@ class LdapCheck:
                 receive_timeout=TIMEOUT_S,
             )
         return self._service
+
+
+def _canonical_name(entry: dict[str, object], key: str, typed: str) -> str:
+    """The value of the attribute the login matched on, as the directory spells it.
+
+    A multi-valued attribute (several uids) gives the value the login matched; a directory
+    that hides the attribute leaves the typed name, casefolded, as the one spelling.
+    """
+    attributes = entry.get("attributes")
+    raw = attributes.get(key) if isinstance(attributes, dict) else None
+    values = [str(v) for v in (raw if isinstance(raw, list) else [raw]) if v]
+    for value in values:
+        if value.casefold() == typed.casefold():
+            return value
+    return values[0] if len(values) == 1 else typed.casefold()

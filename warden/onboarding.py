@@ -15,10 +15,15 @@ def _fingerprint(cert_path: Path) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
-def startup_banner(certs_dir: Path, proxy: str, policy: Path | None) -> str:
+def startup_banner(
+    certs_dir: Path, proxy: str, policy: Path | None, identity: Path | None = None
+) -> str:
     cert = certs_dir / "mitmproxy-ca-cert.pem"
+    # Said either way: proxy login silently missing was how a misplaced start went unnoticed.
+    who = identity or "none — every user is anonymous, no proxy login"
     return f"""Egress Warden starting on {proxy}
   policy : {policy or "none (--policy none): nothing is blocked or redacted, only recorded"}
+  identity: {who}
   CA     : {cert.resolve()}   (created on first run; `warden ca` shows how devices trust it)
   PAC    : http://{proxy}/proxy.pac   (sends only AI hosts through Warden)
   health : http://{proxy}/healthz     (for load balancers and monitors)

@@ -8,6 +8,10 @@ too: the proxy keeps what it had and says so until the file is back.
 A change is read once it has held still for one poll (see `_Watched`), and reading is split
 from applying so that the proxy can read on a worker thread and swap the result in on its
 event loop.
+
+The identity file names further files (the proxy users file, an LDAP CA file): they are
+watched with it, and a change to any of them rebuilds the credential check, forgetting the
+logins it had verified, so a removed user or a rotated password counts for new connections.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 from warden.catalog import Catalog
 from warden.errors import ConfigError
 from warden.identity import IdentityConfig, IdentityResolver, load_identity_config
+from warden.identity.resolver import CredentialCheck
 from warden.policy import Policy, load_policy
 from warden.usage.prices import PriceTable
 
@@ -44,7 +49,7 @@ class RuntimeConfig:
     data_dir: Path = Path("data")
     max_body_bytes: int = 10 * 1024 * 1024
     # Builds an LDAP credential check from a spec; supplied by the proxy, which owns LDAP.
-    ldap_factory: Callable[[str, Path | None], Callable[[str, str], bool]] | None = None
+    ldap_factory: Callable[[str, Path | None], CredentialCheck] | None = None
 
 
 # What a file looked like when last read: mtime, size and inode, so that an editor's atomic
@@ -61,6 +66,10 @@ def _signature(paths: tuple[Path, ...]) -> _Signature:
     return tuple((s.st_mtime_ns, s.st_size, s.st_ino) for s in stats)
 
 
+def _no_files(_value: object) -> tuple[Path, ...]:
+    return ()
+
+
 @dataclass(frozen=True)
 class _Poll[T]:
     """What one look at a watched file found: read off the event loop, applied on it."""
@@ -69,6 +78,7 @@ class _Poll[T]:
     load: bool = False  # the change held still for a poll, so it was read: value or error
     value: T | None = None
     error: str | None = None
+    retry: bool = False  # a rejected version whose named files are not watched yet: re-read
 
 
 @dataclass
@@ -83,18 +93,33 @@ class _Watched[T]:
     paths: tuple[Path, ...]
     loader: Callable[[], T]
     value: T
+    # Further files a loaded value was built from (a users file the identity file names).
+    depends: Callable[[T], tuple[Path, ...]] = _no_files
     signature: _Signature | None = None
     last_error: str | None = None
     pending: _Signature | None = None  # a change seen on the last poll, not read yet
+
+    def files(self) -> tuple[Path, ...]:
+        return (*self.paths, *self.depends(self.value)) if self.paths else ()
 
     def load_first(self) -> None:
         """The first load must succeed: starting on a broken file would mean starting blind."""
         if self.paths:
             try:
-                signature = _signature(self.paths)
+                before = _signature(self.paths)
+                value = self.loader()
+                self.value, self.signature = value, self._signature_for(value, before)
             except OSError as e:
                 raise ConfigError(f"{e.filename}: cannot read: {e.strerror}") from e
-            self.value, self.signature = self.loader(), signature
+
+    def _signature_for(self, value: T, before: _Signature) -> _Signature:
+        """What to remember for `value`: `before` was taken just before reading, so that an
+        edit made while loading is seen at the next poll rather than lost; files the value
+        names only now are signed after the load that read them."""
+        depends = self.depends(value)
+        if depends != self.depends(self.value) or len(before) != len(self.paths) + len(depends):
+            before = before[: len(self.paths)] + _signature(depends)
+        return before
 
     def poll(self) -> _Poll[T] | None:
         """Look at the files and read them if their change has settled; changes nothing
@@ -102,15 +127,21 @@ class _Watched[T]:
         if not self.paths:
             return None
         try:
-            signature = _signature(self.paths)
+            signature = _signature(self.files())
         except OSError as e:
             return _Poll(None, error=f"{e.filename}: cannot read: {e.strerror}")
         if signature == self.signature or signature != self.pending:
             return _Poll(signature)
         try:
-            return _Poll(signature, load=True, value=self.loader())
+            value = self.loader()
+            return _Poll(self._signature_for(value, signature), load=True, value=value)
         except ConfigError as e:
-            return _Poll(signature, load=True, error=str(e))
+            # A file named only by the rejected version (a new users file) is not watched
+            # yet, so such a version is read again until it loads (reject() logs once).
+            retry = self.depends is not _no_files
+            return _Poll(signature, load=True, error=str(e), retry=retry)
+        except OSError as e:
+            return _Poll(None, error=f"{e.filename}: cannot read: {e.strerror}")
 
     def apply(self, poll: _Poll[T] | None) -> bool:
         """Take in what `poll` found; True when a new version is now in force."""
@@ -125,11 +156,12 @@ class _Watched[T]:
             self.pending = None if poll.signature == self.signature else poll.signature
             return False
         self.pending = None
-        self.signature = poll.signature  # a broken file is not re-read (or re-logged) each poll
+        # A broken file is not re-read (or re-logged) each poll, unless it must be (`retry`).
+        self.signature = None if poll.retry else poll.signature
         if poll.error is not None or poll.value is None:
             return self.reject(str(poll.error))
         self.value, self.last_error = poll.value, None
-        log.info("loaded %s", ", ".join(map(str, self.paths)))
+        log.info("loaded %s", ", ".join(map(str, self.files())))
         return True
 
     def reject(self, message: str) -> bool:
@@ -155,7 +187,10 @@ class WardenRuntime:
         cfg = self.config
         self._policy = _Watched(_given(cfg.policy_path), self._load_policy, Policy())
         self._identity = _Watched(
-            _given(cfg.identity_path), self._load_identity, self._resolver(IdentityConfig())
+            _given(cfg.identity_path),
+            self._load_identity,
+            self._resolver(IdentityConfig()),
+            depends=lambda resolver: resolver.files,
         )
         self._catalog = _Watched(cfg.catalog_paths, self._load_catalog, Catalog.default())
         self._prices = _Watched(_given(cfg.prices_path), self._load_prices, PriceTable.load())

@@ -161,3 +161,39 @@ def _identity_with_ca(directory: LdapDirectory, ca_file) -> str:  # type: ignore
     sources: [proxy_auth]
     proxy_auth: {{required: true, ldap: "{directory.spec}", ldap_ca_file: "{ca_file}"}}
     """
+
+
+CONTRACTORS_BLOCKED = """
+version: 1
+name: contractors
+default_action: allow
+rules:
+  - id: contractors-blocked
+    match: {groups: [contractors]}
+    action: block
+    message: "Contractors may not use AI tools."
+"""
+
+
+def test_a_login_spelt_another_way_is_still_the_same_person_in_the_same_groups(
+    start_warden: StartWarden, mock: MockProviders, directory: LdapDirectory
+):
+    """The directory matches `ALICE` as alice: Warden must too, or group rules are escaped."""
+    directory.start()
+    identity = f"""
+    version: 1
+    sources: [proxy_auth]
+    proxy_auth: {{required: true, ldap: "{directory.spec}"}}
+    groups: {{contractors: [alice]}}
+    """
+    warden = start_warden(policy=CONTRACTORS_BLOCKED, identity=identity)
+    mock.clear()
+    for login in ("alice", "ALICE", "Alice"):
+        with pytest.raises(openai.PermissionDeniedError, match="Contractors may not use AI"):
+            _chat(warden, login, "alice-Secret-1")
+    # Surrounding space is refused before the directory is asked, which would ignore it.
+    assert " 407 " in _status(warden, " alice", "alice-Secret-1")
+    assert " 407 " in _status(warden, "alice ", "alice-Secret-1")
+    recorded = {(e["user"], tuple(e["groups"])) for e in warden.events() if e["type"] == "request"}
+    assert recorded == {("alice", ("contractors",))}
+    assert mock.requests_to("api.openai.com") == []

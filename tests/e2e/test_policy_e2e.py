@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import ssl
 import threading
 import time
@@ -50,11 +51,59 @@ def test_over_quota_gets_429_naming_the_limit_and_when_it_resets(
     with pytest.raises(openai.RateLimitError) as raised:
         _chat(client)
     message = str(raised.value)
-    assert "Quota 'per-user-burst' reached for user anonymous: 2 requests" in message
+    assert "Quota 'per-user-burst' reached for anonymous user at 127.0.0.1: 2 requests" in message
     assert "It resets at" in message
     retry_after = int(raised.value.response.headers["retry-after"])
     assert 0 < retry_after <= 3600
     assert len(mock.requests_to("api.openai.com")) == 2, "the refused request was not sent"
+
+
+def _chat_from(warden: Warden, address: str) -> tuple[int, str]:
+    """One chat request through Warden on a connection from `address` (a loopback alias).
+
+    Raw sockets: httpx ignores a client's local address once it goes through a proxy.
+    """
+    body = json.dumps({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
+    with socket.socket() as raw:
+        raw.bind((address, 0))
+        raw.settimeout(20)
+        raw.connect(("127.0.0.1", warden.port))
+        raw.sendall(b"CONNECT api.openai.com:443 HTTP/1.1\r\nHost: api.openai.com:443\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += raw.recv(4096)
+        assert b" 200 " in head.split(b"\r\n")[0], head
+        tls = ssl.create_default_context(cafile=str(warden.ca))
+        with tls.wrap_socket(raw, server_hostname="api.openai.com") as tunnel:
+            tunnel.sendall(
+                f"POST /v1/chat/completions HTTP/1.1\r\nHost: api.openai.com\r\n"
+                f"Authorization: Bearer {FAKE_OPENAI_KEY}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}".encode()
+            )
+            answer = b""
+            while chunk := tunnel.recv(65536):
+                answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    return status, answer.partition(b"\r\n\r\n")[2].decode("utf-8", "replace")
+
+
+def test_anonymous_devices_each_have_their_own_per_user_quota(
+    start_warden: StartWarden, mock: MockProviders
+):
+    warden = start_warden(
+        policy="""
+        version: 1
+        default_action: allow
+        quotas:
+          - {id: per-user-burst, scope: user, requests: 1, window: 1h}
+        """
+    )
+    mock.clear()
+    assert _chat_from(warden, "127.0.0.2")[0] == 200
+    status, message = _chat_from(warden, "127.0.0.2")
+    assert status == 429 and "reached for anonymous user at 127.0.0.2: 1 requests" in message
+    assert _chat_from(warden, "127.0.0.3")[0] == 200  # not used up by the first device
+    assert len(mock.requests_to("api.openai.com")) == 2
 
 
 REDACT_WITH_QUOTA_POLICY = """
@@ -196,7 +245,8 @@ def test_a_restart_does_not_reset_anyones_quota(start_warden: StartWarden, mock:
     assert _chat(client) == "echo: hello"
     with pytest.raises(openai.RateLimitError) as raised:
         _chat(client)
-    assert "Quota 'daily-requests' reached for user anonymous: 2 requests" in str(raised.value)
+    expected = "Quota 'daily-requests' reached for anonymous user at 127.0.0.1: 2 requests"
+    assert expected in str(raised.value)
     assert "quota counters restored" in second.log()
     assert len(mock.requests_to("api.openai.com")) == 2
 

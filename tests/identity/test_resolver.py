@@ -99,3 +99,42 @@ def test_identity_file_errors_point_at_the_line(tmp_path: Path):
     path.write_text("version: 1\nnetwork:\n  - cidr: 10.0.0.0/33\n    user: x\n")
     with pytest.raises(ConfigError, match=r"identity.yaml:3:\d+: network.0.cidr"):
         load_identity_config(path)
+
+
+def test_a_login_in_another_case_is_the_users_file_person_in_their_groups(tmp_path: Path):
+    """`ALICE` is alice of the users file: same name, same groups, never a second person."""
+    users = tmp_path / "users.htpasswd"
+    users.write_text(f"alice:{hash_password('s3cret-pass')}\n")
+    config = _config(
+        proxy_auth={"required": True, "users_file": str(users)},
+        groups={"contractors": ["Alice"]},
+    )
+    resolver = IdentityResolver(config)
+    for typed in ("alice", "ALICE", "Alice"):
+        canonical = resolver.check_credentials(typed, "s3cret-pass")
+        assert canonical == "alice"
+        identity = resolver.resolve("10.1.1.1", canonical)
+        assert (identity.user, identity.groups) == ("alice", ("contractors",))
+
+
+@pytest.mark.parametrize("typed", [" alice", "alice ", "al\x00ice", "alice\t", "al\u200bice"])
+def test_a_login_with_surrounding_space_or_control_characters_is_refused(typed: str):
+    asked: list[str] = []
+    config = _config(proxy_auth={"required": True})
+    resolver = IdentityResolver(config, credential_check=lambda u, p: asked.append(u) or True)
+    assert resolver.check_credentials(typed, "pw") is None
+    assert asked == []  # refused before the directory was asked
+
+
+def test_a_check_without_its_own_spelling_gives_the_login_casefolded():
+    config = _config(groups={"contractors": ["alice"]})
+    resolver = IdentityResolver(config, credential_check=lambda u, p: True)
+    assert resolver.check_credentials("ALICE", "pw") == "alice"
+    assert resolver.check_credentials("ALICE", "pw") == "alice"  # from the cache, the same
+
+
+def test_a_users_file_with_two_names_differing_only_in_case_is_rejected(tmp_path: Path):
+    path = tmp_path / "users.htpasswd"
+    path.write_text(f"alice:{hash_password('a')}\nAlice:{hash_password('b')}\n")
+    with pytest.raises(ConfigError, match=r"users.htpasswd:2: user 'Alice' is already listed"):
+        UsersFile.load(path)

@@ -153,3 +153,16 @@ def test_usage_only_ever_adds_to_a_quota() -> None:
     quotas.record_usage(policy, _ctx(), -1_000_000, -50.0, T0)
     breach = quotas.admit(policy, _ctx(), 1, T0)
     assert isinstance(breach, QuotaBreach)
+
+
+def test_each_anonymous_device_has_its_own_per_user_quota():
+    """One anonymous device cannot use up the quota of every other anonymous person."""
+    policy = _policy({"id": "rpm", "scope": "user", "requests": 1, "window": "1m"})
+    quotas = QuotaEnforcer()
+    laptop = PolicyContext(user="anonymous", client_ip="10.0.0.5")
+    other = PolicyContext(user="anonymous", client_ip="10.0.0.6")
+    assert _admitted(quotas.admit(policy, laptop, 0, T0))
+    breach = quotas.admit(policy, laptop, 0, T0)
+    assert isinstance(breach, QuotaBreach)
+    assert "reached for anonymous user at 10.0.0.5: 1 requests" in breach.describe(T0)
+    assert _admitted(quotas.admit(policy, other, 0, T0))

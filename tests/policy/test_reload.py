@@ -294,3 +294,81 @@ def test_an_oversize_policy_at_start_is_a_configuration_error(tmp_path: Path):
     path.write_text(PROTECTIVE + "#" * (10 * 1024 * 1024) + "\n")
     with pytest.raises(ConfigError, match="larger than the 10 MiB limit"):
         WardenRuntime(RuntimeConfig(policy_path=path))
+
+
+def _users_identity(tmp_path: Path, users_text: str) -> WardenRuntime:
+    users = tmp_path / "users.htpasswd"
+    users.write_text(users_text)
+    path = tmp_path / "identity.yaml"
+    path.write_text("version: 1\nproxy_auth: {required: true, users_file: users.htpasswd}\n")
+    return WardenRuntime(RuntimeConfig(identity_path=path))
+
+
+def test_an_edited_users_file_rebuilds_the_credential_check(tmp_path: Path):
+    """A removed user or a rotated password counts without a restart, cached logins too."""
+    from warden.identity import hash_password
+
+    runtime = _users_identity(tmp_path, f"alice:{hash_password('old')}\nbob:{hash_password('b')}\n")
+    assert runtime.resolver.check_credentials("bob", "b") == "bob"  # now in the cache
+    assert runtime.resolver.check_credentials("alice", "old") == "alice"
+    _touch_later(tmp_path / "users.htpasswd", f"alice:{hash_password('new')}\n", 1)
+    assert _reload_settled(runtime)
+    assert runtime.resolver.check_credentials("bob", "b") is None
+    assert runtime.resolver.check_credentials("alice", "old") is None
+    assert runtime.resolver.check_credentials("alice", "new") == "alice"
+
+
+def test_a_broken_or_deleted_users_file_is_rejected_and_the_last_good_stays(tmp_path: Path):
+    from warden.identity import hash_password
+
+    runtime = _users_identity(tmp_path, f"alice:{hash_password('pw')}\n")
+    users = tmp_path / "users.htpasswd"
+    _touch_later(users, "alice:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n", 1)
+    assert not _reload_settled(runtime)
+    assert "non-bcrypt" in str(runtime.rejected()["identity"])
+    assert runtime.resolver.check_credentials("alice", "pw") == "alice"
+    users.unlink()
+    assert not _reload_settled(runtime)
+    assert "users.htpasswd: cannot read" in str(runtime.rejected()["identity"])
+    assert runtime.resolver.auth_required
+    _touch_later(users, f"alice:{hash_password('back')}\n", 2)
+    assert _reload_settled(runtime)
+    assert runtime.rejected()["identity"] is None
+    assert runtime.resolver.check_credentials("alice", "back") == "alice"
+
+
+def test_a_users_file_named_by_a_rejected_edit_is_watched_until_it_loads(tmp_path: Path):
+    from warden.identity import hash_password
+
+    path = tmp_path / "identity.yaml"
+    path.write_text("version: 1\nsources: [network]\n")
+    runtime = WardenRuntime(RuntimeConfig(identity_path=path))
+    _touch_later(path, "version: 1\nproxy_auth: {required: true, users_file: new.htpasswd}\n", 1)
+    assert not _reload_settled(runtime)
+    (tmp_path / "new.htpasswd").write_text(f"carol:{hash_password('pw')}\n")
+    assert _reload_settled(runtime)
+    assert runtime.resolver.check_credentials("carol", "pw") == "carol"
+
+
+def test_a_rotated_ldap_ca_file_rebuilds_the_directory_check(tmp_path: Path):
+    built: list[str] = []
+
+    def ldap_factory(spec: str, ca: Path | None):  # type: ignore[no-untyped-def]
+        assert ca is not None
+        built.append(ca.read_text())
+        return lambda user, password: True
+
+    ca = tmp_path / "directory-ca.pem"
+    ca.write_text("first CA")
+    path = tmp_path / "identity.yaml"
+    path.write_text(
+        'version: 1\nproxy_auth: {ldap: "ldaps:dir:cn=svc:pw:ou=people", '
+        "ldap_ca_file: directory-ca.pem}\n"
+    )
+    runtime = WardenRuntime(RuntimeConfig(identity_path=path, ldap_factory=ldap_factory))
+    _touch_later(ca, "rotated CA", 1)
+    assert _reload_settled(runtime)
+    assert built == ["first CA", "rotated CA"]
+    ca.unlink()
+    assert not _reload_settled(runtime)
+    assert "directory-ca.pem: cannot read" in str(runtime.rejected()["identity"])

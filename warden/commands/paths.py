@@ -39,3 +39,23 @@ def proxy_policy(named: str | None) -> Path | None:
         f"Start Warden from the project directory, name a policy with --policy FILE, or run "
         f"with no policy at all (nothing blocked or redacted) with --policy {NO_POLICY}"
     )
+
+
+def missing_identity_warning(named_policy: str | None, identity: Path | None) -> str | None:
+    """A warning when the policy came from elsewhere but the identity file was looked for here.
+
+    `--policy /etc/warden/policy.yaml` started from another directory used to drop proxy
+    login without a word: the default identity file is only looked for in the working
+    directory. Running without one stays allowed (tests and benchmarks do), but not unsaid.
+    """
+    if identity is not None or named_policy in (None, NO_POLICY):
+        return None
+    policy = Path(named_policy).resolve()
+    if policy.is_relative_to(Path.cwd().resolve()):
+        return None
+    beside = policy.parent / DEFAULT_IDENTITY.name
+    hint = f"; {beside} exists: name it with --identity {beside}" if beside.exists() else ""
+    return (
+        f"warning: no identity file: {DEFAULT_IDENTITY} is not in {Path.cwd()} and --identity "
+        f"was not given, so every user is anonymous and there is no proxy login{hint}"
+    )

@@ -15,6 +15,7 @@ from warden.commands.paths import (
     DEFAULT_POLICY,
     NO_POLICY,
     existing,
+    missing_identity_warning,
     proxy_policy,
 )
 
@@ -84,6 +85,8 @@ def _run(args: argparse.Namespace) -> int:
         mitmproxy_options=args.sets,
         allowed_unsafe=frozenset(args.allow_unsafe),
     )
+    if (warning := missing_identity_warning(args.policy, settings.identity)) is not None:
+        print(f"warden run: {warning}", file=sys.stderr)
     # Check the data files before anything starts, so a typo is one clear line, not a banner.
     # (An LDAP check contacts its directory only at the first login: this reads the spec.)
     WardenRuntime(
@@ -95,7 +98,10 @@ def _run(args: argparse.Namespace) -> int:
     for line in private_files.describe(private_files.tighten(args.data_dir), args.data_dir):
         print(f"warden: {line}", file=sys.stderr)
     proxy = f"{args.listen_host}:{args.listen_port}"
-    print(onboarding.startup_banner(settings.certs_dir, proxy, settings.policy), flush=True)
+    print(
+        onboarding.startup_banner(settings.certs_dir, proxy, settings.policy, settings.identity),
+        flush=True,
+    )
     dashboard = None if args.no_dashboard else _start_dashboard(args, settings.policy, proxy)
     try:
         return run_proxy(settings)

@@ -7,6 +7,7 @@ import hmac
 import ipaddress
 import os
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +16,18 @@ from warden.errors import ConfigError
 from warden.identity.config import IdentityConfig, IdentitySource
 from warden.identity.users_file import UsersFile
 
-__all__ = ["ANONYMOUS", "AuthRequired", "Identity", "IdentityResolver"]
+__all__ = [
+    "ANONYMOUS",
+    "AuthRequired",
+    "CredentialCheck",
+    "Identity",
+    "IdentityResolver",
+    "member_key",
+]
 
-type CredentialCheck = Callable[[str, str], bool]
+# A check answers with the name the directory (or users file) knows the person by, True when
+# it has no spelling of its own to offer, or False/None for a refused login.
+type CredentialCheck = Callable[[str, str], str | bool | None]
 
 ANONYMOUS = "anonymous"
 
@@ -48,26 +58,42 @@ class AuthRequired(Exception):
         self.reason = reason
 
 
+def member_key(name: str) -> str:
+    """The form in which user names are compared with the identity file's group members.
+
+    Directories match logins case-insensitively, so `ALICE` and `alice` are one person and
+    must fall in the same groups (and quotas) whatever the spelling.
+    """
+    return name.casefold()
+
+
+def _unfit_login(user: str) -> bool:
+    # A directory ignores surrounding spaces, and control or invisible format characters can
+    # make one person look like two in the audit log: such names are refused before any bind.
+    return user != user.strip() or any(unicodedata.category(c)[0] == "C" for c in user)
+
+
 @dataclass
 class _CredentialCache:
     """Remembers recently verified logins so bcrypt runs once per user, not per connection."""
 
     ttl: float = 300.0
     _key: bytes = field(default_factory=lambda: os.urandom(32))
-    _seen: dict[bytes, float] = field(default_factory=dict)
+    _seen: dict[bytes, tuple[float, str]] = field(default_factory=dict)
 
     def _digest(self, user: str, password: str) -> bytes:
         # Keyed hash: the cache never holds a password, and its digests are useless elsewhere.
         return hmac.new(self._key, f"{user}\0{password}".encode(), hashlib.sha256).digest()
 
-    def hit(self, user: str, password: str) -> bool:
-        expires = self._seen.get(self._digest(user, password))
-        return expires is not None and expires > time.monotonic()
+    def hit(self, user: str, password: str) -> str | None:
+        """The canonical name a login was verified as, if it was verified lately."""
+        seen = self._seen.get(self._digest(user, password))
+        return seen[1] if seen is not None and seen[0] > time.monotonic() else None
 
-    def add(self, user: str, password: str) -> None:
+    def add(self, user: str, password: str, canonical: str) -> None:
         if len(self._seen) > 10_000:
             self._seen.clear()
-        self._seen[self._digest(user, password)] = time.monotonic() + self.ttl
+        self._seen[self._digest(user, password)] = (time.monotonic() + self.ttl, canonical)
 
 
 class IdentityResolver:
@@ -81,15 +107,19 @@ class IdentityResolver:
     ) -> None:
         self.config = config
         self._check = credential_check
+        # The files the credential check was built from: a change to one must rebuild it.
+        self.files: tuple[Path, ...] = ()
         if self._check is None and config.proxy_auth.ldap:
             if ldap_factory is None:
                 raise ConfigError("proxy_auth.ldap is only available inside the running proxy")
             ca_file = config.proxy_auth.ldap_ca_file
             ca_path = config.resolve_path(ca_file) if ca_file else None
             self._check = ldap_factory(config.proxy_auth.ldap, ca_path)
+            self.files = (ca_path,) if ca_path else ()
         elif self._check is None and config.proxy_auth.users_file:
-            users = UsersFile.load(config.resolve_path(config.proxy_auth.users_file))
-            self._check = users.verify
+            users_path = config.resolve_path(config.proxy_auth.users_file)
+            self._check = UsersFile.load(users_path).login
+            self.files = (users_path,)
         self._cache = _CredentialCache()
         self._networks = sorted(
             ((ipaddress.ip_network(e.cidr, strict=False), e) for e in config.network),
@@ -106,7 +136,7 @@ class IdentityResolver:
         self._member_of: dict[str, set[str]] = {}
         for group, members in config.groups.items():
             for member in members:
-                self._member_of.setdefault(member, set()).add(group)
+                self._member_of.setdefault(member_key(member), set()).add(group)
 
     @property
     def auth_enabled(self) -> bool:
@@ -116,16 +146,23 @@ class IdentityResolver:
     def auth_required(self) -> bool:
         return self.auth_enabled and self.config.proxy_auth.required
 
-    def check_credentials(self, user: str, password: str) -> bool:
-        """Verify a login; slow (bcrypt or LDAP) on a miss, so callers run it off the loop."""
-        if self._check is None:
-            return False
-        if self._cache.hit(user, password):
-            return True
-        ok = self._check(user, password)
-        if ok:
-            self._cache.add(user, password)
-        return ok
+    def check_credentials(self, user: str, password: str) -> str | None:
+        """The verified user's canonical name, or None for a refused login.
+
+        Slow (bcrypt or LDAP) on a miss, so callers run it off the loop. The name is the one
+        the directory or users file holds, else the typed one casefolded: however a person
+        spells their login, they are one identity in groups, quotas and the audit log.
+        """
+        if self._check is None or _unfit_login(user):
+            return None
+        if (cached := self._cache.hit(user, password)) is not None:
+            return cached
+        answer = self._check(user, password)
+        if not answer:
+            return None
+        canonical = answer if isinstance(answer, str) else member_key(user)
+        self._cache.add(user, password, canonical)
+        return canonical
 
     def resolve(
         self,
@@ -155,7 +192,7 @@ class IdentityResolver:
     def _identity(
         self, user: str, groups: set[str], device: str | None, source: str, ip: str | None
     ) -> Identity:
-        groups |= self._member_of.get(user, set())
+        groups |= self._member_of.get(member_key(user), set())
         return Identity(user, tuple(sorted(groups)), device, source, ip)
 
     def _network_entry(self, client_ip: str | None):  # type: ignore[no-untyped-def]

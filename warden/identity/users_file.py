@@ -21,11 +21,17 @@ def hash_password(password: str) -> str:
 
 
 class UsersFile:
-    """Usernames and their bcrypt hashes, read from an htpasswd file."""
+    """Usernames and their bcrypt hashes, read from an htpasswd file.
+
+    Names are matched regardless of case, as a directory matches them: a login as `ALICE`
+    is the `alice` of the file, never a second person outside alice's groups. So a file
+    cannot hold two names that differ only in case.
+    """
 
     def __init__(self, hashes: dict[str, bytes], path: Path | None = None) -> None:
         self._hashes = hashes
         self.path = path
+        self._names = {user.casefold(): user for user in hashes}
 
     @classmethod
     def load(cls, path: Path) -> UsersFile:
@@ -46,27 +52,39 @@ class UsersFile:
                     f"{path}:{lineno}: user {user!r} has a non-bcrypt hash; "
                     "create it with `warden users add` or `htpasswd -B`"
                 )
+            twin = next((u for u in hashes if u.casefold() == user.casefold()), None)
+            if twin is not None:
+                raise ConfigError(
+                    f"{path}:{lineno}: user {user!r} is already listed as {twin!r}; "
+                    "names differing only in case are one user"
+                )
             hashes[user] = pwhash.encode("ascii")
         return cls(hashes, path)
 
     def __contains__(self, user: str) -> bool:
-        return user in self._hashes
+        return user.casefold() in self._names
 
     def __len__(self) -> int:
         return len(self._hashes)
 
     def verify(self, user: str, password: str) -> bool:
-        pwhash = self._hashes.get(user)
-        if pwhash is None:
+        return self.login(user, password) is not None
+
+    def login(self, user: str, password: str) -> str | None:
+        """The name as the file spells it if the password is right, else None."""
+        name = self._names.get(user.casefold())
+        if name is None:
             # Spend the same time as a real check so user names cannot be probed by timing.
             bcrypt.checkpw(b"x", _DUMMY_HASH)
-            return False
+            return None
         # htpasswd -B writes $2y$, which the bcrypt module reads as $2b$.
-        return bcrypt.checkpw(password.encode("utf-8"), pwhash.replace(b"$2y$", b"$2b$", 1))
+        pwhash = self._hashes[name].replace(b"$2y$", b"$2b$", 1)
+        return name if bcrypt.checkpw(password.encode("utf-8"), pwhash) else None
 
     def with_user(self, user: str, password: str) -> UsersFile:
+        # A new password for `Alice` is alice's, under the spelling already in the file.
         hashes = dict(self._hashes)
-        hashes[user] = hash_password(password).encode("ascii")
+        hashes[self._names.get(user.casefold(), user)] = hash_password(password).encode("ascii")
         return UsersFile(hashes, self.path)
 
     def dump(self) -> str:

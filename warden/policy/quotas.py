@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from warden.identity.resolver import ANONYMOUS
 from warden.policy.context import PolicyContext
 from warden.policy.counters import CounterEntry, CounterStore, InMemoryCounters
 from warden.policy.model import Policy, Quota, QuotaScope, window_seconds
@@ -176,10 +177,22 @@ def applicable_quotas(policy: Policy, ctx: PolicyContext):  # type: ignore[no-un
         elif quota.scope is QuotaScope.USER:
             if quota.groups and not set(quota.groups) & set(ctx.groups):
                 continue
-            yield quota, f"user {ctx.user}", f"{quota.id}:user:{ctx.user}"
+            subject, who = _quota_user(ctx)
+            yield quota, subject, f"{quota.id}:user:{who}"
         else:
             for group in sorted(set(quota.groups) & set(ctx.groups)):
                 yield quota, f"group {group}", f"{quota.id}:group:{group}"
+
+
+def _quota_user(ctx: PolicyContext) -> tuple[str, str]:
+    """(subject for the 429 message, counter key part) of a per-user quota.
+
+    Everyone nobody named is "anonymous": sharing one counter would let a single device use up
+    the quota of every anonymous person, so each client address counts on its own.
+    """
+    if ctx.user == ANONYMOUS and ctx.client_ip:
+        return f"anonymous user at {ctx.client_ip}", f"{ANONYMOUS}@{ctx.client_ip}"
+    return f"user {ctx.user}", ctx.user
 
 
 def _metrics(quota: Quota, zone: str, now: datetime):  # type: ignore[no-untyped-def]
