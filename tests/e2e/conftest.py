@@ -9,6 +9,7 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import anthropic
@@ -27,6 +28,7 @@ from tests.support import (
     netns_command,
     write_hosts_file,
 )
+from tests.support.eventually import eventually
 
 WARDEN = Path(sys.executable).with_name("warden")
 REPO = Path(__file__).parents[2]
@@ -77,6 +79,30 @@ class Warden:
     ca: Path
     data_dir: Path
     policy: Path
+    # Where the current test began, for a Warden a module shares: its events and log lines.
+    since: float = 0.0
+    log_offset: int = 0
+
+    def begin_test(self) -> None:
+        """Look only at what comes next: a shared Warden serves one test after another."""
+        self.since = time.time()
+        self.log_offset = len(self.process.log_text())
+
+    def reconfigure(self, policy: str) -> None:
+        """Put `policy` in force the way an admin would, by saving the file, and wait until
+        the running proxy has loaded it (it re-reads a change once it holds still)."""
+        offset = len(self.process.log_text())
+        staged = self.policy.with_suffix(".saving")
+        staged.write_text(textwrap.dedent(policy))
+        staged.replace(self.policy)  # one rename: the proxy never sees half a file
+
+        def outcome() -> str | None:
+            tail = self.process.log_text()[offset:]
+            if f"rejected {self.policy}" in tail:
+                raise AssertionError(f"the proxy rejected the policy:\n{tail}")
+            return tail if f"loaded {self.policy}" in tail else None
+
+        eventually(outcome, timeout=15, message="the proxy did not load the new policy")
 
     @property
     def url(self) -> str:
@@ -116,10 +142,19 @@ class Warden:
             if again == events:
                 break
             events = again
-        return events
+        return [event for event in events if self._in_this_test(event)]
+
+    def _in_this_test(self, event: dict) -> bool:
+        # The event's time is when its request started: a request of an earlier test started
+        # before this test began, however late its event was written.
+        when = event.get("time")  # ISO, UTC
+        if when is None:
+            return True
+        return datetime.fromisoformat(when).replace(tzinfo=UTC).timestamp() >= self.since
 
     def log(self) -> str:
-        return self.process.log_text()
+        """The proxy's log since the test began."""
+        return self.process.log_text()[self.log_offset :]
 
 
 StartWarden = Callable[..., Warden]
@@ -171,11 +206,10 @@ rules:
 """
 
 
-@pytest.fixture
-def start_warden(
-    tmp_path: Path, hosts_file: Path, certs_dir: Path, pki: TestPKI
-) -> Iterator[StartWarden]:
-    started: list[ProxyProcess] = []
+def _starter(
+    root: Path, hosts_file: Path, certs_dir: Path, pki: TestPKI, started: list[ProxyProcess]
+) -> StartWarden:
+    """Starts `warden run` processes with their files under `root`; each goes in `started`."""
 
     def start(
         policy: str = DEFAULT_TEST_POLICY,
@@ -183,7 +217,7 @@ def start_warden(
         extra_args: list[str] | None = None,
         data_dir: Path | None = None,  # another Warden's, to start again where it stopped
     ) -> Warden:
-        work = tmp_path / f"warden{len(started)}"
+        work = root / f"warden{len(started)}"
         data_dir = data_dir or work / "data"
         work.mkdir()
         policy_path = work / "policy.yaml"
@@ -222,12 +256,41 @@ def start_warden(
         started.append(process)
         return Warden(process, port, certs_dir / "mitmproxy-ca-cert.pem", data_dir, policy_path)
 
-    yield start
+    return start
+
+
+@pytest.fixture
+def start_warden(
+    tmp_path: Path, hosts_file: Path, certs_dir: Path, pki: TestPKI
+) -> Iterator[StartWarden]:
+    """A Warden of the test's own, for a test that needs settings no other test shares."""
+    started: list[ProxyProcess] = []
+    yield _starter(tmp_path, hosts_file, certs_dir, pki, started)
     for process in started:
         process.stop()
 
 
+@pytest.fixture(scope="module")
+def start_shared_warden(
+    tmp_path_factory: pytest.TempPathFactory, hosts_file: Path, certs_dir: Path, pki: TestPKI
+) -> Iterator[StartWarden]:
+    """Wardens that live for a module: starting one costs seconds, a test far less."""
+    started: list[ProxyProcess] = []
+    yield _starter(tmp_path_factory.mktemp("shared"), hosts_file, certs_dir, pki, started)
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_warden(start_shared_warden: StartWarden) -> Warden:
+    """The module's Warden, on the default test policy; a module that wants another policy
+    overrides this fixture (and every test of it takes `warden`)."""
+    return start_shared_warden()
+
+
 @pytest.fixture
-def warden(start_warden: StartWarden, mock: MockProviders) -> Warden:
+def warden(shared_warden: Warden, mock: MockProviders) -> Warden:
+    """The module's Warden, seen from one test: its events and log start with the test."""
     mock.clear()
-    return start_warden()
+    shared_warden.begin_test()
+    return shared_warden

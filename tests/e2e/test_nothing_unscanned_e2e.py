@@ -40,10 +40,10 @@ alerts:
 )
 
 
-@pytest.fixture
-def warden(start_warden: StartWarden, mock: MockProviders) -> Warden:
-    mock.clear()
-    return start_warden(policy=POLICY)
+@pytest.fixture(scope="module")
+def shared_warden(start_shared_warden: StartWarden) -> Warden:
+    """One Warden for the module's tests (the `warden` fixture hands it to each)."""
+    return start_shared_warden(policy=POLICY)
 
 
 def _received(mock: MockProviders, host: str = "api.openai.com") -> list:
