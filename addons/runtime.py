@@ -40,6 +40,13 @@ class RuntimeAddon:
         )
         loader.add_option("warden_data_dir", str, "data", "Where Warden keeps its records.")
         loader.add_option(
+            "warden_reload_ms",
+            int,
+            int(RELOAD_INTERVAL_S * 1000),
+            "How often the data files are checked for changes (ms); a change is read once it "
+            "holds still for one check, so an edit is in force after about two of these.",
+        )
+        loader.add_option(
             "warden_max_body", int, 10 * 1024 * 1024, "Largest request body Warden inspects."
         )
 
@@ -70,7 +77,7 @@ class RuntimeAddon:
 
     async def _reload_forever(self) -> None:
         while True:
-            await asyncio.sleep(RELOAD_INTERVAL_S)
+            await asyncio.sleep(max(ctx.options.warden_reload_ms, 50) / 1000)
             runtime = self.current()
             try:
                 # Reading and validating can take seconds (a 50,000-term deny list) and a

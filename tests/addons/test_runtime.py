@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from mitmproxy.test import taddons
 
-from addons import runtime as runtime_addon
 from addons.runtime import RuntimeAddon
 from tests.addons.traffic import configure
 from warden.runtime import Changes, WardenRuntime
@@ -27,19 +26,14 @@ async def _longest_stall(seconds: float) -> float:
     return longest
 
 
-@pytest.fixture
-def fast_polls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runtime_addon, "RELOAD_INTERVAL_S", 0.05)
-
-
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("fast_polls")
 async def test_a_slow_reload_does_not_stall_the_event_loop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     addon = RuntimeAddon()
     with taddons.context(addon) as tctx:
         configure(tctx, addon, tmp_path)
+        tctx.configure(addon, warden_reload_ms=50)  # poll often: the test waits for reloads
         runtime = addon.current()
         read = runtime.read_changes
 
@@ -58,13 +52,13 @@ async def test_a_slow_reload_does_not_stall_the_event_loop(
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("fast_polls")
 async def test_a_named_pipe_in_place_of_the_policy_is_rejected_and_the_loop_keeps_serving(
     tmp_path: Path,
 ) -> None:
     addon = RuntimeAddon()
     with taddons.context(addon) as tctx:
         configure(tctx, addon, tmp_path)
+        tctx.configure(addon, warden_reload_ms=50)  # poll often: the test waits for reloads
         runtime: WardenRuntime = addon.current()
         policy = tmp_path / "policy.yaml"
         policy.unlink()

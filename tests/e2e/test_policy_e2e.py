@@ -23,6 +23,9 @@ from warden.store.layout import StoreLayout
 
 pytestmark = pytest.mark.e2e
 
+# Most tests here share the module's Warden (the `warden` fixture) and put their own policy in
+# force by saving it, as an admin would; those that restart a proxy start their own.
+
 FAKE_OPENAI_KEY = "sk-test-" + "q" * 40
 
 
@@ -34,9 +37,9 @@ def _chat(client: openai.OpenAI, model: str = "gpt-4o-mini", text: str = "hello"
 
 
 def test_over_quota_gets_429_naming_the_limit_and_when_it_resets(
-    start_warden: StartWarden, mock: MockProviders
+    warden: Warden, mock: MockProviders
 ):
-    warden = start_warden(
+    warden.reconfigure(
         policy="""
         version: 1
         default_action: allow
@@ -44,7 +47,6 @@ def test_over_quota_gets_429_naming_the_limit_and_when_it_resets(
           - {id: per-user-burst, scope: user, requests: 2, window: 1h}
         """
     )
-    mock.clear()
     client = openai.OpenAI(api_key=FAKE_OPENAI_KEY, http_client=warden.client(), max_retries=0)
     assert _chat(client) == "echo: hello"
     assert _chat(client) == "echo: hello"
@@ -87,18 +89,15 @@ def _chat_from(warden: Warden, address: str) -> tuple[int, str]:
     return status, answer.partition(b"\r\n\r\n")[2].decode("utf-8", "replace")
 
 
-def test_anonymous_devices_each_have_their_own_per_user_quota(
-    start_warden: StartWarden, mock: MockProviders
-):
-    warden = start_warden(
+def test_anonymous_devices_each_have_their_own_per_user_quota(warden: Warden, mock: MockProviders):
+    warden.reconfigure(
         policy="""
         version: 1
         default_action: allow
         quotas:
-          - {id: per-user-burst, scope: user, requests: 1, window: 1h}
+          - {id: per-device-burst, scope: user, requests: 1, window: 1h}
         """
     )
-    mock.clear()
     assert _chat_from(warden, "127.0.0.2")[0] == 200
     status, message = _chat_from(warden, "127.0.0.2")
     assert status == 429 and "reached for anonymous user at 127.0.0.2: 1 requests" in message
@@ -120,12 +119,11 @@ quotas:
 
 
 def test_a_request_refused_after_the_policy_does_not_use_up_the_quota(
-    start_warden: StartWarden, mock: MockProviders
+    warden: Warden, mock: MockProviders
 ):
     """Quota is reserved when the policy admits a request and used only if it leaves: a request
     refused later (a key where it cannot be redacted, the audit store down) gives it back."""
-    warden = start_warden(policy=REDACT_WITH_QUOTA_POLICY)
-    mock.clear()
+    warden.reconfigure(REDACT_WITH_QUOTA_POLICY)
     client = _openai(warden)
     key = "sk-proj-" + "QuotaRefusalFakeKey0" + "T3BlbkFJ" + "zZ9yXw2Kl8Jo1Qs5Xa7Mb3Gc"
     for _ in range(3):  # refused at the redaction stage: the key is in a header
@@ -151,9 +149,9 @@ def test_a_request_refused_after_the_policy_does_not_use_up_the_quota(
     assert len(mock.requests_to("api.openai.com")) == 2
 
 
-def test_websocket_messages_count_against_the_quota(start_warden: StartWarden, mock: MockProviders):
+def test_websocket_messages_count_against_the_quota(warden: Warden, mock: MockProviders):
     """A Realtime socket's messages are requests too: the handshake and each message count."""
-    warden = start_warden(
+    warden.reconfigure(
         policy="""
         version: 1
         default_action: allow
@@ -161,7 +159,6 @@ def test_websocket_messages_count_against_the_quota(start_warden: StartWarden, m
           - {id: three-an-hour, scope: user, requests: 3, window: 1h}
         """
     )
-    mock.clear()
     context = ssl.create_default_context(cafile=str(warden.ca))
     replies = []
     with websocket_connect(  # the upgrade request is the first of the three
@@ -283,10 +280,8 @@ def test_a_damaged_counter_file_is_kept_aside_and_traffic_flows(
     assert "started quota counters from zero" in warden.log()
 
 
-def test_coach_page_in_the_browser_then_continue_goes_through(
-    start_warden: StartWarden, mock: MockProviders
-):
-    warden = start_warden(
+def test_coach_page_in_the_browser_then_continue_goes_through(warden: Warden, mock: MockProviders):
+    warden.reconfigure(
         policy="""
         version: 1
         default_action: monitor
@@ -297,7 +292,6 @@ def test_coach_page_in_the_browser_then_continue_goes_through(
             message: "ChatGPT is not approved for customer data. Continue only if you must."
         """
     )
-    mock.clear()
     browser = {"Accept": "text/html,application/xhtml+xml", "Sec-Fetch-Dest": "document"}
     with warden.client() as client:
         page = client.get("https://chatgpt.com/c/new", headers=browser)
@@ -341,9 +335,9 @@ def test_coach_page_in_the_browser_then_continue_goes_through(
 
 
 def test_api_clients_are_coached_with_a_header_and_not_interrupted(
-    start_warden: StartWarden,
+    warden: Warden, mock: MockProviders
 ):
-    warden = start_warden(
+    warden.reconfigure(
         policy="""
         version: 1
         rules:
@@ -365,9 +359,9 @@ def test_api_clients_are_coached_with_a_header_and_not_interrupted(
 
 
 def test_edited_policy_applies_without_restart_or_dropped_connection(
-    start_warden: StartWarden, mock: MockProviders
+    warden: Warden, mock: MockProviders
 ):
-    warden = start_warden(policy="version: 1\ndefault_action: allow\n")
+    warden.reconfigure("version: 1\ndefault_action: allow\n")
     client = openai.OpenAI(api_key=FAKE_OPENAI_KEY, http_client=warden.client(), max_retries=0)
     assert _chat(client, model="gpt-4.1") == "echo: hello"
     pid = warden.process.pid
