@@ -7,13 +7,22 @@ setup:
 run: setup
 	.venv/bin/warden run $(ARGS)
 
+# These machines set PYTHONDONTWRITEBYTECODE: then every process (each test worker, each
+# `warden run` a test starts) compiles Warden's modules and re-rewrites the test modules anew.
+# The caches go to __pycache__ (ignored by git).
+unexport PYTHONDONTWRITEBYTECODE
+
+# Test processes in parallel, whole files to a worker (a module shares its proxy). More
+# workers than cores: most of an end-to-end test is waiting on proxies and sockets.
+TEST_WORKERS ?= 4
+
 test:
 	@./scripts/bootstrap.sh test
-	.venv/bin/python -m pytest $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The unit tier: everything but the end-to-end tests, which start real proxies and browsers.
 test-fast: setup
-	.venv/bin/python -m pytest --ignore=tests/e2e -q $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -n 2 --dist loadfile --ignore=tests/e2e -q $(PYTEST_ARGS)
 
 lint: setup
 	.venv/bin/ruff check warden addons dashboard benchmarks tests
