@@ -170,6 +170,20 @@ def _settled(warden: Warden) -> Warden:
     raise AssertionError("the proxy did not report ok")
 
 
+@pytest.fixture(scope="module")
+def slow_clients_warden(start_shared_warden: StartWarden) -> Warden:
+    """One proxy with short header and body timeouts for the tests of clients that stall."""
+    timeouts = ["--set", "warden_body_timeout=2", "--set", "warden_header_timeout=2"]
+    return _settled(start_shared_warden(POLICY, extra_args=timeouts))
+
+
+@pytest.fixture
+def timeouts(slow_clients_warden: Warden, mock: MockProviders) -> Warden:
+    mock.clear()
+    slow_clients_warden.begin_test()
+    return slow_clients_warden
+
+
 def _rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -181,10 +195,9 @@ def _rss_kib(pid: int) -> int:
 
 
 def test_stalled_body_gets_408_in_openai_format_and_nothing_reaches_the_provider(
-    start_warden: StartWarden, mock: MockProviders
+    timeouts: Warden, mock: MockProviders
 ):
-    warden = _settled(start_warden(POLICY, extra_args=["--set", "warden_body_timeout=2"]))
-    mock.clear()
+    warden = timeouts
     started = time.monotonic()
     with _stalled_upload(warden, declared=900 * KB, sent=300 * KB) as tls:
         response = _read_response(tls, timeout=15)
@@ -205,12 +218,11 @@ def test_stalled_body_gets_408_in_openai_format_and_nothing_reaches_the_provider
 
 
 def test_body_that_keeps_coming_slowly_is_cut_off_at_the_body_timeout(
-    start_warden: StartWarden, mock: MockProviders
+    timeouts: Warden, mock: MockProviders
 ):
     """A body trickling in a few bytes at a time is timed from its headers, not from its
     last byte."""
-    warden = _settled(start_warden(POLICY, extra_args=["--set", "warden_body_timeout=2"]))
-    mock.clear()
+    warden = timeouts
     tls = _connect(warden)
     body = _chat_body(2000)
     tls.sendall(_head(CHAT, len(body)))
@@ -236,10 +248,8 @@ def test_body_that_keeps_coming_slowly_is_cut_off_at_the_body_timeout(
 # -- (b) clients that never finish their headers ---------------------------------------------
 
 
-def test_silent_and_trickling_clients_are_disconnected_after_the_header_timeout(
-    start_warden: StartWarden,
-):
-    warden = _settled(start_warden(POLICY, extra_args=["--set", "warden_header_timeout=2"]))
+def test_silent_and_trickling_clients_are_disconnected_after_the_header_timeout(timeouts: Warden):
+    warden = timeouts
     silent = [socket.create_connection(("127.0.0.1", warden.port)) for _ in range(20)]
     trickler = socket.create_connection(("127.0.0.1", warden.port))
     started = time.monotonic()
@@ -275,9 +285,9 @@ def test_silent_and_trickling_clients_are_disconnected_after_the_header_timeout(
 
 
 def test_keep_alive_connection_idle_past_the_header_timeout_is_closed(
-    start_warden: StartWarden, mock: MockProviders
+    timeouts: Warden, mock: MockProviders
 ):
-    warden = _settled(start_warden(POLICY, extra_args=["--set", "warden_header_timeout=2"]))
+    warden = timeouts
     tls = _connect(warden)
     body = _chat_body(200)
     tls.sendall(_head(CHAT, len(body)) + body)
