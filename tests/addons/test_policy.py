@@ -66,19 +66,21 @@ class StoreDown:
         return Refusal(Stage.AUDIT, 503, "audit_store_unavailable", "disk full")
 
 
-# Half-way through a minute shortly ahead, so that no fixed quota window ends mid-test and the
-# counters saved at shutdown are still open when read back.
-NOW = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(seconds=90)
-
-
 class _Clock(datetime):
+    # Half-way through a minute shortly ahead, so that no fixed quota window ends mid-test
+    # and the counters saved at shutdown are still open when read back. Set per test: a test
+    # may run minutes after this module was imported (parallel workers).
+    frozen: datetime
+
     @classmethod
     def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
-        return NOW
+        return cls.frozen
 
 
 @pytest.fixture(autouse=True)
 def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    ahead = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(seconds=90)
+    monkeypatch.setattr(_Clock, "frozen", ahead, raising=False)
     monkeypatch.setattr(policy_module, "datetime", _Clock)
 
 

@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.tls_probe import connect_and_handshake
 from tests.support import MockProviders, TestPKI
+from tests.support.eventually import eventually
 from warden.store.layout import StoreLayout
 from warden.usage.model import Usage
 from warden.usage.prices import PriceTable
@@ -212,9 +213,11 @@ def test_blocked_requests_are_recorded_without_tokens(warden: Warden):
 
 def _break(events_dir: Path) -> Path:
     # The writer starts just after the proxy listens: wait for its catalog file.
-    deadline = time.monotonic() + 10
-    while not (events_dir.parent / "warden.duckdb").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    eventually(
+        lambda: events_dir.is_dir() and (events_dir.parent / "warden.duckdb").exists(),
+        timeout=30,  # a loaded machine starts the writer late
+        message="the audit store did not start",
+    )
     # Root ignores permissions: break the store the way a lost mount would.
     moved = events_dir.with_name("events.moved")
     events_dir.rename(moved)

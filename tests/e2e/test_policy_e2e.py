@@ -19,6 +19,7 @@ from websockets.sync.client import connect as websocket_connect
 
 from tests.e2e.conftest import StartWarden, Warden
 from tests.support import DELAY_HEADER, MockProviders
+from tests.support.eventually import eventually
 from warden.store.layout import StoreLayout
 
 pytestmark = pytest.mark.e2e
@@ -187,9 +188,11 @@ def test_websocket_messages_count_against_the_quota(warden: Warden, mock: MockPr
 
 def _break_store(events_dir: Path) -> Path:
     # Root ignores permissions: break the store the way a lost mount would.
-    deadline = time.monotonic() + 10
-    while not (events_dir.parent / "warden.duckdb").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    eventually(
+        lambda: events_dir.is_dir() and (events_dir.parent / "warden.duckdb").exists(),
+        timeout=30,  # a loaded machine starts the writer late
+        message="the audit store did not start",
+    )
     moved = events_dir.with_name("events.moved")
     events_dir.rename(moved)
     events_dir.write_text("not a directory")
