@@ -6,9 +6,8 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import anthropic
@@ -27,6 +26,7 @@ from tests.support import (
     netns_command,
     write_hosts_file,
 )
+from tests.support.eventually import eventually
 
 WARDEN = Path(sys.executable).with_name("warden")
 REPO = Path(__file__).parents[2]
@@ -77,6 +77,8 @@ class Warden:
     ca: Path
     data_dir: Path
     policy: Path
+    # The x-warden-event-id of every answer the clients below received, in order.
+    event_ids: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -87,7 +89,13 @@ class Warden:
         proxy = self.url
         if user is not None:
             proxy = f"http://{user}:{password}@127.0.0.1:{self.port}"
-        return httpx2.Client(proxy=proxy, verify=str(self.ca), trust_env=False, timeout=20)
+        return httpx2.Client(
+            proxy=proxy,
+            verify=str(self.ca),
+            trust_env=False,
+            timeout=20,
+            event_hooks={"response": [self._note_event_id]},
+        )
 
     def openai(self) -> openai.OpenAI:
         """The official OpenAI SDK, going through Warden."""
@@ -97,29 +105,55 @@ class Warden:
 
     def anthropic(self) -> anthropic.Anthropic:
         """The official Anthropic SDK, going through Warden (it wants its own httpx2 client)."""
-        http = anthropic.DefaultHttpxClient(proxy=self.url, verify=str(self.ca), trust_env=False)
+        http = anthropic.DefaultHttpxClient(
+            proxy=self.url,
+            verify=str(self.ca),
+            trust_env=False,
+            event_hooks={"response": [self._note_event_id]},
+        )
         return anthropic.Anthropic(api_key="sk-ant-test", http_client=http, max_retries=0)
 
-    def events(self, settle_s: float = 0.5) -> list[dict]:
-        """What the audit store holds, read the way any reader beside the proxy would.
+    def events(
+        self,
+        *,
+        ids: Collection[str] | None = None,
+        count: int = 0,
+        until: Callable[[list[dict]], object] | None = None,
+        timeout: float = 10.0,
+    ) -> list[dict]:
+        """What the audit store holds, read the way any reader beside the proxy would, as soon
+        as it holds the event of every answer the clients above received.
 
-        Events reach the store within one flush interval (0.2 s here), so this reads until
-        the store has been quiet for `settle_s`: events of requests already answered are in.
+        For requests sent some other way (sockets, curl, websockets) say what to wait for:
+        `ids` (instead of the answers' ids), at least `count` request events, or `until(events)`.
         """
         from warden.store.reader import read_events
 
-        deadline = time.monotonic() + 10
-        events = read_events(self.data_dir)
-        while time.monotonic() < deadline:
-            time.sleep(settle_s)
-            again = read_events(self.data_dir)
-            if again == events:
-                break
-            events = again
+        wanted = set(self.event_ids if ids is None else ids)
+
+        def complete() -> tuple[list[dict]] | None:
+            events = read_events(self.data_dir)
+            missing = wanted - {e["id"] for e in events}
+            requests = sum(e["type"] == "request" for e in events)
+            if missing or requests < count or (until is not None and not until(events)):
+                return None
+            return (events,)  # truthy even when the store is rightly empty
+
+        def waiting_for() -> str:
+            events = read_events(self.data_dir)
+            missing = sorted(wanted - {e["id"] for e in events})
+            return f"the store holds {len(events)} events; the answers' events missing: {missing}"
+
+        (events,) = eventually(complete, timeout, message=waiting_for)
         return events
 
     def log(self) -> str:
         return self.process.log_text()
+
+    def _note_event_id(self, response: httpx2.Response) -> None:
+        event_id = response.headers.get("x-warden-event-id")
+        if event_id:
+            self.event_ids.append(event_id)
 
 
 StartWarden = Callable[..., Warden]
