@@ -13,6 +13,13 @@ they never left.
 If the store or the journal cannot be written, Policy.audit.on_store_failure decides: `block`
 (default) answers AI requests with a 503 in the provider's own format until it recovers;
 `serve` keeps forwarding them and logs an ERROR.
+
+Every answer to an AI request, the provider's or Warden's own (a refusal, a block, a coaching
+page), carries the id of the request's event in an `x-warden-event-id` header, so a person can
+quote it to whoever reads the audit log. mitmproxy runs `responseheaders` for each of them:
+for an answer set in the request phase it runs the hook itself before sending (and so does
+interrupt.py for an answer sent before the body is complete), and a streamed answer's headers
+leave only after the hook.
 """
 
 from __future__ import annotations
@@ -49,6 +56,12 @@ from warden.usage.meter import ResponseReading
 log = logging.getLogger("warden.audit")
 
 STORE_DOWN_CODE = "audit_store_unavailable"
+EVENT_ID_HEADER = "x-warden-event-id"
+
+
+def event_id(flow: http.HTTPFlow) -> str:
+    """The id of the event recorded for an AI request (its WebSocket messages get their own)."""
+    return flow.id
 
 
 class AuditAddon:
@@ -117,6 +130,13 @@ class AuditAddon:
             "sent. Please try again later or contact your administrator."
         )
         return Refusal(Stage.AUDIT, 503, STORE_DOWN_CODE, problem, message)
+
+    def responseheaders(self, flow: http.HTTPFlow) -> None:
+        """Name the request's event in its answer, before the answer's headers leave."""
+        x = exchange(flow)
+        if flow.response is None or x.app is None or x.internal:
+            return
+        flow.response.headers[EVENT_ID_HEADER] = event_id(flow)
 
     async def response(self, flow: http.HTTPFlow) -> None:
         await self._record_flow(flow)
@@ -282,7 +302,9 @@ class AuditAddon:
             return await self._request_event(flow, entry)
         except Exception:
             log.exception("could not build the audit event for %s", flow.request.url)
-            event = AuditEvent(type=EventType.REQUEST, id=flow.id, host=flow.request.pretty_host)
+            event = AuditEvent(
+                type=EventType.REQUEST, id=event_id(flow), host=flow.request.pretty_host
+            )
             _set_app(event, entry)
             return event
 
@@ -309,7 +331,7 @@ class AuditAddon:
         event = AuditEvent(
             type=EventType.REQUEST,
             time=req.timestamp_start,
-            id=flow.id,
+            id=event_id(flow),
             client_ip=flow.client_conn.peername[0] if flow.client_conn.peername else None,
             host=req.host,  # the Host header's host; pretty_host re-parses it
             method=req.method,

@@ -1,6 +1,7 @@
 """AuditAddon: every AI request leaves a record in the store: journaled before it leaves,
 written with its answer, or with the stage that refused it; never the raw secret. A store that
-cannot record refuses requests (on_store_failure: block) or lets them go (serve)."""
+cannot record refuses requests (on_store_failure: block) or lets them go (serve). Every answer
+to an AI request names its event in an x-warden-event-id header."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from mitmproxy.test import taddons, tflow
 from mitmproxy.websocket import WebSocketMessage
 from wsproto.frame_protocol import Opcode
 
-from addons.audit import AuditAddon
+from addons.audit import EVENT_ID_HEADER, AuditAddon
 from addons.dlp import DlpScanAddon
 from addons.dlp_websocket import DlpWebSocketAddon
 from addons.exchange import exchange
@@ -27,6 +28,7 @@ from addons.policy import PolicyAddon
 from addons.redact import RedactAddon
 from addons.refuse import Departure
 from addons.runtime import RuntimeAddon
+from addons.stream import StreamAddon
 from tests.addons.traffic import ai_request, chat_body, classified, configure
 from tests.dlp.fake_keys import FakeKeys
 from warden.identity import Identity
@@ -57,6 +59,7 @@ class Warden:
         self.runtime, self.audit = runtime, audit
         self.data_dir = Path(tctx.options.warden_data_dir)
         stages = [
+            StreamAddon(),
             InspectAddon(runtime),
             DlpScanAddon(runtime),
             PolicyAddon(runtime),
@@ -75,9 +78,12 @@ class Warden:
                 await result
         return flow
 
-    async def answered(self, flow: http.HTTPFlow) -> None:
+    async def answered(self, flow: http.HTTPFlow, answer: http.Response | None = None) -> None:
+        """The answer arrives (or Warden's own goes out): its headers first, as in mitmproxy,
+        which runs responseheaders for an answer set in the request phase too."""
         if flow.response is None:
-            flow.response = tflow.tresp(content=b'{"choices": []}')
+            flow.response = answer or tflow.tresp(content=b'{"choices": []}')
+        self.pipeline.responseheaders(flow)
         await self.audit.response(flow)
 
     def events(self) -> list[dict[str, Any]]:
@@ -212,6 +218,74 @@ async def test_after_shutdown_the_store_holds_no_database_connection(tmp_path: P
     assert writer is not None
     alive = [k for k, v in vars(writer).items() if isinstance(v, duckdb.DuckDBPyConnection)]
     assert alive == []
+
+
+@pytest.mark.asyncio
+async def test_a_forwarded_answer_names_the_event_recorded_for_its_request(
+    warden: Warden,
+) -> None:
+    flow = await warden.send(ai_request())
+    await warden.answered(flow)
+    assert flow.response is not None
+    [event] = warden.events()
+    assert flow.response.headers[EVENT_ID_HEADER] == event["id"]
+
+
+@pytest.mark.asyncio
+async def test_a_streamed_answer_names_its_event_before_its_headers_leave(
+    warden: Warden,
+) -> None:
+    flow = await warden.send(ai_request(body=chat_body("Stream a haiku.", stream=True)))
+    answer = tflow.tresp(content=b"data: {}\n\n")
+    answer.headers["content-type"] = "text/event-stream"
+    del answer.headers["content-length"]
+    flow.response = answer
+    warden.pipeline.responseheaders(flow)  # what mitmproxy sends before the first chunk
+    assert answer.stream and answer.headers[EVENT_ID_HEADER] == flow.id
+    await warden.audit.response(flow)
+    [event] = warden.events()
+    assert event["id"] == flow.id and event["stream"] is True
+
+
+@pytest.mark.asyncio
+async def test_a_refusal_names_the_event_that_records_it(warden: Warden) -> None:
+    flow = await warden.send(ai_request(body=b'{"model": "gpt-4o", "messages": [{"con'))
+    await warden.answered(flow)
+    assert flow.response is not None and flow.response.status_code == 400
+    [event] = warden.events()
+    assert event["rejected"]["stage"] == "inspect"
+    assert flow.response.headers[EVENT_ID_HEADER] == event["id"]
+
+
+@pytest.mark.asyncio
+async def test_a_websocket_handshake_names_the_event_of_its_connection(warden: Warden) -> None:
+    flow = tflow.twebsocketflow()
+    flow.request.host = "api.openai.com"
+    classified(flow, warden.runtime)
+    assert flow.response is not None and flow.response.status_code == 101
+    warden.pipeline.responseheaders(flow)
+    await warden.audit.response(flow)
+    [event] = warden.events()
+    assert flow.response.headers[EVENT_ID_HEADER] == event["id"]
+
+
+@pytest.mark.parametrize(
+    ("host", "internal"),
+    [
+        ("example.com", None),  # not an AI host: nothing is recorded
+        ("api.openai.com", "health"),  # Warden's own page on an AI host's name
+    ],
+)
+def test_answers_without_an_audit_event_name_none(
+    warden: Warden, host: str, internal: str | None
+) -> None:
+    flow = ai_request(host)
+    if host != "example.com":
+        classified(flow, warden.runtime)
+    exchange(flow).internal = internal
+    flow.response = tflow.tresp()
+    warden.pipeline.responseheaders(flow)
+    assert EVENT_ID_HEADER not in flow.response.headers
 
 
 def _client_says(flow: http.HTTPFlow, text: str) -> None:

@@ -6,8 +6,8 @@ import json
 import textwrap
 
 from tests.alerts.factories import secret_alert
-from tests.alerts.receivers import wait_until
 from tests.support import free_port
+from tests.support.eventually import eventually
 from warden.cli import main
 from warden.state.alerts import SqliteAlertStore
 from warden.state.db import StateDB
@@ -48,7 +48,7 @@ def test_alerts_test_reaches_every_sink_and_reports_each(
         assert f"ok      {name} (" in out
     assert webhook.requests[0].json()["kind"] == "test"
     assert slack.requests[0].json()["text"].startswith("[TEST]")
-    assert wait_until(lambda: len(syslog_tcp.messages) == 1)
+    eventually(lambda: len(syslog_tcp.messages) == 1)
     assert b" test - CEF:0|" in syslog_tcp.messages[0]
     assert len(smtp.messages) == before + 1
 

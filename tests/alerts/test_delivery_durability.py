@@ -8,8 +8,9 @@ import sqlite3
 import time
 
 from tests.alerts.factories import secret_signal
-from tests.alerts.receivers import WebhookReceiver, wait_until
+from tests.alerts.receivers import WebhookReceiver
 from tests.support import free_port
+from tests.support.eventually import eventually
 from warden.alerts.alert import DeliveryState
 from warden.alerts.config import AlertsConfig
 from warden.alerts.service import AlertService
@@ -45,7 +46,7 @@ def test_a_hung_sink_does_not_hold_up_a_healthy_one(tmp_path, webhook, hanging):
     )  # fmt: skip
     try:
         ids = raise_alerts(service, 20)
-        assert wait_until(lambda: len(webhook.requests) == 20, timeout=10)
+        eventually(lambda: len(webhook.requests) == 20, timeout=10)
         assert {r.json()["id"] for r in webhook.requests} == set(ids)
         assert hanging.accepted >= 1  # the stuck sink was being tried all along
     finally:
@@ -61,14 +62,14 @@ def test_deliveries_pending_at_shutdown_are_made_once_after_a_restart(tmp_path):
         ids = raise_alerts(first, 5)
         assert first.recorder.flush(5)
         # Every delivery has failed at least once: the receiver is down.
-        assert wait_until(lambda: all(r["attempts"] >= 1 for r in first.queue.rows()), timeout=10)
+        eventually(lambda: all(r["attempts"] >= 1 for r in first.queue.rows()), timeout=10)
     finally:
         first.close()
     receiver.start()
     try:
         second = AlertService(tmp_path, config(sinks))
         try:
-            assert wait_until(lambda: len(receiver.requests) == 5, timeout=10)
+            eventually(lambda: len(receiver.requests) == 5, timeout=10)
             assert second.delivery.wait_idle(5)
             time.sleep(0.3)  # nothing is delivered twice
             assert sorted(r.json()["id"] for r in receiver.requests) == sorted(ids)
@@ -114,7 +115,7 @@ def test_a_full_disk_delays_alert_records_and_writes_them_once_space_is_back(
         ids = raise_alerts(service, 3)
         for _ in range(2):  # repeats while the disk is full: counts go up in memory
             service.raise_signals([secret_signal()], Subject(user="user0", app="openai"))
-        assert wait_until(lambda: disk.failed_writes >= 2, timeout=5)  # retried, not dropped
+        eventually(lambda: disk.failed_writes >= 2, timeout=5)  # retried, not dropped
         assert service.recorder.held > 0 and service.store.alerts() == []
         assert not service.recorder.flush(0.1)
         assert webhook.requests == []  # deliveries wait for their alert to be recorded
@@ -123,7 +124,7 @@ def test_a_full_disk_delays_alert_records_and_writes_them_once_space_is_back(
         views = {v.id: v for v in service.store.alerts()}
         assert set(views) == set(ids)
         assert views[ids[0]].alert["count"] == 3
-        assert wait_until(lambda: len(webhook.requests) == 3)
+        eventually(lambda: len(webhook.requests) == 3)
         messages = [r.getMessage() for r in caplog.records if r.name == "warden.alerts"]
         assert sum("cannot write alert records (disk full)" in m for m in messages) == 1
         assert any("written again" in m for m in messages)

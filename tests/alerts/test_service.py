@@ -7,9 +7,10 @@ import threading
 import time
 
 from tests.alerts.factories import FAKE_OPENAI_KEY, secret_signal
-from tests.alerts.receivers import WebhookReceiver, wait_until
+from tests.alerts.receivers import WebhookReceiver
 from tests.alerts.test_engine import Clock
 from tests.support import free_port
+from tests.support.eventually import eventually
 from warden.alerts.config import AlertsConfig
 from warden.alerts.service import AlertService
 from warden.alerts.signal import Subject
@@ -38,7 +39,7 @@ def test_fifty_repeats_deliver_once_and_store_a_count_of_fifty(tmp_path, webhook
     try:
         ids = {tuple(service.raise_signals([secret_signal()], ALICE)) for _ in range(50)}
         assert len(ids) == 1
-        assert wait_until(lambda: len(webhook.requests) == 1 and len(syslog_udp.messages) == 1)
+        eventually(lambda: len(webhook.requests) == 1 and len(syslog_udp.messages) == 1)
         assert service.delivery.wait_idle(5) and service.recorder.flush(5)
         time.sleep(0.2)  # nothing more arrives
         assert len(webhook.requests) == 1 and len(syslog_udp.messages) == 1
@@ -62,7 +63,7 @@ def test_a_summary_with_the_count_follows_when_the_window_closes(tmp_path, webho
             service.raise_signals([secret_signal()], ALICE)
         clock.now += 601
         service.tick()
-        assert wait_until(lambda: len(webhook.requests) == 2)
+        eventually(lambda: len(webhook.requests) == 2)
         # Two delivery workers: the two posts may arrive in either order.
         by_kind = {r.json()["kind"]: r.json() for r in webhook.requests}
         first, summary = by_kind["alert"], by_kind["summary"]
@@ -81,14 +82,14 @@ def test_delivery_succeeds_after_the_receiver_comes_up_late(tmp_path):
         start = time.monotonic()
         [alert_id] = service.raise_signals([secret_signal()], ALICE)
         # Let at least two attempts fail before the receiver exists.
-        assert wait_until(
+        eventually(
             lambda: (
                 service.recorder.flush(1)
                 and any(d["attempts"] >= 2 for v in service.store.alerts() for d in v.deliveries)
             )
         )
         receiver.start()
-        assert wait_until(lambda: len(receiver.requests) == 1, timeout=5)
+        eventually(lambda: len(receiver.requests) == 1, timeout=5)
         assert receiver.requests[0].json()["id"] == alert_id
         assert service.delivery.wait_idle(5) and service.recorder.flush(5)
         [delivery] = service.store.get(alert_id).deliveries

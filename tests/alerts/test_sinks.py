@@ -10,7 +10,8 @@ import time
 import pytest
 
 from tests.alerts.factories import FAKE_OPENAI_KEY, secret_alert
-from tests.alerts.receivers import SmtpServer, SyslogListener, WebhookReceiver, wait_until
+from tests.alerts.receivers import SmtpServer, SyslogListener, WebhookReceiver
+from tests.support.eventually import eventually
 from warden.alerts.config import (
     EmailSinkConfig,
     SlackSinkConfig,
@@ -181,7 +182,7 @@ def test_syslog_udp_sends_rfc5424_with_cef(syslog_udp: SyslogListener):
         type="syslog", host="127.0.0.1", port=syslog_udp.port, facility="local4"
     )
     SyslogSink("siem", config).send(notice())
-    assert wait_until(lambda: len(syslog_udp.messages) == 1)
+    eventually(lambda: len(syslog_udp.messages) == 1)
     match = _RFC5424.match(syslog_udp.messages[0])
     assert match, syslog_udp.messages[0][:120]
     assert int(match.group(1)) == 20 * 8 + 3  # local4, high -> err
@@ -200,7 +201,7 @@ def test_syslog_tcp_frames_json_by_octet_count(syslog_tcp: SyslogListener):
     sink = SyslogSink("siem", config)
     sink.send(notice())
     sink.send(notice("summary"))
-    assert wait_until(lambda: len(syslog_tcp.messages) == 2)
+    eventually(lambda: len(syslog_tcp.messages) == 2)
     # One connection per message: they may arrive in either order.
     [alert_message] = [m for m in syslog_tcp.messages if b" alert - " in m]
     first = _RFC5424.match(alert_message)

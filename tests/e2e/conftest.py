@@ -7,8 +7,8 @@ import os
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,6 +79,8 @@ class Warden:
     ca: Path
     data_dir: Path
     policy: Path
+    # The x-warden-event-id of every answer the clients below received, in order.
+    event_ids: list[str] = field(default_factory=list)
     # Where the current test began, for a Warden a module shares: its events and log lines.
     since: float = 0.0
     log_offset: int = 0
@@ -87,6 +89,7 @@ class Warden:
         """Look only at what comes next: a shared Warden serves one test after another."""
         self.since = time.time()
         self.log_offset = len(self.process.log_text())
+        self.event_ids.clear()
 
     def reconfigure(self, policy: str) -> None:
         """Put `policy` in force the way an admin would, by saving the file, and wait until
@@ -113,7 +116,13 @@ class Warden:
         proxy = self.url
         if user is not None:
             proxy = f"http://{user}:{password}@127.0.0.1:{self.port}"
-        return httpx2.Client(proxy=proxy, verify=str(self.ca), trust_env=False, timeout=20)
+        return httpx2.Client(
+            proxy=proxy,
+            verify=str(self.ca),
+            trust_env=False,
+            timeout=20,
+            event_hooks={"response": [self._note_event_id]},
+        )
 
     def openai(self) -> openai.OpenAI:
         """The official OpenAI SDK, going through Warden."""
@@ -123,38 +132,66 @@ class Warden:
 
     def anthropic(self) -> anthropic.Anthropic:
         """The official Anthropic SDK, going through Warden (it wants its own httpx2 client)."""
-        http = anthropic.DefaultHttpxClient(proxy=self.url, verify=str(self.ca), trust_env=False)
+        http = anthropic.DefaultHttpxClient(
+            proxy=self.url,
+            verify=str(self.ca),
+            trust_env=False,
+            event_hooks={"response": [self._note_event_id]},
+        )
         return anthropic.Anthropic(api_key="sk-ant-test", http_client=http, max_retries=0)
 
-    def events(self, settle_s: float = 0.5) -> list[dict]:
-        """What the audit store holds, read the way any reader beside the proxy would.
+    def events(
+        self,
+        *,
+        ids: Collection[str] | None = None,
+        count: int = 0,
+        until: Callable[[list[dict]], object] | None = None,
+        timeout: float = 10.0,
+    ) -> list[dict]:
+        """What the audit store holds, read the way any reader beside the proxy would, as soon
+        as it holds the event of every answer the clients above received.
 
-        Events reach the store within one flush interval (0.2 s here), so this reads until
-        the store has been quiet for `settle_s`: events of requests already answered are in.
+        For requests sent some other way (sockets, curl, websockets) say what to wait for:
+        `ids` (instead of the answers' ids), at least `count` request events, or `until(events)`.
         """
         from warden.store.reader import read_events
 
-        deadline = time.monotonic() + 10
-        events = read_events(self.data_dir)
-        while time.monotonic() < deadline:
-            time.sleep(settle_s)
-            again = read_events(self.data_dir)
-            if again == events:
-                break
-            events = again
-        return [event for event in events if self._in_this_test(event)]
+        wanted = set(self.event_ids if ids is None else ids)
 
-    def _in_this_test(self, event: dict) -> bool:
-        # The event's time is when its request started: a request of an earlier test started
-        # before this test began, however late its event was written.
-        when = event.get("time")  # ISO, UTC
-        if when is None:
-            return True
-        return datetime.fromisoformat(when).replace(tzinfo=UTC).timestamp() >= self.since
+        def complete() -> tuple[list[dict]] | None:
+            events = self._this_tests(read_events(self.data_dir))
+            missing = wanted - {e["id"] for e in events}
+            requests = sum(e["type"] == "request" for e in events)
+            if missing or requests < count or (until is not None and not until(events)):
+                return None
+            return (events,)  # truthy even when the store is rightly empty
+
+        def waiting_for() -> str:
+            events = self._this_tests(read_events(self.data_dir))
+            missing = sorted(wanted - {e["id"] for e in events})
+            return f"the store holds {len(events)} events; the answers' events missing: {missing}"
+
+        (events,) = eventually(complete, timeout, message=waiting_for)
+        return events
+
+    def _this_tests(self, events: list[dict]) -> list[dict]:
+        """A shared Warden's events of the current test: those of requests that started after
+        it began, however late an earlier test's event was written."""
+        return [e for e in events if _started(e) >= self.since]
 
     def log(self) -> str:
         """The proxy's log since the test began."""
         return self.process.log_text()[self.log_offset :]
+
+    def _note_event_id(self, response: httpx2.Response) -> None:
+        event_id = response.headers.get("x-warden-event-id")
+        if event_id:
+            self.event_ids.append(event_id)
+
+
+def _started(event: dict) -> float:
+    when = event.get("time")  # ISO, UTC
+    return datetime.fromisoformat(when).replace(tzinfo=UTC).timestamp() if when else float("inf")
 
 
 StartWarden = Callable[..., Warden]

@@ -51,14 +51,12 @@ def logs_query(warden: Warden, sql: str) -> list[dict]:
 
 
 def wait_for_query(warden: Warden, sql: str, count: int, timeout: float = 8.0) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    rows: list[dict] = []
-    while time.monotonic() < deadline:
-        rows = logs_query(warden, sql)
-        if len(rows) >= count:
-            return rows
-        time.sleep(0.2)
-    raise AssertionError(f"expected {count} rows, got {rows}")
+    return eventually(
+        lambda: len(rows := logs_query(warden, sql)) >= count and rows,
+        timeout,
+        0.2,
+        message=f"expected {count} rows of {sql!r}",
+    )
 
 
 def _openai(warden: Warden) -> openai.OpenAI:

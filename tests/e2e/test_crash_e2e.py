@@ -20,6 +20,7 @@ import pytest
 
 from tests.e2e.conftest import StartWarden, Warden
 from tests.support import MockProviders
+from tests.support.eventually import eventually
 from warden.store.journal import INTERRUPTED
 from warden.store.layout import StoreLayout
 
@@ -73,9 +74,7 @@ def test_every_request_that_reached_the_provider_has_one_event_after_kill_9_and_
     ]
     for sender in senders:
         sender.start()
-    deadline = time.monotonic() + 60
-    while len(mock.log.snapshot()) < KILL_AFTER and time.monotonic() < deadline:
-        time.sleep(0.01)
+    eventually(lambda: len(mock.log.snapshot()) >= KILL_AFTER, 60, 0.01)
     assert warden.process.process is not None
     os.killpg(warden.process.process.pid, signal.SIGKILL)  # the proxy and its helpers, at once
     warden.process.process.wait()
@@ -87,11 +86,20 @@ def test_every_request_that_reached_the_provider_has_one_event_after_kill_9_and_
     assert KILL_AFTER <= len(received) < TOTAL, "the kill must land in the middle of the run"
     restarted = start_warden(data_dir=warden.data_dir)
     # The store is recovered once the writer has started, a moment after the port listens.
-    deadline = time.monotonic() + 30
-    while "requests that were forwarded before" not in restarted.log():
-        assert time.monotonic() < deadline, restarted.log()
-        time.sleep(0.1)
-    events = [e for e in restarted.events() if e["type"] == "request"]
+    eventually(
+        lambda: "requests that were forwarded before" in restarted.log(),
+        30,
+        0.1,
+        message=restarted.log,
+    )
+
+    def recorded_every_received(events: list[dict]) -> bool:
+        prompts = (e.get("prompt_text") or "" for e in events)
+        return received <= {int(m[1]) for p in prompts if (m := NUMBERED.search(p))}
+
+    # Sent by threads on their own clients: wait for the numbers, not for answers' ids.
+    stored = restarted.events(until=recorded_every_received, timeout=15)
+    events = [e for e in stored if e["type"] == "request"]
     per_number = Counter(
         int(m[1]) for e in events if (m := NUMBERED.search(e["prompt_text"] or ""))
     )
@@ -147,13 +155,7 @@ def test_a_journal_that_cannot_be_written_refuses_ai_requests_by_default_until_i
     journal = StoreLayout(warden.data_dir).journal_dir
     journal.unlink()
     moved.rename(journal)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            assert _ask(client) == "echo: are you journaling"
-            break
-        except openai.InternalServerError:
-            time.sleep(0.2)
+    eventually(lambda: _ask(client) == "echo: are you journaling", 10, 0.2)
     assert len(mock.requests()) >= 1
     log = warden.log()
     assert "audit store cannot be written (request journal:" in log
@@ -172,7 +174,7 @@ def test_a_journal_that_cannot_be_written_under_serve_forwards_and_logs_an_error
     mock.clear()
     for _ in range(5):  # across more than one rotation (flush interval 0.2 s here)
         assert _ask(client) == "echo: are you journaling"
-        time.sleep(0.1)
+        time.sleep(0.1)  # deliberate: spreads the requests over journal rotations
     assert len(mock.requests()) == 5
     log = warden.log()
     assert "audit store cannot be written (request journal:" in log

@@ -18,6 +18,7 @@ from dashboard.browser import CHROMIUM, choose, chromium_page, open_page, settle
 from dashboard.review.store import ReviewStore
 from tests.e2e.conftest import WARDEN, StartWarden
 from tests.support import MockProviders, free_port, wait_for_port
+from tests.support.eventually import eventually
 from warden.commands.dashboard import start_dashboard
 
 pytestmark = [
@@ -141,17 +142,17 @@ def test_a_blocked_request_is_reviewed_in_the_browser(
 
 def _wait_for_queue_entry(page, text: str, timeout_s: float = 20.0) -> str:
     """The queue entry naming `text`, re-running the page until the event has arrived."""
-    deadline = time.monotonic() + timeout_s
-    while True:
+
+    def entry() -> str | None:
         box = page.locator("[data-testid='stSelectbox']").filter(has_text="Open a request")
         box.locator("input").click()
         page.keyboard.type(text)
         options = page.get_by_role("option").filter(has_text=text)
-        if options.count():
-            label = options.first.inner_text()
-            page.keyboard.press("Escape")
-            return str(label)
+        label = str(options.first.inner_text()) if options.count() else None
         page.keyboard.press("Escape")
-        assert time.monotonic() < deadline, f"no queue entry with {text!r}"
-        page.reload()
-        settle(page)
+        if label is None:
+            page.reload()
+            settle(page)
+        return label
+
+    return eventually(entry, timeout_s, interval=0, message=f"no queue entry with {text!r}")

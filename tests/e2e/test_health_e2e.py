@@ -3,13 +3,12 @@ credentials, a JSON answer, and a rejected policy edit shows as degraded, not as
 
 from __future__ import annotations
 
-import time
-
 import httpx2
 import pytest
 
 from tests.e2e.conftest import StartWarden
 from tests.e2e.tls_probe import connect_and_handshake
+from tests.support.eventually import eventually
 from warden.identity import hash_password
 
 pytestmark = pytest.mark.e2e
@@ -21,12 +20,12 @@ def _health(url: str) -> httpx2.Response:
 
 
 def _wait_for(url: str, status: str) -> httpx2.Response:
-    deadline = time.monotonic() + 20  # the DLP scanner loads in the background at start
-    while True:
-        answer = _health(url)
-        if answer.json()["status"] == status or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.2)
+    return eventually(
+        lambda: (answer := _health(url)).json()["status"] == status and answer,
+        timeout=20,  # the DLP scanner loads in the background at start
+        interval=0.2,
+        message=lambda: f"/healthz never said {status}: {_health(url).json()}",
+    )
 
 
 def test_health_is_ok_and_a_rejected_policy_edit_shows_as_degraded(

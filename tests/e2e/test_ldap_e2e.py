@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import threading
-import time
 
 import openai
 import pytest
@@ -54,13 +53,7 @@ def _chat(warden: Warden, user: str, password: str, text: str = "hello") -> str:
 
 
 def _request_users(warden: Warden, count: int) -> list[str]:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        users = [e["user"] for e in warden.events() if e["type"] == "request"]
-        if len(users) >= count:
-            return users
-        time.sleep(0.1)
-    raise AssertionError(f"expected {count} request events, have {warden.events()}")
+    return [e["user"] for e in warden.events(count=count) if e["type"] == "request"]
 
 
 @pytest.fixture

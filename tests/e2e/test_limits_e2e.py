@@ -150,11 +150,13 @@ def _stalled_upload(
 
 
 def _events_until(warden: Warden, predicate, timeout: float = 10.0) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    while True:
-        events = [e for e in warden.events(settle_s=0.3) if e["type"] == "request"]
-        if predicate(events) or time.monotonic() > deadline:
-            return events
+    def requests(events: list[dict]) -> list[dict]:
+        return [e for e in events if e["type"] == "request"]
+
+    # Raw sockets: Warden's answers come back to no client that collects their event ids.
+    return requests(
+        warden.events(until=lambda events: predicate(requests(events)), timeout=timeout)
+    )
 
 
 def _settled(warden: Warden) -> Warden:

@@ -58,8 +58,19 @@ def _assert_no_raw(mock: MockProviders, *values: str) -> None:
             assert not any(value in part for part in wire), f"raw value reached {request.path}"
 
 
-def _request_events(warden: Warden) -> list[dict]:
-    return [e for e in warden.events() if e.get("type") == "request"]
+def _request_events(warden: Warden, **wait: object) -> list[dict]:
+    return [e for e in warden.events(**wait) if e.get("type") == "request"]  # type: ignore[arg-type]
+
+
+def _event_id(reply: bytes) -> str:
+    """The x-warden-event-id of a raw HTTP/1.1 answer."""
+    head = reply.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    [value] = [
+        v
+        for k, v in (h.split(":", 1) for h in head.split("\r\n")[1:])
+        if k.lower() == "x-warden-event-id"
+    ]
+    return value.strip()
 
 
 def _raw_https(
@@ -95,7 +106,7 @@ CHAT = json.dumps(
 def test_a_flow_named_ai_only_by_sni_and_host_is_inspected(warden: Warden, mock, connect):
     """Row 1: CONNECT to an address or another site, SNI and Host api.openai.com."""
     target = mock.ip if connect == "mock-ip" else connect
-    status, _ = _raw_https(
+    status, reply = _raw_https(
         warden,
         connect=target,
         sni="api.openai.com",
@@ -107,7 +118,7 @@ def test_a_flow_named_ai_only_by_sni_and_host_is_inspected(warden: Warden, mock,
     [upstream] = _received(mock)
     assert "[REDACTED:OPENAI_API_KEY]" in upstream.body.decode()
     _assert_no_raw(mock, KEY)
-    [event] = _request_events(warden)
+    [event] = _request_events(warden, ids=[_event_id(reply)])
     assert event["app"] == "openai" and event["finding_count"] == 1
     assert event["alert_ids"], "names that disagree raise the evasion signal"
 
@@ -288,6 +299,8 @@ def test_binary_websocket_frames_are_scanned(warden: Warden, mock):
         additional_headers={"Authorization": "Bearer sk-test"},
         open_timeout=20,
     ) as ws:
+        assert ws.response is not None
+        handshake = ws.response.headers["x-warden-event-id"]
         ws.send(json.dumps(event).encode())  # bytes: a binary frame
         assert json.loads(ws.recv(timeout=10))["type"] == "mock.received"
         ws.send(bytes(range(256)) * 8)  # neither text nor media: dropped, client told
@@ -296,7 +309,12 @@ def test_binary_websocket_frames_are_scanned(warden: Warden, mock):
     assert [f.headers[FRAME_HEADER] for f in frames] == ["binary"]
     assert "[REDACTED:OPENAI_API_KEY]" in frames[0].body.decode()
     _assert_no_raw(mock, KEY)
-    events = _request_events(warden)
+    # The handshake's event, and one event for each of the two messages DLP acted on.
+    events = _request_events(
+        warden,
+        ids=[handshake],
+        until=lambda events: sum(e["method"] == "WEBSOCKET" for e in events) >= 2,
+    )
     assert any(e["path"].startswith("/v1/realtime") for e in events)
     # Each message DLP acted on has its own record: the redacted one, the dropped one.
     messages = [e for e in events if e["method"] == "WEBSOCKET"]

@@ -200,25 +200,21 @@ def _break_store(events_dir: Path) -> Path:
 
 
 def _wait_for_health(warden: Warden, timeout: float = 15.0, **checks: str) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        report = httpx.get(f"{warden.url}/healthz", trust_env=False, timeout=10).json()
-        if all(report["checks"].get(name) == state for name, state in checks.items()):
-            return
-        assert time.monotonic() < deadline, report
-        time.sleep(0.2)
+    def report() -> dict:
+        return httpx.get(f"{warden.url}/healthz", trust_env=False, timeout=10).json()  # type: ignore[no-any-return]
+
+    eventually(
+        lambda: all(report()["checks"].get(name) == state for name, state in checks.items()),
+        timeout,
+        0.2,
+        message=lambda: f"/healthz: {report()}",
+    )
 
 
 def _eventually_ok(client: openai.OpenAI, timeout: float = 10.0) -> str:
-    """The store recovers within its retry interval; until then requests are refused."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return _chat(client)
-        except openai.InternalServerError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
+    """The store recovers within its retry interval; until then requests are refused (the
+    last refusal is in the failure)."""
+    return eventually(lambda: _chat(client), timeout, 0.3)
 
 
 DAILY_QUOTA_POLICY = """
@@ -383,37 +379,35 @@ def test_edited_policy_applies_without_restart_or_dropped_connection(
 
     in_flight = threading.Thread(target=stream)
     in_flight.start()
-    time.sleep(0.5)
+    time.sleep(0.5)  # deliberate: the stream is under way (400 ms a word) when the edit lands
     warden.policy.write_text(
         "version: 1\ndefault_action: allow\nrules:\n"
         "  - {id: no-gpt41, match: {models: ['gpt-4.1*']}, action: block,\n"
         "     message: 'gpt-4.1 was withdrawn today.'}\n"
     )
     edited = time.monotonic()
-    blocked_after = None
-    while time.monotonic() - edited < 5:
+
+    def blocked_after_s() -> float | None:
         try:
             _chat(client, model="gpt-4.1")
         except openai.PermissionDeniedError as e:
             assert "gpt-4.1 was withdrawn today." in str(e)
-            blocked_after = time.monotonic() - edited
-            break
-        time.sleep(0.1)
+            return time.monotonic() - edited
+        return None
+
+    blocked_after = eventually(blocked_after_s, 5, 0.1)
     in_flight.join(timeout=20)
     # One poll sees the change, the next (a second later) sees it hold still and reads it.
-    assert blocked_after is not None and blocked_after <= 3.0, blocked_after
+    assert blocked_after <= 3.0, blocked_after
     assert "".join(streamed).strip() == "echo: a b c d e f"
     assert warden.process.pid == pid
     assert "loaded" in warden.log()
 
     # A broken edit is rejected with its position and the last good policy stays.
     warden.policy.write_text("version: 1\ndefault_action: maybe\n")
-    deadline = time.monotonic() + 5
     # Waits for this edit's own rejection: a poll landing between write_text's truncation
     # and its write rejects an empty file too, with the same "keeping the last good" line.
-    while "policy.yaml:2:17: default_action" not in warden.log() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert "policy.yaml:2:17: default_action" in warden.log()
+    eventually(lambda: "policy.yaml:2:17: default_action" in warden.log(), 5, 0.1)
     assert "keeping the last good version" in warden.log()
     with pytest.raises(openai.PermissionDeniedError):
         _chat(client, model="gpt-4.1")

@@ -36,24 +36,21 @@ def _anthropic(warden: Warden) -> anthropic.Anthropic:
     )
 
 
-def _wait_for_events(warden: Warden, count: int, timeout: float = 5.0) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        events = [e for e in warden.events() if e["type"] == "request"]
-        if len(events) >= count:
-            return events
-        time.sleep(0.05)
-    raise AssertionError(f"expected {count} events, have {warden.events()}")
+def _requests(warden: Warden, **wait: int) -> list[dict]:
+    """The request events in the store, once it holds the event of every answer received."""
+    return [e for e in warden.events(**wait) if e["type"] == "request"]
 
 
 def test_openai_chat_goes_through_and_is_recorded(warden: Warden, mock: MockProviders):
-    reply = _openai(warden).chat.completions.create(
+    raw = _openai(warden).chat.completions.with_raw_response.create(
         model="gpt-4o-mini", messages=[{"role": "user", "content": "hello there warden"}]
     )
-    assert reply.choices[0].message.content == "echo: hello there warden"
+    assert raw.parse().choices[0].message.content == "echo: hello there warden"
     [upstream] = mock.requests_to("api.openai.com")
     assert upstream.json()["messages"][0]["content"] == "hello there warden"
-    [event] = _wait_for_events(warden, 1)
+    [event] = _requests(warden)
+    # The id a person can quote to the security team is the event's.
+    assert raw.headers["x-warden-event-id"] == event["id"]
     assert event["app"] == "openai"
     assert event["model"] == "gpt-4o-mini"
     assert event["endpoint"] == "chat"
@@ -79,6 +76,9 @@ def test_openai_stream_arrives_chunk_by_chunk(warden: Warden):
     assert text.strip() == "echo: one two three four five"
     # Six words 300 ms apart: a buffering proxy would deliver them all at the very end.
     assert arrivals[0] < arrivals[-1] - 1.0, arrivals
+    [event] = _requests(warden)
+    assert stream.response.headers["x-warden-event-id"] == event["id"]
+    assert event["stream"] is True
 
 
 def test_anthropic_messages_plain_and_streamed(warden: Warden):
@@ -106,7 +106,7 @@ def test_gemini_generate_content_through_the_proxy(warden: Warden):
             headers={"x-goog-api-key": "AIza" + "c" * 35},
         )
     assert response.status_code == 200
-    [event] = _wait_for_events(warden, 1)
+    [event] = _requests(warden)
     assert (event["app"], event["model"]) == ("gemini-api", "gemini-2.5-flash")
 
 
@@ -124,9 +124,15 @@ def test_blocked_model_raises_permission_denied_with_the_reason(
         )
     assert "reserved for the research team" in str(raised_a.value)
     assert mock.requests() == [], "a blocked request must never reach the provider"
-    events = _wait_for_events(warden, 2)
+    events = _requests(warden)
     assert {e["decision"]["rule_id"] for e in events} == {"no-gpt5", "no-claude-opus"}
     assert all(e["status"] == 403 for e in events)
+    # Each block names the event that records it.
+    by_id = {e["id"]: e["decision"]["rule_id"] for e in events}
+    assert by_id == {
+        raised.value.response.headers["x-warden-event-id"]: "no-gpt5",
+        raised_a.value.response.headers["x-warden-event-id"]: "no-claude-opus",
+    }
 
 
 def test_browser_gets_a_block_page(warden: Warden):
@@ -183,7 +189,7 @@ def test_proxy_auth_required_gives_407_and_credentials_never_go_upstream(
     assert reply.choices[0].message.content == "echo: authenticated"
     [upstream] = mock.requests_to("api.openai.com")
     assert "proxy-authorization" not in upstream.headers
-    [event] = _wait_for_events(warden, 1)
+    [event] = _requests(warden)
     assert (event["user"], event["groups"]) == ("alice", ["research"])
 
 
@@ -286,12 +292,8 @@ def test_catalog_host_not_decrypted_is_still_recorded_as_a_visit(
     warden = start_warden(extra_args=["--catalog", str(extra)])
     tunnel = connect_and_handshake(warden.port, "chatgpt.com", str(pki.ca_cert))
     assert tunnel.issuer_cn == "Warden Test Upstream CA"
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        visits = [e for e in warden.events() if e["type"] == "visit"]
-        if visits:
-            break
-        time.sleep(0.05)
+    events = warden.events(until=lambda events: any(e["type"] == "visit" for e in events))
+    visits = [e for e in events if e["type"] == "visit"]
     assert [(v["host"], v["app"], v["decrypted"]) for v in visits] == [
         ("chatgpt.com", "chatgpt-web", False)
     ]
@@ -317,5 +319,5 @@ def test_identity_header_from_a_trusted_proxy_names_the_user_and_is_not_forwarde
         )
     [upstream] = mock.requests_to("api.openai.com")
     assert "x-authenticated-user" not in upstream.headers
-    [event] = _wait_for_events(warden, 1)
+    [event] = _requests(warden, count=1)  # its own client: no answer's id was collected
     assert (event["user"], event["groups"]) == ("bob", ["finance"])

@@ -8,7 +8,7 @@ import json
 import time
 
 from tests.alerts.factories import secret_alert
-from tests.alerts.receivers import wait_until
+from tests.support.eventually import eventually
 from warden.alerts.config import AlertsConfig
 from warden.alerts.service import AlertService
 from warden.policy.counter_file import FILE_NAME, write_counters
@@ -89,7 +89,7 @@ def test_a_delivery_waiting_in_the_old_files_is_sent_after_the_upgrade(tmp_path,
     )
     service = AlertService(tmp_path, config)
     try:
-        assert wait_until(lambda: len(webhook.requests) == 1)
+        eventually(lambda: len(webhook.requests) == 1)
         assert webhook.requests[0].json()["id"] == second.id
         assert service.delivery.wait_idle(5)
     finally:

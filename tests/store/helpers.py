@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +37,3 @@ def started(data_dir: Path, settings: WriterSettings = FAST, **kwargs: Any) -> S
     writer = StoreWriter(data_dir, settings, **kwargs)
     writer.start()
     return writer
-
-
-def wait_until(predicate: Any, timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")

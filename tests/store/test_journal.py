@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.store.helpers import request_event, started, wait_until
+from tests.store.helpers import request_event, started
+from tests.support.eventually import eventually
 from warden.store import reader
 from warden.store.journal import (
     INTERRUPTED,
@@ -190,7 +191,7 @@ def test_a_journal_that_cannot_be_written_makes_the_store_unhealthy_until_it_can
     assert writer.error is not None and writer.error.startswith("request journal:")
     assert heard and heard[-1][0] is False
     blocker.unlink()
-    wait_until(lambda: writer.healthy, timeout=5)  # the flush thread probes it
+    eventually(lambda: writer.healthy, timeout=5)  # the flush thread probes it
     assert heard[-1] == (True, None)
     writer.journal(request_event(2))
     writer.close()

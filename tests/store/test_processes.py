@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from tests.store.helpers import request_event
+from tests.support.eventually import eventually
 from warden.store import reader
 from warden.store.layout import StoreLayout
 from warden.store.writer import StoreWriter
@@ -45,15 +46,17 @@ class Lines:
             self.lines.append((time.monotonic(), line.strip()))
 
     def wait_for(self, predicate, timeout: float) -> tuple[float, str]:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout
         seen = 0
-        while time.monotonic() < deadline:
-            for stamp, line in self.lines[seen:]:
-                if predicate(line):
-                    return stamp, line
-            seen = len(self.lines)
-            time.sleep(0.02)
-        raise AssertionError(f"no matching line in {timeout} s; last: {self.lines[-3:]}")
+
+        def matching() -> tuple[float, str] | None:
+            nonlocal seen
+            new = self.lines[seen:]
+            seen += len(new)  # each line goes to the predicate once: it may count them
+            return next(((stamp, line) for stamp, line in new if predicate(line)), None)
+
+        return eventually(
+            matching, timeout, 0.02, message=lambda: f"no matching line; last: {self.lines[-3:]}"
+        )
 
 
 def test_another_process_sees_new_events_within_5_seconds_while_the_proxy_writes(tmp_path):

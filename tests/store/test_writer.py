@@ -7,7 +7,8 @@ import time
 import duckdb
 import pytest
 
-from tests.store.helpers import FAST, request_event, started, wait_until
+from tests.store.helpers import FAST, request_event, started
+from tests.support.eventually import eventually
 from warden.store import reader
 from warden.store import writer as writer_module
 from warden.store.event import AuditEvent
@@ -48,7 +49,7 @@ def test_events_are_flushed_within_the_interval_without_being_asked(tmp_path):
     for i in range(10):
         writer.append(request_event(i))
     started_at = time.monotonic()
-    wait_until(lambda: acks, timeout=2)
+    eventually(lambda: acks, timeout=2)
     assert time.monotonic() - started_at < 1.0
     assert acks == [(10, 10)]
     assert count(tmp_path) == 10
@@ -59,7 +60,7 @@ def test_a_full_batch_is_flushed_before_the_interval(tmp_path):
     writer = started(tmp_path, WriterSettings(flush_interval_s=60, max_batch=100))
     for i in range(250):
         writer.append(request_event(i))
-    wait_until(lambda: count(tmp_path) >= 200, timeout=5)
+    eventually(lambda: count(tmp_path) >= 200, timeout=5)
     writer.close()  # the rest is written at close
     assert count(tmp_path) == 250
 
