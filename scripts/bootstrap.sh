@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 find_python() {
   local candidate
   for candidate in python3.12 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3.12; do
-    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
-      command -v "$candidate"
+    # The interpreter's own path, not a pyenv shim's: given a shim, uv removed and re-created
+    # .venv on every run (and with it every compiled file).
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12); print(sys.executable)' 2>/dev/null; then
       return 0
     fi
   done
@@ -23,10 +24,16 @@ if ! "$PY" -m uv --version >/dev/null 2>&1; then
   "$PY" -m pip install --quiet --disable-pip-version-check uv
 fi
 # --frozen: install exactly what uv.lock says; never re-resolve on a user's machine.
-# --compile-bytecode: these machines set PYTHONDONTWRITEBYTECODE, so nothing caches .pyc
-# files on its own and every process (each `warden run`, each CLI call) compiled its whole
-# import tree again: about 3 s of a proxy's start. Compiled once here (~20 s on first install).
-"$PY" -m uv sync --frozen --quiet --compile-bytecode --python "$PY"
+"$PY" -m uv sync --frozen --quiet --python "$PY"
+# These machines set PYTHONDONTWRITEBYTECODE, so nothing caches .pyc files on its own and
+# every process (each `warden run`, each CLI call) compiled its whole import tree again:
+# about 3 s of a proxy's start. Compile once per install (~25 s), not on every command
+# (`uv sync --compile-bytecode` redoes it each time).
+marker=.venv/.bytecode-compiled
+if [ ! -f "$marker" ] || [ uv.lock -nt "$marker" ]; then
+  .venv/bin/python -m compileall -q -j 0 .venv/lib/python3.12/site-packages >/dev/null 2>&1 || true
+  touch "$marker"
+fi
 
 # The test suite also drives real peers from Debian's packages: a browser (the dashboard's
 # end-to-end test; browser downloads from test tools are not possible here) and an OpenLDAP
