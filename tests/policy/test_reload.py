@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.eventually import eventually
 from warden.errors import ConfigError
 from warden.policy import Action
 from warden.runtime import RuntimeConfig, WardenRuntime
@@ -372,3 +373,29 @@ def test_a_rotated_ldap_ca_file_rebuilds_the_directory_check(tmp_path: Path):
     ca.unlink()
     assert not _reload_settled(runtime)
     assert "directory-ca.pem: cannot read" in str(runtime.rejected()["identity"])
+
+
+@pytest.mark.parametrize("swap", ["fifo", "device"])
+def test_a_users_file_swapped_for_a_pipe_or_device_is_refused_and_reloads_go_on(
+    tmp_path: Path, swap: str
+):
+    """A FIFO used to block the reload thread for good (nothing loaded after it, /healthz ok),
+    and /dev/zero would be read until memory ran out."""
+    from warden.identity import hash_password
+
+    runtime = _users_identity(tmp_path, f"alice:{hash_password('pw')}\n")
+    users = tmp_path / "users.htpasswd"
+    users.unlink()
+    if swap == "fifo":
+        os.mkfifo(users)
+    else:
+        users.symlink_to("/dev/zero")
+    assert not _reload_settled(runtime)
+    assert "not a regular file" in str(runtime.rejected()["identity"])
+    assert runtime.resolver.check_credentials("alice", "pw") == "alice"  # last good stays
+
+    users.unlink()
+    _touch_later(users, f"bob:{hash_password('b')}\n", 2)
+    assert eventually(lambda: runtime.reload_if_changed(), timeout=5)
+    assert runtime.resolver.check_credentials("alice", "pw") is None
+    assert runtime.resolver.check_credentials("bob", "b") == "bob"

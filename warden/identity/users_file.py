@@ -7,6 +7,7 @@ from pathlib import Path
 import bcrypt
 
 from warden.errors import ConfigError
+from warden.yamlfile import read_text_file
 
 __all__ = ["UsersFile", "hash_password"]
 
@@ -35,10 +36,10 @@ class UsersFile:
 
     @classmethod
     def load(cls, path: Path) -> UsersFile:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as e:
-            raise ConfigError(f"{path}: cannot read users file: {e.strerror}") from e
+        # The data-file reader: a FIFO or a device in place of the file is refused unread.
+        # A plain read_text() waited for a FIFO's writer forever, on the thread every reload
+        # runs on, so no later edit of any file was ever applied.
+        text = read_text_file(path)
         hashes: dict[str, bytes] = {}
         for lineno, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
