@@ -54,7 +54,9 @@ def make_stages() -> list[object]:
         # response filters must therefore be registered in the request phase (see stream.py).
         StreamAddon(),
         PacAddon(runtime),  # before identity: devices fetch the PAC file without credentials
-        health := HealthAddon(runtime, audit, dlp.engine),  # monitors ask without credentials
+        health := HealthAddon(
+            runtime, audit, dlp.engine, alerts
+        ),  # monitors ask without credentials
         MetricsAddon(health),  # /metrics (opt-in); counts each AI request when it is done
         identity,
         TrailingDotAddon(),  # "api.openai.com." is api.openai.com, for classify and upstream

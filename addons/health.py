@@ -23,6 +23,7 @@ import json
 
 from mitmproxy import http
 
+from addons.alerts import AlertsAddon
 from addons.audit import AuditAddon
 from addons.dlp import DlpEngine
 from addons.exchange import exchange
@@ -36,8 +37,14 @@ HEALTH_PATH = "/healthz"
 
 
 class HealthAddon:
-    def __init__(self, runtime: RuntimeAddon, audit: AuditAddon, dlp: DlpEngine) -> None:
-        self._runtime, self._audit, self._dlp = runtime, audit, dlp
+    def __init__(
+        self,
+        runtime: RuntimeAddon,
+        audit: AuditAddon,
+        dlp: DlpEngine,
+        alerts: AlertsAddon | None = None,
+    ) -> None:
+        self._runtime, self._audit, self._dlp, self._alerts = runtime, audit, dlp, alerts
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         if flow.response or not flow.live or not addressed_to_proxy(flow):
@@ -65,9 +72,18 @@ class HealthAddon:
             for name, error in rejected.items()
         }
         checks |= {"audit_store": "ok" if store_ok else "cannot write", "dlp": dlp}
+        # Alerts not reaching anyone do not stop traffic, but the security team must hear of it.
+        service = self._alerts.service() if self._alerts is not None else None
+        alerts_problem = service.problem() if service is not None else None
+        checks["alerts"] = alerts_problem or "ok"
         failing = (not store_ok and policy.audit.on_store_failure is StoreFailure.BLOCK) or (
             dlp == "failed" and policy.fail_mode is FailMode.CLOSED
         )
-        degraded = any(rejected.values()) or not store_ok or dlp in ("loading", "failed")
+        degraded = (
+            any(rejected.values())
+            or not store_ok
+            or dlp in ("loading", "failed")
+            or alerts_problem is not None
+        )
         status = "failing" if failing else "degraded" if degraded else "ok"
         return {"status": status, "checks": checks}

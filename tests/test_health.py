@@ -37,12 +37,26 @@ class _Fakes:
         return self.dlp
 
 
+@dataclass
+class _Alerts:
+    trouble: str | None = None  # what keeps alerts from reaching anyone
+
+    def service(self) -> _Alerts:
+        return self
+
+    def problem(self) -> str | None:
+        return self.trouble
+
+
 def _status(
-    policy: dict[str, object], errors: dict[str, str | None] | None = None, **state: object
+    policy: dict[str, object],
+    errors: dict[str, str | None] | None = None,
+    alerts: str | None = None,
+    **state: object,
 ) -> tuple[int, dict[str, object]]:
     runtime = _Runtime(Policy.model_validate({"version": 1, **policy}), errors or {})
     fakes = _Fakes(runtime, **state)  # type: ignore[arg-type]
-    addon = HealthAddon(fakes, fakes, fakes)  # type: ignore[arg-type]
+    addon = HealthAddon(fakes, fakes, fakes, _Alerts(alerts))  # type: ignore[arg-type]
     flow = tflow.tflow()
     flow.request.scheme, flow.request.path = "http", "/healthz"
     flow.client_conn.tls = False
@@ -79,3 +93,12 @@ def test_a_rejected_data_file_is_degraded_and_named(check: str) -> None:
     assert checks[check] == "reload rejected, last good in force"
     assert [name for name, state in checks.items() if state != "ok" and name != "dlp"] == [check]
     assert "empty" not in str(body) and "/etc/warden" not in str(body)
+
+
+def test_alerts_that_reach_nobody_make_it_degraded_not_failing() -> None:
+    """Traffic is still governed, but the security team must hear that alerts are stuck."""
+    code, body = _status({}, alerts="3 alert deliveries waiting, the oldest for 12 min")
+    assert (code, body["status"]) == (200, "degraded")
+    assert body["checks"]["alerts"] == "3 alert deliveries waiting, the oldest for 12 min"  # type: ignore[index]
+    code, body = _status({})
+    assert (code, body["status"], body["checks"]["alerts"]) == (200, "ok", "ok")  # type: ignore[index]

@@ -117,6 +117,7 @@ def test_a_full_disk_delays_alert_records_and_writes_them_once_space_is_back(
             service.raise_signals([secret_signal()], Subject(user="user0", app="openai"))
         eventually(lambda: disk.failed_writes >= 2, timeout=5)  # retried, not dropped
         assert service.recorder.held > 0 and service.store.alerts() == []
+        assert "alert records held in memory" in str(service.problem())  # /healthz says so
         assert not service.recorder.flush(0.1)
         assert webhook.requests == []  # deliveries wait for their alert to be recorded
         disk.full = False
@@ -124,6 +125,7 @@ def test_a_full_disk_delays_alert_records_and_writes_them_once_space_is_back(
         views = {v.id: v for v in service.store.alerts()}
         assert set(views) == set(ids)
         assert views[ids[0]].alert["count"] == 3
+        assert service.problem() is None
         eventually(lambda: len(webhook.requests) == 3)
         messages = [r.getMessage() for r in caplog.records if r.name == "warden.alerts"]
         assert sum("cannot write alert records (disk full)" in m for m in messages) == 1

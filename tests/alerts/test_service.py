@@ -161,3 +161,23 @@ def test_after_a_purge_nothing_about_the_user_is_written_back(tmp_path, webhook)
         assert counts == {"alice": 1, "bob": 1}
     finally:
         service.close()
+
+
+def test_a_delivery_waiting_too_long_is_a_problem_for_healthz(tmp_path):
+    clock = Clock()
+    nobody = f"http://127.0.0.1:{free_port()}/"  # no receiver: every attempt fails
+    service = AlertService(tmp_path, config(nobody), clock=clock)
+    try:
+        service.raise_signals([secret_signal()], ALICE)
+        service.tick()
+        assert service.recorder.flush(5)
+        assert service.backlog.waiting == 1 and service.problem() is None  # under 5 min
+        time.sleep(1.1)
+        clock.now += 5  # the next measurement is due
+        service.tick()
+        assert service.recorder.flush(5)
+        assert service.problem(stale_after_s=1.0) == (
+            "1 alert deliveries waiting, the oldest for 1 s"
+        )
+    finally:
+        service.close()

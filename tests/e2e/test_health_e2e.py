@@ -51,6 +51,7 @@ def test_health_is_ok_and_a_rejected_policy_edit_shows_as_degraded(
             "prices": "ok",
             "audit_store": "ok",
             "dlp": "ready",
+            "alerts": "ok",
         },
     }
 

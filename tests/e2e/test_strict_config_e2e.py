@@ -116,6 +116,7 @@ def test_emptied_and_deleted_files_keep_the_last_good_policy_and_identity(
         "prices": "ok",
         "audit_store": "ok",
         "dlp": "ready",
+        "alerts": "ok",
     }
 
     # Both files back: the rejections clear and the restored policy is the one in force.

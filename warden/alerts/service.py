@@ -8,7 +8,8 @@
                                                               workers per sink -> receivers
     tick() every second: windows that closed with repeats send their summary; 30 s after
     start and then daily, alerts last seen more than alerts.retention_days ago are removed;
-    every minute, deliveries past delivery.max_age are marked expired.
+    every minute, deliveries past delivery.max_age are marked expired; every 5 s the
+    delivery backlog is measured for /healthz (`problem()`).
     forget_user() after a privacy purge: nothing about the user stays open in memory.
 
 Methods are called from the event loop only; the engine and behaviour state are not shared
@@ -21,6 +22,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from warden.alerts.alert import Alert
@@ -43,6 +45,15 @@ log = logging.getLogger("warden.alerts")
 RETENTION_FIRST_S = 30.0  # after start: not while the proxy is still warming up
 RETENTION_EVERY_S = 86_400.0
 EXPIRE_EVERY_S = 60.0
+BACKLOG_EVERY_S = 5.0
+# A delivery this old is more than a slow receiver: someone should look (/healthz degraded).
+STALE_DELIVERY_S = 300.0
+
+
+@dataclass(frozen=True)
+class DeliveryBacklog:
+    waiting: int = 0  # deliveries pending or retrying
+    oldest_s: float | None = None  # how long the oldest of them has waited
 
 
 def alerts_dir(data_dir: Path) -> Path:
@@ -65,6 +76,8 @@ class AlertService:
         self._clock = clock
         self._next_retention = clock() + RETENTION_FIRST_S
         self._next_expiry = clock()
+        self._next_backlog = clock()
+        self.backlog = DeliveryBacklog()  # measured on the recorder's thread, read anywhere
         self.engine = AlertEngine(config, clock)
         self.behaviour = BehaviourTracker(
             config.behaviour, clock, KnownApps(directory / "known-apps.json", clock)
@@ -119,6 +132,26 @@ class AlertService:
         if now >= self._next_expiry:
             self._next_expiry = now + EXPIRE_EVERY_S
             self.recorder.call(functools.partial(self._expire_deliveries, now))
+        if now >= self._next_backlog:
+            self._next_backlog = now + BACKLOG_EVERY_S
+            self.recorder.call(self._measure_backlog)
+
+    def _measure_backlog(self) -> None:
+        # Wall-clock time, the clock deliveries are stamped and retried with.
+        oldest = self.queue.oldest_unfinished()
+        waited = None if oldest is None else max(time.time() - oldest, 0.0)
+        self.backlog = DeliveryBacklog(self.queue.unfinished(), waited)
+
+    def problem(self, stale_after_s: float = STALE_DELIVERY_S) -> str | None:
+        """What keeps alerts from reaching the security team right now, or None."""
+        if held := self.recorder.held:
+            return f"{held} alert records held in memory: the alert store cannot be written"
+        backlog = self.backlog
+        if backlog.oldest_s is not None and backlog.oldest_s > stale_after_s:
+            waited = backlog.oldest_s
+            age = f"{int(waited)} s" if waited < 120 else f"{int(waited // 60)} min"
+            return f"{backlog.waiting} alert deliveries waiting, the oldest for {age}"
+        return None
 
     def _apply_retention(self, cutoff: float) -> None:
         removed = self.store.remove_before(cutoff)

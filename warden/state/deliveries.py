@@ -162,6 +162,12 @@ class SqliteDeliveryQueue:
         (count,) = self.db.connection().execute(sql, params).fetchone()
         return int(count)
 
+    def oldest_unfinished(self) -> float | None:
+        """When the oldest delivery still pending or retrying was queued (epoch s), or None."""
+        sql = "SELECT min(created_at) FROM deliveries WHERE state IN (?, ?)"
+        (oldest,) = self.db.connection().execute(sql, _WAITING).fetchone()
+        return None if oldest is None else float(oldest)
+
     def record_outcomes(self, outcomes: list[DeliveryStatus]) -> None:
         """Deliveries already finished elsewhere (demo data, a fixture): history only."""
         with self.db.write() as con:
