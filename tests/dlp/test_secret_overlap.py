@@ -22,6 +22,7 @@ PASSWORD = "Tr4il-Mogul-58"
 EMAIL = "noor.haddad@example.org"
 MASK_SECRETS = RedactionSpec(frozenset({"SECRETS"}), RedactionStyle.MASK)
 PLACEHOLD_PII = RedactionSpec(frozenset({"PII"}), RedactionStyle.PLACEHOLDER, reversible=True)
+PLACEHOLD_ALL = RedactionSpec(frozenset({"ALL"}), RedactionStyle.PLACEHOLDER, reversible=True)
 
 CASES = [
     (
@@ -63,9 +64,28 @@ def test_a_secret_in_a_url_is_the_secret_not_an_email_address(
     assert result.restore is None
 
 
+@pytest.mark.parametrize(("text", "entity", "sent"), CASES)
+def test_a_secret_is_masked_and_not_restored_even_under_a_reversible_placeholder_rule(
+    scanner: Scanner, text: str, entity: str, sent: str
+):
+    _, out, result = _redact(scanner, f"{text} -- ask {EMAIL}", PLACEHOLD_ALL)
+    assert out == f"{sent} -- ask <EMAIL_1>"
+    assert result.restore is not None
+    assert list(result.restore) == ["<EMAIL_1>"]
+    answer = f"Run: {sent}, then mail <EMAIL_1>."
+    assert result.restore.restore_text(answer) == f"Run: {sent}, then mail {EMAIL}."
+
+
 def test_a_plain_email_address_is_still_personal_data_and_comes_back(scanner: Scanner):
     types, out, result = _redact(scanner, f"write to {EMAIL} today", MASK_SECRETS, PLACEHOLD_PII)
     assert types == ["EMAIL_ADDRESS"]
     assert out == "write to <EMAIL_1> today"
     assert result.restore is not None
     assert result.restore.restore_text("Sent to <EMAIL_1>.") == f"Sent to {EMAIL}."
+
+
+def test_a_secret_placeholder_under_a_non_reversible_rule_is_not_restored(scanner: Scanner):
+    spec = RedactionSpec(frozenset({"ALL"}), RedactionStyle.PLACEHOLDER)
+    _, out, result = _redact(scanner, CASES[0][0], spec)
+    assert out == "git clone https://<GITHUB_TOKEN_1>@github.com/org/repo"
+    assert result.restore is None
