@@ -201,3 +201,20 @@ def test_a_token_in_a_git_url_leaves_masked_and_is_not_put_back(warden: Warden, 
     assert token not in answer
     assert "https://[REDACTED:GITHUB_TOKEN]@github.com/org/repo" in answer
     assert PII["EMAIL"] in answer  # personal data still comes back
+
+
+def test_a_rule_on_secrets_fires_for_a_password_in_a_database_url(start_warden: StartWarden, mock):
+    """The password before "@db.acme-corp.io" is URL_CREDENTIALS, so a [SECRETS] rule sees it."""
+    mock.clear()
+    warden = start_warden(
+        policy="version: 1\ndefault_action: allow\nrules:\n"
+        "  - {id: no-secrets, match: {dlp: {entities: [SECRETS]}}, action: block,\n"
+        "     message: 'No credentials to AI services.'}\n"
+    )
+    prompt = "why does postgresql+psycopg2://app:Vq8-Lorn-Tansy31@db.acme-corp.io/prod time out?"
+    with pytest.raises(openai.PermissionDeniedError) as raised:
+        _openai(warden).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
+        )
+    assert "No credentials to AI services." in str(raised.value)
+    assert mock.requests_to("api.openai.com") == []
