@@ -190,3 +190,28 @@ def test_digit_runs_inside_hex_digests_are_no_card_numbers(scanner) -> None:
     assert [f.entity_type for f in scanner.scan_text("card 4539 1488 0343 6467.")] == [
         "CREDIT_CARD"
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "token"),
+    [
+        ("https://{}@git.example.com/acme/repo.git", "0c9f4e2ab7d13f8e6a5b4c3d2e1f0a9b8c7d6e5f"),
+        ("https://{}@git.heroku.com/shop.git", "7d1e5a3c-94b2-4f0e-8a6d-2c5b9e3f1a7d"),
+        ("redis://{}@cache.acme-corp.io:6379/0", "Rk4xQ9mZ2tV7pL3w"),
+        ("amqp://{}@mq.acme-corp.io:5672/", "a8Fz3Kq0Lw5Nr2Xv7Tb1"),
+    ],
+)
+def test_a_token_alone_before_the_host_is_url_credentials(
+    secrets_scanner: Scanner, url: str, token: str
+):
+    text = url.format(token)
+    [finding] = secrets_scanner.scan_text(f"remote: {text}")
+    assert finding.entity_type == "URL_CREDENTIALS"
+    assert f"remote: {text}"[finding.start : finding.end] == token
+
+
+@pytest.mark.parametrize(
+    "user", ["git", "jane.doe.1987.smith", "svc_reporting_2024", "deploy-bot-2023-prod"]
+)
+def test_a_user_name_alone_before_the_host_is_not_a_credential(secrets_scanner: Scanner, user: str):
+    assert secrets_scanner.scan_text(f"ssh://{user}@git.acme-corp.io/repo.git") == []

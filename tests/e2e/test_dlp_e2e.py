@@ -13,6 +13,7 @@ import pytest
 from tests.dlp.fake_keys import FakeKeys
 from tests.e2e.conftest import StartWarden, Warden
 from tests.support import MockProviders
+from warden.dlp.recognizers.github import base62_crc32
 
 pytestmark = pytest.mark.e2e
 
@@ -179,4 +180,41 @@ def test_a_scan_over_its_budget_is_refused_with_the_providers_error(
         )
     assert raised.value.status_code == 503
     assert "could not check this request" in str(raised.value)
+    assert mock.requests_to("api.openai.com") == []
+
+
+def test_a_token_in_a_git_url_leaves_masked_and_is_not_put_back(warden: Warden, mock):
+    """A token before "@github.com" also reads as an e-mail address; it must leave as the
+    secret it is, masked, and the answer must not get it back as a restored placeholder."""
+    body = "Yk3mR8qT2vN6wZ1pL5xC9bF4hJ7dS0"
+    token = f"ghp_{body}{base62_crc32(body)}"
+    prompt = f"git clone https://{token}@github.com/org/repo fails, ask {PII['EMAIL']}"
+    reply = _openai(warden).chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
+    )
+    [upstream] = mock.requests_to("api.openai.com")
+    sent = upstream.body.decode()
+    assert token not in sent
+    assert "https://[REDACTED:GITHUB_TOKEN]@github.com/org/repo" in sent
+    assert "<EMAIL_1>" in sent and PII["EMAIL"] not in sent
+    answer = reply.choices[0].message.content or ""
+    assert token not in answer
+    assert "https://[REDACTED:GITHUB_TOKEN]@github.com/org/repo" in answer
+    assert PII["EMAIL"] in answer  # personal data still comes back
+
+
+def test_a_rule_on_secrets_fires_for_a_password_in_a_database_url(start_warden: StartWarden, mock):
+    """The password before "@db.acme-corp.io" is URL_CREDENTIALS, so a [SECRETS] rule sees it."""
+    mock.clear()
+    warden = start_warden(
+        policy="version: 1\ndefault_action: allow\nrules:\n"
+        "  - {id: no-secrets, match: {dlp: {entities: [SECRETS]}}, action: block,\n"
+        "     message: 'No credentials to AI services.'}\n"
+    )
+    prompt = "why does postgresql+psycopg2://app:Vq8-Lorn-Tansy31@db.acme-corp.io/prod time out?"
+    with pytest.raises(openai.PermissionDeniedError) as raised:
+        _openai(warden).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
+        )
+    assert "No credentials to AI services." in str(raised.value)
     assert mock.requests_to("api.openai.com") == []

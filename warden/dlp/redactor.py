@@ -14,7 +14,8 @@ finding a rule wants replaced: redact() raises Unredactable, and the request is 
 
 Replacements: a typed mask `[REDACTED:OPENAI_API_KEY]`, or a numbered placeholder
 `<EMAIL_1>` that is the same for the same value everywhere in the request. For
-reversible placeholders the original values are kept in a RestoreMap, in memory only.
+reversible placeholders the original values are kept in a RestoreMap, in memory only; a
+secret is never reversible (a reversible spec masks it).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from warden.dlp.entities import PLACEHOLDER_NAMES, expand_entities
+from warden.dlp.entities import PLACEHOLDER_NAMES, SECRET_ENTITIES, expand_entities
 from warden.dlp.restore import RestoreMap
 from warden.dlp.types import Finding, RedactionSpec, RedactionStyle
 from warden.schemas.envelope import rewrite_form_urlencoded
@@ -168,7 +169,10 @@ class _Plan:
     def replacement(self, finding: Finding, spec: RedactionSpec, original: str) -> str:
         entity = finding.entity_type
         self.counts[entity] = self.counts.get(entity, 0) + 1
-        if spec.style is RedactionStyle.MASK:
+        # A secret is never put back into the answer: under a reversible spec it is masked, so
+        # neither the model nor the person reading the answer takes its placeholder for one
+        # that comes back.
+        if spec.style is RedactionStyle.MASK or (spec.reversible and entity in SECRET_ENTITIES):
             return f"[REDACTED:{entity}]"
         placeholder = self._placeholders.get(finding.value_hash)
         if placeholder is None:

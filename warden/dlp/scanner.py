@@ -9,8 +9,9 @@ How one text is scanned:
    them; recognizers without prefixes (card and phone numbers) run over the whole text;
 3. base64 blobs that decode to text are scanned the same way (blobs.py);
 4. spaCy NER runs once per request over the sentences that may hold names (ner.py);
-5. overlapping findings keep the highest score (then the longest span); allow-listed values
-   and scores under min_score are dropped; spans map back to the original text.
+5. of overlapping findings a secret beats personal data, then the highest score (then the
+   longest span) wins; allow-listed values and scores under min_score are dropped; spans map
+   back to the original text.
 
 A text scanned before (the earlier turns of a chat, an agent's system prompt) is not scanned
 again: its findings come from the scanner's memo (memo.py). A text whose names were not all
@@ -32,7 +33,7 @@ from presidio_analyzer import RecognizerResult
 
 from warden.dlp import slices
 from warden.dlp.blobs import decoded_blobs
-from warden.dlp.entities import expand_entities
+from warden.dlp.entities import SECRET_ENTITIES, expand_entities
 from warden.dlp.fingerprint import Fingerprinter, load_salt, preview
 from warden.dlp.memo import DEFAULT_CAPACITY, ScanMemo, Scanned
 from warden.dlp.normalize import ScanView, build_view, join_broken_lines
@@ -57,6 +58,7 @@ _TOKEN_END = re.compile(r"[\s\"'`<>()\[\]{},;]")
 GLUED_MIN_SCORE = 0.9
 # A character a key may be glued to without a word boundary in between.
 _GLUE = re.compile(r"[A-Za-z0-9_-]")
+_GENERIC_SECRETS = frozenset({"URL_CREDENTIALS", "GENERIC_SECRET"})
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -279,9 +281,13 @@ class Scanner:
     def _findings(self, path: JsonPath, view: ScanView, hits: list[_Hit]) -> list[Finding]:
         floor = self.settings.min_score
         kept: list[_Hit] = []
-        # Highest score first, then the longest span: a specific key format beats the generic
-        # high-entropy match of the same characters.
-        for hit in sorted(hits, key=lambda h: (-h.score, h.start - h.end, h.start)):
+        # Secrets first, then the highest score, then the longest span: a specific key format
+        # beats the generic high-entropy match of the same characters. A secret outranks
+        # personal data whatever their scores: "token@github.com" in a URL also reads as an
+        # e-mail address (a longer span, a validated domain), but what leaves must be the
+        # secret's mask, never a placeholder the answer gets back. A loser is dropped whole,
+        # as between any two overlapping findings, so the secret's type covers the overlap.
+        for hit in sorted(hits, key=_rank):
             if hit.score < floor or hit.value.strip().casefold() in self._allow:
                 continue
             if any(hit.start < k.end and k.start < hit.end for k in kept):
@@ -304,6 +310,18 @@ class Scanner:
                 )
             )
         return findings
+
+
+def _rank(hit: _Hit) -> tuple[bool, float, bool, int, int]:
+    # At the same score and span a named format (GITLAB_TOKEN) beats the generic types that
+    # also match it (a token in a URL's user part, a value after "token=").
+    return (
+        hit.entity not in SECRET_ENTITIES,
+        -hit.score,
+        hit.entity in _GENERIC_SECRETS,
+        hit.start - hit.end,
+        hit.start,
+    )
 
 
 def _lower(text: str) -> str:

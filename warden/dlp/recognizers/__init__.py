@@ -39,6 +39,7 @@ from warden.dlp.recognizers.url_credentials import (
     ConnectionStringPasswordRecognizer,
     QueryStringPasswordRecognizer,
     UrlCredentialsRecognizer,
+    UrlTokenRecognizer,
 )
 from warden.dlp.recognizers.us_ssn import SocialSecurityNumberRecognizer
 
@@ -72,6 +73,7 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     JwtRecognizer,
     PrivateKeyRecognizer,
     UrlCredentialsRecognizer,
+    UrlTokenRecognizer,
     ConnectionStringPasswordRecognizer,
     QueryStringPasswordRecognizer,
     GenericSecretRecognizer,

@@ -1,5 +1,6 @@
-"""Passwords in URLs (scheme://user:password@host) and in connection strings
-(Server=...;User Id=...;Password=...; and ?user=...&password=... query strings).
+"""Passwords in URLs (scheme://user:password@host), tokens in URLs (scheme://token@host), and
+passwords in connection strings (Server=...;User Id=...;Password=...; and
+?user=...&password=... query strings). Any scheme, any host.
 
 The finding covers the password only, so the rest of the URL stays readable after redaction.
 Placeholders (password, ****, <password>, ${DB_PASSWORD}, %s) are not reported.
@@ -8,13 +9,16 @@ Placeholders (password, ****, <password>, ${DB_PASSWORD}, %s) are not reported.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
+from warden.dlp.recognizers.entropy import looks_random
 
 __all__ = [
     "ConnectionStringPasswordRecognizer",
     "QueryStringPasswordRecognizer",
     "UrlCredentialsRecognizer",
+    "UrlTokenRecognizer",
 ]
 
 _PLACEHOLDER = re.compile(
@@ -45,6 +49,41 @@ class UrlCredentialsRecognizer(_PasswordRecognizer):
             0.9,
         ),
     )
+
+
+class UrlTokenRecognizer(_PasswordRecognizer):
+    """A token alone before the "@" (https://ghp_...@github.com, https://<api key>@git.heroku.com).
+
+    A user name alone is far more common there (git@, jane.doe@, svc_reporting_2024@), so the
+    value must look machine-made: random, and letters and digits mixed all along rather than
+    a word with a year on it.
+    """
+
+    PREFIXES = ("://",)
+    BEFORE = 24  # the scheme
+    MAX_LENGTH = 300
+    PATTERNS = (
+        Pattern(
+            "url_token",
+            r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,20}://"
+            r"(?P<value>[A-Za-z0-9._~-]{16,256})@(?=[A-Za-z0-9.\[-])",
+            0.85,
+        ),
+    )
+
+    def invalidate_result(self, pattern_text: str) -> bool | None:
+        return not _looks_like_token(pattern_text)
+
+
+def _looks_like_token(value: str) -> bool:
+    # Letters-only tokens (hf_...) have their own recognizers; here they would be CamelCase
+    # user names as often as not.
+    if not looks_random(value):
+        return False
+    switches = sum(
+        a.isalpha() != b.isalpha() for a, b in pairwise(value) if a.isalnum() and b.isalnum()
+    )
+    return switches >= 4
 
 
 _CONNECTION_KEYS = re.compile(
