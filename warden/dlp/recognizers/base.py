@@ -15,6 +15,8 @@ what a fast scan needs:
 - a named group "value" narrows the reported span to the secret itself (the password of a
   URL, not the whole URL).
 - case-sensitive stdlib `re` patterns, because key formats are case-sensitive.
+- placeholders (sk_live_xxxx..., AKIAXXXX..., YOUR_API_KEY) are never secret findings, for
+  every secret recognizer alike (placeholders.py).
 
 Class names must differ from Presidio's own recognizers (EmailRecognizer, PhoneRecognizer...):
 Presidio's registry looks recognizers up by class name among all subclasses, so a Warden
@@ -29,6 +31,8 @@ from typing import ClassVar
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 
 from warden.dlp import slices
+from warden.dlp.entities import SECRET_ENTITIES
+from warden.dlp.placeholders import is_placeholder
 
 __all__ = ["Pattern", "WardenRecognizer"]
 
@@ -118,6 +122,8 @@ class WardenRecognizer(PatternRecognizer):
 
     def _score(self, text: str, start: int, end: int, base: float) -> RecognizerResult | None:
         value = text[start:end]
+        if self.ENTITY in SECRET_ENTITIES and is_placeholder(value):
+            return None
         valid = self.validate_result(value)
         if valid is False or self.invalidate_result(value):
             return None
