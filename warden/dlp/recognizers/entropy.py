@@ -6,7 +6,10 @@ Also home of the randomness measures other recognizers use to tell a key from a 
 What is not reported, on purpose: placeholders (xxx, ***, <token>, ${TOKEN}, changeme,
 your_api_key), references to where a secret lives (os.environ["X"], settings.API_KEY,
 get_token()), URLs, and UUIDs (an idempotency_key or a session key is far more often a UUID
-than a credential; the rare credential that is a UUID is missed).
+than a credential; the rare credential that is a UUID is missed), and identifiers that are
+public by design when their name says so: a service account's private_key_id, a key_id or kid
+naming which key signed something, an OAuth client_id. They grant nothing; the key itself, next
+to them, is what is found.
 """
 
 from __future__ import annotations
@@ -70,6 +73,18 @@ _NOT_A_SECRET = re.compile(
 )
 _PASSWORD_WORDS = ("passw", "pwd", "passphrase")
 
+# The name a value is assigned to: "private_key_id": "...", keyId = ..., KID: ...
+_NAME_BEFORE = re.compile(
+    r"([A-Za-z0-9_-]+)[\"']?\s{0,3}(?:[:=]|=>|:=|\s(?:is|was)\s)\s{0,3}[\"'`]?\s?$"
+)
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+# Documented public identifiers: the last words of their names.
+_PUBLIC_ID_ENDINGS = (("key", "id"), ("client", "id"), ("kid",), ("keyid",))
+# A name with one of these words names a secret, whatever it ends with (secret_key_id).
+_SECRET_WORDS = frozenset(
+    {"secret", "password", "passwd", "pwd", "passphrase", "token", "credential", "credentials"}
+)
+
 
 def _is_reference(value: str) -> bool:
     return bool(
@@ -77,6 +92,17 @@ def _is_reference(value: str) -> bool:
         or "://" in value
         or "EXAMPLE" in value  # AWS's documentation keys, see aws.py
     )
+
+
+def _names_public_identifier(before: str) -> bool:
+    """Whether the value after `before` is assigned to a documented public identifier."""
+    assigned = _NAME_BEFORE.search(before)
+    if assigned is None:
+        return False
+    words = tuple(w.lower() for w in _NAME_WORDS.findall(assigned.group(1)))
+    if _SECRET_WORDS.intersection(words):
+        return False
+    return any(words[-len(ending) :] == ending for ending in _PUBLIC_ID_ENDINGS)
 
 
 class GenericSecretRecognizer(WardenRecognizer):
@@ -108,6 +134,8 @@ class GenericSecretRecognizer(WardenRecognizer):
             end -= 1
         value = text[start:end]
         if _is_reference(value):
+            return None
+        if _names_public_identifier(text[max(0, start - 64) : start]):
             return None
         name = text[max(0, start - 48) : start].lower()
         is_password = any(word in name for word in _PASSWORD_WORDS)
