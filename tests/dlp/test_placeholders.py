@@ -120,6 +120,23 @@ def test_a_key_padded_with_filler_is_still_found(secrets_scanner: Scanner):
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["api_key = your_openai_api_key_here", "token = test_token_1", "secret: xxxxxxxxxxxxxxxxxxxx",
+     "api_token = example-token-for-docs", "password = changeme_later", "token = xxx_replace_me"],
+)  # fmt: skip
+def test_worded_placeholders_are_not_generic_secrets(secrets_scanner: Scanner, text: str):
+    assert secrets_scanner.scan_text(text) == []
+
+
+def test_a_generic_secret_dressed_as_a_placeholder_is_still_found(secrets_scanner: Scanner):
+    """ "your_", "xxx" or "test_" before a random value does not make it a placeholder."""
+    random = KEYS._s(_ALNUM, 32)
+    for value in (f"your_{random}", f"xxx{random}", f"a_{random}", f"test_{random}"):
+        text = f"api_token = {value}"
+        assert _found(secrets_scanner, text, value, "GENERIC_SECRET"), f"{value}, seed {SEED}"
+
+
+@pytest.mark.parametrize(
     ("value", "placeholder"),
     [
         ("sk_live_" + "x" * 24, True),

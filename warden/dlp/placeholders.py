@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_placeholder"]
+__all__ = ["is_name", "is_placeholder"]
 
 # Fixed literals inside some formats: they are neither prefix nor variable part.
 # OpenAI's base64 of "OpenAI"; PyPI's macaroon header (base64 of its location, pypi.org).
@@ -45,6 +45,11 @@ def is_placeholder(value: str) -> bool:
     return _is_filler(value) or _is_template(value)
 
 
+def is_name(text: str) -> bool:
+    """Words such as API_KEY_HERE, openai-api-key or apiKey2, not random characters."""
+    return bool(_NAME.fullmatch(text))
+
+
 def _is_filler(value: str) -> bool:
     for marker in _FORMAT_MARKERS:
         value = value.replace(marker, "")
@@ -63,4 +68,4 @@ def _is_template(value: str) -> bool:
     if bracketed is None:
         return False
     inside = next(group for group in bracketed.groups() if group is not None)
-    return bool(_NAME.fullmatch(inside))
+    return is_name(inside)

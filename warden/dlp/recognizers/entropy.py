@@ -18,6 +18,7 @@ import math
 import re
 from collections import Counter
 
+from warden.dlp.placeholders import is_name, is_placeholder
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
 
 __all__ = ["GenericSecretRecognizer", "looks_random", "shannon_entropy"]
@@ -57,10 +58,9 @@ def looks_random(value: str, min_length: int = 16) -> bool:
 _NOT_A_SECRET = re.compile(
     r"(?i:"
     # placeholders
-    r"(?:x{3,}\w*|\*{3,}|\.{3,}|<[^>]*>|\[[^\]]*\]|\$\{[^}]*\}|\{\{[^}]*\}\}|\{[^}]*\}"
-    r"|%\(?\w*\)?s|\$[A-Z_][A-Z0-9_]*|(?:your|my|the|some|a|an)[-_].*|change_?me\w*"
-    r"|password\d*|secret\d*|example\w*|dummy\w*|test\w*|sample\w*|placeholder\w*"
-    r"|redacted\w*|null|none|nil|undefined|true|false|todo|fixme|replace\w*|insert\w*)$"
+    r"(?:\*{3,}|\.{3,}|<[^>]*>|\[[^\]]*\]|\$\{[^}]*\}|\{\{[^}]*\}\}|\{[^}]*\}"
+    r"|%\(?\w*\)?s|\$[A-Z_][A-Z0-9_]*|password\d*|secret\d*"
+    r"|null|none|nil|undefined|true|false|todo|fixme)$"
     # references to where the secret lives
     r"|(?:os\.environ|os\.getenv|process\.env|env|getenv|config|conf|settings|self|this"
     r"|request|req|args|kwargs|params|options|opts|props|secrets|vault|context|ctx)\b"
@@ -70,6 +70,13 @@ _NOT_A_SECRET = re.compile(
     # UUIDs
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
     r")"
+)
+# Placeholders that start with a word: xxx_token, your_api_key, example-key, test_secret_1.
+# What follows the word must be words or filler too: "your_" or "xxx" before a random value
+# does not make the value any less of a secret.
+_PLACEHOLDER_LEAD = re.compile(
+    r"(?i:x{3,}|(?:your|my|the|some|a|an)[-_]|change_?me|example|dummy|test|sample"
+    r"|placeholder|redacted|replace|insert)"
 )
 _PASSWORD_WORDS = ("passw", "pwd", "passphrase")
 
@@ -89,9 +96,18 @@ _SECRET_WORDS = frozenset(
 def _is_reference(value: str) -> bool:
     return bool(
         _NOT_A_SECRET.match(value)
+        or _is_worded_placeholder(value)
         or "://" in value
         or "EXAMPLE" in value  # AWS's documentation keys, see aws.py
     )
+
+
+def _is_worded_placeholder(value: str) -> bool:
+    lead = _PLACEHOLDER_LEAD.match(value)
+    if lead is None:
+        return False
+    rest = value[lead.end() :].strip("-_.")
+    return not rest or is_name(rest) or is_placeholder(rest) or not looks_random(rest, 12)
 
 
 def _names_public_identifier(before: str) -> bool:
