@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import time
 
 import pytest
 
@@ -159,3 +160,13 @@ def test_a_generic_secret_dressed_as_a_placeholder_is_still_found(secrets_scanne
 )
 def test_what_counts_as_a_placeholder(value: str, placeholder: bool):
     assert is_placeholder(value) is placeholder
+
+
+@pytest.mark.parametrize(
+    "value", ["-" * 300 + "aB3", "_" * 300 + "aB3", "x-" * 500 + "y", "<" + "ab " * 300 + ">"]
+)
+def test_the_placeholder_test_stays_fast_on_crafted_values(value: str):
+    """It runs on every secret finding in the proxy: no value may make its regexes backtrack."""
+    started = time.perf_counter()
+    assert not is_placeholder(value)
+    assert time.perf_counter() - started < 0.05

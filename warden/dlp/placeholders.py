@@ -27,9 +27,13 @@ __all__ = ["is_name", "is_placeholder"]
 # OpenAI's base64 of "OpenAI"; PyPI's macaroon header (base64 of its location, pypi.org).
 _FORMAT_MARKERS = ("T3BlbkFJ", "AgEIcHlwaS5vcmc")
 _MIN_FILL = 8
+# Key formats are shorter; a longer value (a PEM block) is not tried, which bounds the cost.
+_MAX_LENGTH = 1024
 
 _PREFIX = r"(?:[A-Za-z]{1,6}[0-9]{0,2}[-_.]){0,3}(?:[A-Za-z]{1,4}(?=[xX*0]))?"
-_FILLER = re.compile(rf"(?P<prefix>{_PREFIX})(?P<fill>([xX*0._-])\3*(?:[-_.]+\3+)*)")
+# Separators are never fill characters and come one at a time, so there is one way to read a
+# value and the match cannot backtrack for long (a run of dashes would take seconds).
+_FILLER = re.compile(rf"(?P<prefix>{_PREFIX})(?P<fill>([xX*0])\3*(?:[-_.]\3+)*|([-_.])\4*)")
 
 # A word of a name: API, token, Token, apiKey, ApiKey, S3; not aB3dE5 (a random value).
 _WORD = r"(?:[A-Z]{1,16}|[a-z]{1,16}(?:[A-Z][a-z]{2,16}){0,3}|(?:[A-Z][a-z]{2,16}){1,4})[0-9]{0,2}"
@@ -42,6 +46,8 @@ _NAME = re.compile(rf"\s*{_WORD}(?:[-_. ]{{1,2}}{_WORD}){{0,8}}\s*")
 
 def is_placeholder(value: str) -> bool:
     """True when the value's variable part is filler or a template (see the module doc)."""
+    if len(value) > _MAX_LENGTH:
+        return False
     return _is_filler(value) or _is_template(value)
 
 
@@ -56,7 +62,7 @@ def _is_filler(value: str) -> bool:
     match = _FILLER.fullmatch(value)
     if match is None:
         return False
-    fill = match.group(3)
+    fill = match.group(3) or match.group(4)
     count = match.group("fill").count(fill)
     return count >= _MIN_FILL and count >= len(match.group("prefix"))
 
