@@ -42,6 +42,8 @@ PLACEHOLDERS = [
     "token = ${GITHUB_TOKEN}",
     "api_key: {{ secrets.OPENAI_API_KEY }}",
     "Authorization: Bearer xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "git clone https://ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx@github.com/org/repo.git",
+    "git clone https://xxxxxxxxxxxxxxxxxxxx@github.com/org/repo.git",
 ]
 
 
@@ -97,6 +99,12 @@ def _with_xs(value: str, prefix_length: int, count: int) -> str:
     for at in secrets.SystemRandom().sample(range(prefix_length, len(value)), count):
         chars[at] = "x"
     return "".join(chars)
+
+
+def test_a_real_token_in_a_git_url_is_still_found(secrets_scanner: Scanner):
+    token = _github()
+    text = f"git clone https://{token}@github.com/org/repo.git"
+    assert _found(secrets_scanner, text, token, "GITHUB_TOKEN"), f"seed {SEED}"
 
 
 def test_a_key_with_a_few_xs_inside_is_still_found(secrets_scanner: Scanner):
