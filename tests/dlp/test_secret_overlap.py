@@ -89,3 +89,38 @@ def test_a_secret_placeholder_under_a_non_reversible_rule_is_not_restored(scanne
     _, out, result = _redact(scanner, CASES[0][0], spec)
     assert out == "git clone https://<GITHUB_TOKEN_1>@github.com/org/repo"
     assert result.restore is None
+
+
+# What an attack review got past the placeholder and public-identifier rules: passwords
+# dressed as templates or followed by filler, and public-id names reused around a secret.
+DRESSED = [
+    ("Qwerty12.Asdf" + "X" * 32, "Server=db.corp.example.com;Database=app;User Id=sa;Password={};"),
+    ("Dragon99-Monkey12-Tiger7-Kqzp" + "x" * 32, "db_password = {}"),
+    ("Secret12_Hunter9_Tiger7_" + "*" * 32, "postgres://app:{}@db.corp.example.com/app"),
+    ("my.Dragon99.Monkey12", "jdbc:mysql://db/app?user=sa&password={}"),
+    ("my.Dragon99.Monkey12", "postgres://app:{}@db.corp.example.com/app"),
+    ("MY_KQZPWMXVJRTBHGFD42_QWZXNM17", "Server=db;Database=app;User Id=sa;Password={};"),
+    ("Kx9mQ2vB7pL4nR8z", '{{"secrets_key_id": "{}"}}'),
+    ("Kx9mQ2vB7pL4nR8z", "password.key_id={}"),
+    ("Kx9mQ2vB7pL4nR8z", 'DB_PASSWORD="key_id: {}"'),
+    ("Kx9mQ2vB7pL4nR8z", "password: key_id: {}"),
+    ("Kx9mQ2vB7pL4nR8z", '{{"api_key": "keyId = {}"}}'),
+]
+
+
+@pytest.mark.parametrize(("secret", "form"), DRESSED)
+def test_a_password_dressed_as_a_placeholder_or_public_id_is_still_a_secret(
+    scanner: Scanner, secret: str, form: str
+):
+    types, out, result = _redact(scanner, form.format(secret), MASK_SECRETS, PLACEHOLD_PII)
+    assert secret not in out and secret[:12] not in out, (types, out)
+    restored = result.restore.restore_text(out) if result.restore else out
+    assert secret not in restored  # never given back in the answer either
+
+
+def test_a_service_accounts_key_id_at_the_start_of_its_line_is_not_a_secret(scanner: Scanner):
+    key_id = "3f9a0c7e5b2d4a1f8e6c9b0a7d5e3c1f2a4b6d8e"
+    for text in (f'{{"type": "service_account", "private_key_id": "{key_id}"}}',
+                 f"private_key_id: {key_id}", f"KEY_ID={key_id}"):  # fmt: skip
+        types, out, _ = _redact(scanner, text, MASK_SECRETS, PLACEHOLD_PII)
+        assert key_id in out and "GENERIC_SECRET" not in types, (text, types)

@@ -36,6 +36,18 @@ from warden.dlp.placeholders import is_placeholder
 
 __all__ = ["Pattern", "WardenRecognizer"]
 
+# Placeholders are judged only in a vendor's key format, where the prefix is the vendor's and
+# the rest must be random. A password or a generic value has no fixed part: "Qwerty12.Asdf"
+# before a run of x's, or "my.Dragon99.Monkey12", is a real password that looks like a
+# template (entropy.py and url_credentials.py keep their own, narrower placeholder rules).
+_VENDOR_FORMATS = SECRET_ENTITIES - {
+    "GENERIC_SECRET",
+    "URL_CREDENTIALS",
+    "AZURE_CONNECTION_STRING",
+    "JWT",
+    "PRIVATE_KEY",
+}
+
 
 class WardenRecognizer(PatternRecognizer):
     ENTITY: ClassVar[str]
@@ -122,7 +134,7 @@ class WardenRecognizer(PatternRecognizer):
 
     def _score(self, text: str, start: int, end: int, base: float) -> RecognizerResult | None:
         value = text[start:end]
-        if self.ENTITY in SECRET_ENTITIES and is_placeholder(value):
+        if self.ENTITY in _VENDOR_FORMATS and is_placeholder(value):
             return None
         valid = self.validate_result(value)
         if valid is False or self.invalidate_result(value):

@@ -80,17 +80,15 @@ _PLACEHOLDER_LEAD = re.compile(
 )
 _PASSWORD_WORDS = ("passw", "pwd", "passphrase")
 
-# The name a value is assigned to: "private_key_id": "...", keyId = ..., KID: ...
+# The name a value is assigned to: "private_key_id": "...", keyId = ..., KID: ... The name
+# must open its assignment: at the start of a line or after `{` or `,` (JSON), so that
+# `password: "key_id: <value>"` is not read as a key_id.
 _NAME_BEFORE = re.compile(
-    r"([A-Za-z0-9_-]+)[\"']?\s{0,3}(?:[:=]|=>|:=|\s(?:is|was)\s)\s{0,3}[\"'`]?\s?$"
+    r"(?:^|[{,])[\s\\\"']*([A-Za-z0-9_.-]+)[\\\"']*\s{0,3}(?:[:=]|=>|:=)\s{0,3}[\\\"'`]*\s?$"
 )
-_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
-# Documented public identifiers: the last words of their names.
-_PUBLIC_ID_ENDINGS = (("key", "id"), ("client", "id"), ("kid",), ("keyid",))
-# A name with one of these words names a secret, whatever it ends with (secret_key_id).
-_SECRET_WORDS = frozenset(
-    {"secret", "password", "passwd", "pwd", "passphrase", "token", "credential", "credentials"}
-)
+# Documented public identifiers, the whole name with case and separators dropped. An exact
+# list, not a pattern: secrets_key_id, api_token_key_id or password.key_id stay secrets.
+_PUBLIC_IDS = frozenset({"privatekeyid", "keyid", "kid", "signingkeyid", "clientid"})
 
 
 def _is_reference(value: str) -> bool:
@@ -110,15 +108,17 @@ def _is_worded_placeholder(value: str) -> bool:
     return not rest or is_name(rest) or is_placeholder(rest) or not looks_random(rest, 12)
 
 
-def _names_public_identifier(before: str) -> bool:
-    """Whether the value after `before` is assigned to a documented public identifier."""
-    assigned = _NAME_BEFORE.search(before)
+def _names_public_identifier(text: str, start: int, limit: int = 256) -> bool:
+    """Whether the value at `start` is assigned to a documented public identifier. Read from
+    the start of its line, never from a cut mid-line, where any name could seem to begin."""
+    low = max(0, start - limit)
+    newline = text.rfind("\n", low, start)
+    if newline == -1 and low > 0:
+        return False  # a line this long is no key file
+    assigned = _NAME_BEFORE.search(text[newline + 1 : start])
     if assigned is None:
         return False
-    words = tuple(w.lower() for w in _NAME_WORDS.findall(assigned.group(1)))
-    if _SECRET_WORDS.intersection(words):
-        return False
-    return any(words[-len(ending) :] == ending for ending in _PUBLIC_ID_ENDINGS)
+    return re.sub(r"[_-]", "", assigned.group(1).lower()) in _PUBLIC_IDS
 
 
 class GenericSecretRecognizer(WardenRecognizer):
@@ -151,7 +151,7 @@ class GenericSecretRecognizer(WardenRecognizer):
         value = text[start:end]
         if _is_reference(value):
             return None
-        if _names_public_identifier(text[max(0, start - 64) : start]):
+        if _names_public_identifier(text, start):
             return None
         name = text[max(0, start - 48) : start].lower()
         is_password = any(word in name for word in _PASSWORD_WORDS)
