@@ -1,11 +1,13 @@
-"""SSNs and ITINs written the ways people write them, and what the default policy sends on
-in their place."""
+"""SSNs, ITINs and phone numbers written the ways people write them, and what the default
+policy sends on in their place."""
 
 from __future__ import annotations
 
 import json
 import random
 from pathlib import Path
+
+import pytest
 
 from warden.dlp.entities import expand_entities
 from warden.dlp.redactor import redact
@@ -64,6 +66,27 @@ def test_itin_advertising_numbers_and_never_issued_ssns_are_not_findings(scanner
     assert _found(scanner, f"ITIN 987-65-432{RNG.randint(0, 9)}") == []
     for fake in ("000-12-3456", "666-12-3456", "123-00-4567", "078-05-1120"):
         assert _found(scanner, f"SSN {fake}") == []
+
+
+def test_ssns_written_with_spaces_are_ssns_not_phone_numbers(scanner: Scanner):
+    spaced, dashed = _ssn(" "), _ssn()
+    text = f"SSN {spaced} (old record: {dashed})"
+    assert _found(scanner, text) == [("US_SSN", spaced), ("US_SSN", dashed)]
+    assert _sent(scanner, text) == "SSN <SSN_1> (old record: <SSN_2>)"
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        f"+1 415 555 {RNG.randint(100, 9999):04d}",
+        f"(415) 555-{RNG.randint(100, 9999):04d}",
+        f"+1-212-555-{RNG.randint(100, 9999):04d}",
+    ],
+)
+def test_phone_numbers_in_phone_groupings_stay_phone_numbers(scanner: Scanner, phone: str):
+    text = f"Call me on {phone} after five."
+    assert _found(scanner, text) == [("PHONE_NUMBER", phone)]
+    assert _sent(scanner, text) == "Call me on <PHONE_1> after five."
 
 
 def test_bare_nine_digit_runs_need_an_ssn_or_itin_word(scanner: Scanner):

@@ -23,7 +23,7 @@ _FORMATTED = re.compile(r"^(?:\+|00)\d|^(?:1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\
 _NOT_A_PHONE = re.compile(
     r"\d+(?:\.\d+)+"  # a version, a decimal, an address
     r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}(?: \d{1,2})?|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}"  # dates
-    r"|\d{3}-\d{2}-\d{4}"  # the shape of a US social security number
+    r"|\d{3}([- ])\d{2}\1\d{4}"  # the shapes of a US social security number (us_ssn.py)
 )
 
 

@@ -1,10 +1,11 @@
-"""US social security numbers: AAA-GG-SSSS with never-issued ranges and known fakes pruned.
+"""US social security numbers: AAA-GG-SSSS, dashed or in spaces, with known fakes pruned.
 
 Areas 000 and 666, group 00 and serial 0000 are never issued and pruned. A number in the 900
 area is reported too unless its group is an ITIN group (us_itin.py reports those): the SSA
 never issued it as an SSN, but it is written as one and is someone's identifier all the same
-(an adoption taxpayer id, 9XX-93-XXXX, or a mistyped SSN). Nine digits without separators
-are reported only with a context word (ssn, social security), as Presidio does.
+(an adoption taxpayer id, 9XX-93-XXXX, or a mistyped SSN). The spaced form 123 45 6789 is the
+SSN's grouping, which phone.py does not claim. Nine digits without separators are reported
+only with a context word (ssn, social security), as Presidio does.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class SocialSecurityNumberRecognizer(WardenRecognizer):
     JOIN_LINES = False
     PATTERNS = (
         Pattern("ssn_dashed", r"(?<![\w.-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)", 0.85),
-        Pattern("ssn_spaced", r"(?<![\w.-])\d{3} \d{2} \d{4}(?![\w-]|\.\d)", 0.4),
+        Pattern("ssn_spaced", r"(?<![\w.-])\d{3} \d{2} \d{4}(?![\w-]|\.\d)", 0.6),
         Pattern("ssn_bare", r"(?<![\w.-])\d{9}(?![\w-]|\.\d)", 0.2),
     )
 
