@@ -7,9 +7,11 @@ import json
 import random
 from pathlib import Path
 
+import phonenumbers
 import pytest
 
 from warden.dlp.entities import expand_entities
+from warden.dlp.recognizers.credit_card import luhn_valid
 from warden.dlp.redactor import redact
 from warden.dlp.scanner import Scanner
 from warden.policy.model import load_policy
@@ -29,6 +31,13 @@ def _ssn(sep: str = "-") -> str:
 def _nine_hundred(groups: list[int], sep: str = "-") -> str:
     area, group = RNG.randint(900, 999), RNG.choice(groups)
     return f"{area}{sep}{group:02d}{sep}{RNG.randint(1, 9999):04d}"
+
+
+def _e164(prefix: str, digits: int) -> str:
+    while True:
+        number = prefix + "".join(RNG.choice("0123456789") for _ in range(digits))
+        if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+            return number
 
 
 def _found(scanner: Scanner, text: str) -> list[tuple[str, str]]:
@@ -89,6 +98,21 @@ def test_phone_numbers_in_phone_groupings_stay_phone_numbers(scanner: Scanner, p
     assert _sent(scanner, text) == "Call me on <PHONE_1> after five."
 
 
+@pytest.mark.parametrize(
+    "phone",
+    [
+        _e164("+49151", 8),  # a German mobile
+        _e164("+447", 9),  # a UK mobile
+        _e164("+336", 8),  # a French mobile
+        f"+447700900{RNG.randint(0, 999):03d}",  # Ofcom's drama range: possible, not valid
+    ],
+)
+def test_e164_numbers_without_spaces_are_phone_numbers(scanner: Scanner, phone: str):
+    text = f"Text me on {phone} if the build breaks"
+    assert _found(scanner, text) == [("PHONE_NUMBER", phone)]
+    assert _sent(scanner, text) == "Text me on <PHONE_1> if the build breaks"
+
+
 def test_bare_nine_digit_runs_need_an_ssn_or_itin_word(scanner: Scanner):
     ssn, itin = _ssn(""), _nine_hundred(ITIN_GROUPS, "")
     assert _found(scanner, f"SSN: {ssn}") == [("US_SSN", ssn)]
@@ -99,3 +123,31 @@ def test_bare_nine_digit_runs_need_an_ssn_or_itin_word(scanner: Scanner):
         f"writing {itin} rows",  # "itin" inside a word is no context
     ):
         assert _found(scanner, text) == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "upgrade to 1.2.3 then 10.4.21",
+        "deployed 2024-05-17 13:45:09+0200, build 20240517134",
+        f"diff line +{RNG.randint(10_000_000, 99_999_999)}",
+        f"order #{RNG.randint(100_000_000, 999_999_999)} total 912.50",
+        f"ticket {RNG.randint(900, 999)}-{RNG.randint(50, 65)}-{RNG.randint(1000, 9999)}-A",
+    ],
+)
+def test_versions_timestamps_and_ids_are_no_numbers_of_people(scanner: Scanner, text: str):
+    assert [t for t, _ in _found(scanner, text) if t != "IP_ADDRESS"] == []
+
+
+def test_an_e164_number_whose_digits_pass_luhn_is_a_phone_not_a_card(scanner: Scanner):
+    phone = _e164("+49151", 8)
+    while not luhn_valid(phone[1:]):
+        phone = _e164("+49151", 8)
+    assert _found(scanner, f"mobile {phone}") == [("PHONE_NUMBER", phone)]
+    card = _card()
+    assert _found(scanner, f"card {card}") == [("CREDIT_CARD", card)]
+
+
+def _card() -> str:
+    body = "4" + "".join(RNG.choice("0123456789") for _ in range(14))
+    return next(body + d for d in "0123456789" if luhn_valid(body + d))
