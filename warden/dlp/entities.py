@@ -50,6 +50,7 @@ PII_ENTITIES = frozenset(
         "CREDIT_CARD",
         "IBAN_CODE",
         "US_SSN",
+        "US_ITIN",
         "IP_ADDRESS",
         "PERSON",
         "LOCATION",
@@ -67,6 +68,7 @@ PLACEHOLDER_NAMES = {
     "IBAN_CODE": "IBAN",
     "IP_ADDRESS": "IP",
     "US_SSN": "SSN",
+    "US_ITIN": "ITIN",
 }
 
 ALL = "ALL"

@@ -2,7 +2,7 @@
 
 Secrets: openai, anthropic, google, aws, github, gitlab, slack, stripe, huggingface, azure,
 twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy.
-Personal data: email, phone, credit_card, iban, us_ssn, ip_address, ner (spaCy), and
+Personal data: email, phone, credit_card, iban, us_ssn, us_itin, ip_address, ner (spaCy), and
 person_context (names announced by
 "Dear", "Name:"...), custom_terms (the policy's deny-list).
 """
@@ -41,6 +41,7 @@ from warden.dlp.recognizers.url_credentials import (
     UrlCredentialsRecognizer,
     UrlTokenRecognizer,
 )
+from warden.dlp.recognizers.us_itin import TaxpayerIdRecognizer
 from warden.dlp.recognizers.us_ssn import SocialSecurityNumberRecognizer
 
 __all__ = [
@@ -82,6 +83,7 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     PaymentCardRecognizer,
     IbanCodeRecognizer,
     SocialSecurityNumberRecognizer,
+    TaxpayerIdRecognizer,
     IpAddressRecognizer,
     PersonContextRecognizer,
 )

@@ -33,11 +33,12 @@ class PaymentCardRecognizer(WardenRecognizer):
     CONTEXT = ("card", "visa", "mastercard", "amex", "credit", "debit", "payment", "cc")
     JOIN_LINES = False
     # Not inside a word: a hex digest (sha256 in a lockfile, a git hash) holds digit runs that
-    # pass Luhn by chance, and rewriting one corrupts it.
+    # pass Luhn by chance, and rewriting one corrupts it. Not after a plus: +4915125441019 is
+    # a phone number in E.164 even when its digits pass Luhn.
     PATTERNS = (
         Pattern(
             "card_number",
-            r"(?<![\dA-Za-z.,-])\d(?:[ -]?\d){11,18}(?![\dA-Za-z-]|[.,]\d)",
+            r"(?<![\dA-Za-z.,+-])\d(?:[ -]?\d){11,18}(?![\dA-Za-z-]|[.,]\d)",
             0.3,
         ),
     )

@@ -3,7 +3,8 @@
 A number written with separators or a country code that libphonenumber calls valid for a
 common region scores 0.8. One it only calls possible still scores 0.6 when it has a country
 code or the North American 3-3-4 grouping: area codes change, and a wrong one in a prompt is
-still someone's number. Bare digit runs (10 to 12 digits, also order numbers and ids) score
+still someone's number; so does a number in E.164 without spaces (+4915123065209: 10 to 15
+digits, country code included). Bare digit runs (10 to 12 digits, also order numbers and ids) score
 0.3 and need a context word (phone, call, mobile...; +0.35) to be reported.
 """
 
@@ -23,7 +24,7 @@ _FORMATTED = re.compile(r"^(?:\+|00)\d|^(?:1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]\
 _NOT_A_PHONE = re.compile(
     r"\d+(?:\.\d+)+"  # a version, a decimal, an address
     r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}(?: \d{1,2})?|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}"  # dates
-    r"|\d{3}-\d{2}-\d{4}"  # the shape of a US social security number
+    r"|\d{3}([- ])\d{2}\1\d{4}"  # the shapes of a US social security number (us_ssn.py)
 )
 
 
@@ -40,7 +41,9 @@ class PhoneNumberRecognizer(WardenRecognizer):
             r"(?:\d{1,5}[ .-]){0,4}\d{2,10}(?:\s*(?:x|ext\.?)\s*\d{1,6})?(?![\w-]|[.,]\d)",
             0.6,
         ),
-        Pattern("phone_digits", r"(?<![\w+.-])\+?\d{10,12}(?![\w-]|[.,]\d)", 0.3),
+        # E.164 without spaces: the plus and the country code make it a phone number.
+        Pattern("phone_e164", r"(?<![\w+.-])\+[1-9]\d{9,14}(?![\w-]|[.,]\d)", 0.6),
+        Pattern("phone_digits", r"(?<![\w+.-])\d{10,12}(?![\w-]|[.,]\d)", 0.3),
     )
 
     def validate_result(self, pattern_text: str) -> bool | None:
