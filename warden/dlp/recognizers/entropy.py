@@ -1,6 +1,9 @@
 """Secrets without a known format: high-entropy values next to words like key, token, secret,
 password, credential, authorization or bearer ("auth_token" and "authToken" count through
 "token"; "auth" alone would fire on every "author" and "oauth").
+Where the name the value is assigned to names a secret (DB_PASSWORD=, spring.datasource.password=,
+--token=, <password>, <add key="PartnerApiKey" value="...">), a shorter value with three kinds
+of characters is enough, as for passwords; a quoted value runs to its closing quote.
 
 Also home of the randomness measures other recognizers use to tell a key from a slug.
 What is not reported, on purpose: placeholders (xxx, ***, <token>, ${TOKEN}, changeme,
@@ -21,7 +24,7 @@ from collections import Counter
 from warden.dlp.placeholders import is_name, is_placeholder
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
 
-__all__ = ["GenericSecretRecognizer", "looks_random", "shannon_entropy"]
+__all__ = ["GenericSecretRecognizer", "looks_like_password", "looks_random", "shannon_entropy"]
 
 
 def shannon_entropy(value: str) -> float:
@@ -58,7 +61,7 @@ def looks_random(value: str, min_length: int = 16) -> bool:
 _NOT_A_SECRET = re.compile(
     r"(?i:"
     # placeholders
-    r"(?:\*{3,}|\.{3,}|<[^>]*>|\[[^\]]*\]|\$\{[^}]*\}|\{\{[^}]*\}\}|\{[^}]*\}"
+    r"(?:\*{3,}|\.{3,}|<[^>]*>|\[[^\]]*\]|\$\{\{[^}]*\}\}|\$\{[^}]*\}|\{\{[^}]*\}\}|\{[^}]*\}"
     r"|%\(?\w*\)?s|\$[A-Z_][A-Z0-9_]*|password\d*|secret\d*"
     r"|null|none|nil|undefined|true|false|todo|fixme)$"
     # references to where the secret lives
@@ -79,6 +82,10 @@ _PLACEHOLDER_LEAD = re.compile(
     r"|placeholder|redacted|replace|insert)"
 )
 _PASSWORD_WORDS = ("passw", "pwd", "passphrase")
+# A quoted value runs to its closing quote on the same line, spaces and all.
+_MAX_QUOTED = 256
+# Pa55w0rd has 2.75 bits per character; a prefix and a run of zeros far less.
+_MIN_PASSWORD_ENTROPY = 2.5
 
 # The name a value is assigned to: "private_key_id": "...", keyId = ..., KID: ... The name
 # must open its assignment: at the start of a line or after `{` or `,` (JSON), so that
@@ -89,6 +96,25 @@ _NAME_BEFORE = re.compile(
 # Documented public identifiers, the whole name with case and separators dropped. An exact
 # list, not a pattern: secrets_key_id, api_token_key_id or password.key_id stay secrets.
 _PUBLIC_IDS = frozenset({"privatekeyid", "keyid", "kid", "signingkeyid", "clientid"})
+# The name a value is assigned to, read loosely: it only ever makes a value more likely a
+# secret (DB_PASSWORD=..., "token": ..., password is ...).
+_ASSIGNED_BEFORE = re.compile(
+    r"([A-Za-z0-9_.-]+)[\"']?\s{0,3}(?:[:=]|=>|:=|\s(?:is|was)\s)\s{0,3}[\"'`]?\s?$"
+)
+# Other places a name sits before its value: <dbPassword>..., <add key="ApiKey" value="...",
+# --token ... on a command line.
+_ELEMENT_BEFORE = re.compile(r"<([A-Za-z_][\w.:-]{0,40})>$")
+_ATTRIBUTE_BEFORE = re.compile(
+    r"(?i:key|name)\s{0,3}=\s{0,3}[\"']([\w.:-]{1,48})[\"']\s{1,3}(?i:value)\s{0,3}=\s{0,3}[\"']$"
+)
+_FLAG_BEFORE = re.compile(r"(?<!\S)--?([A-Za-z][\w-]{0,40})(?:=|\s{1,3})[\"']?$")
+_NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+# Words of a name that names a secret: DB_PASS, ApiKey, access_key, apikey, client_secret.
+_SECRET_NAME_WORDS = frozenset(
+    {"secret", "password", "passwd", "pwd", "passphrase", "token", "credential", "credentials"}
+    | {"pass", "apikey", "accesskey"}
+)
+_SECRET_ENDINGS = (("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"))
 
 
 def _is_reference(value: str) -> bool:
@@ -98,6 +124,36 @@ def _is_reference(value: str) -> bool:
         or "://" in value
         or "EXAMPLE" in value  # AWS's documentation keys, see aws.py
     )
+
+
+def looks_like_password(value: str) -> bool:
+    """A value that can be a password where its name says it is one: 8 characters, 3 kinds,
+    not mostly one character (sk-proj-000...000 is filler)."""
+    return (
+        len(value) >= 8
+        and _classes(value) >= 3
+        and shannon_entropy(value) >= _MIN_PASSWORD_ENTROPY
+        and not _is_reference(value)
+    )
+
+
+def _is_prose(value: str) -> bool:
+    # "password": "Must be at least 8 characters." is a message about a password, not one.
+    return sum(word.isalpha() for word in value.split()) >= 2
+
+
+def _assigned_name(before: str) -> str | None:
+    """The name the value after `before` is assigned to, in any of the forms people paste."""
+    for form in (_ATTRIBUTE_BEFORE, _ELEMENT_BEFORE, _ASSIGNED_BEFORE, _FLAG_BEFORE):
+        found = form.search(before)
+        if found is not None:
+            return found.group(1)
+    return None
+
+
+def _names_secret(name: str) -> bool:
+    words = tuple(w.lower() for w in _NAME_WORDS.findall(name))
+    return bool(_SECRET_NAME_WORDS.intersection(words)) or words[-2:] in _SECRET_ENDINGS
 
 
 def _is_worded_placeholder(value: str) -> bool:
@@ -139,22 +195,47 @@ class GenericSecretRecognizer(WardenRecognizer):
             r"|authorization)[A-Za-z0-9_.-]{0,30}[\"']?\s{0,3}"
             r"(?:[:=]|=>|:=|\s(?:is|was|=)\s)\s{0,3}[\"'`]?\s?(?i:(?:bearer|basic|token)\s+)?"
             r"|(?i:bearer)\s+)"
-            r"(?P<value>[^\s\"'`,;<>(){}\[\]]{8,400})",
+            r"(?P<value>[^\s\"'`,;<>(){}\[\]]{1,400})",
+            0.7,
+        ),
+        # <add key="PartnerApiKey" value="..."/> (.NET app settings and the like)
+        Pattern(
+            "secret_xml_attribute",
+            r"(?i:key|token|secret|passw(?:or)?d|passphrase|pwd|credentials?)[A-Za-z0-9_.:-]{0,30}"
+            r"[\"']\s{1,3}(?i:value)\s{0,3}=\s{0,3}[\"'](?P<value>[^\s\"'<>]{1,256})",
+            0.7,
+        ),
+        # <password>...</password>, <dbToken>...</dbToken>
+        Pattern(
+            "secret_xml_element",
+            r"(?i:key|token|secret|passw(?:or)?d|passphrase|pwd|credentials?)[A-Za-z0-9_.:-]{0,30}"
+            r">(?P<value>[^\s<>]{1,256})</",
             0.7,
         ),
     )
 
     def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
-        # A value at the end of a sentence: "the token is a1B2c3D4e5F6g7H8."
-        while end > start and text[end - 1] in ".!?:":
-            end -= 1
+        quote = text[start - 1] if start > 0 else ""
+        closing = text.find(quote, end, start + _MAX_QUOTED) if quote in ('"', "'", "`") else -1
+        if closing >= 0 and "\n" not in text[end:closing]:
+            end = closing  # "Kp9-Lm.2 xQ!": the value is everything up to its closing quote
+        else:
+            # A value at the end of a sentence: "the token is a1B2c3D4e5F6g7H8."
+            while end > start and text[end - 1] in ".!?:":
+                end -= 1
         value = text[start:end]
-        if _is_reference(value):
+        if _is_reference(value) or _is_prose(value):
             return None
         if _names_public_identifier(text, start):
             return None
-        name = text[max(0, start - 48) : start].lower()
-        is_password = any(word in name for word in _PASSWORD_WORDS)
-        if is_password and len(value) >= 8 and _classes(value) >= 3:
-            return start, end  # "Tr0ub4dor&3": passwords are shorter and less random than keys
+        before = text[max(0, start - 64) : start]
+        window = before[-48:].lower()
+        named = _assigned_name(before)
+        names_secret = named is not None and _names_secret(named)
+        if (
+            names_secret or any(word in window for word in _PASSWORD_WORDS)
+        ) and looks_like_password(value):
+            # "Tr0ub4dor&3": passwords are shorter and less random than keys; so are the tokens
+            # people make up for their own services (API_TOKEN=Jk7-Lm.2Np9Q).
+            return start, end
         return (start, end) if looks_random(value) else None

@@ -1,0 +1,115 @@
+"""Generic credentials found by the name they are assigned to, in the forms people paste."""
+
+from __future__ import annotations
+
+import random
+import string
+import time
+
+import pytest
+
+from warden.dlp.recognizers.entropy import GenericSecretRecognizer
+from warden.dlp.scanner import Scanner
+
+_RNG = random.Random(20261207)
+
+
+def _password(symbols: str = "-.!@#%") -> str:
+    """A fresh password: every kind of character, a symbol inside, a letter at each end."""
+    middle = [
+        *_RNG.choices(string.ascii_lowercase, k=4),
+        *_RNG.choices(string.ascii_uppercase, k=3),
+        *_RNG.choices(string.digits, k=3),
+        *_RNG.choices(symbols, k=2),
+    ]
+    _RNG.shuffle(middle)
+    return _RNG.choice(string.ascii_letters) + "".join(middle) + _RNG.choice(string.ascii_letters)
+
+
+def _redacted(scanner: Scanner, text: str) -> tuple[str, list[str]]:
+    findings = sorted(scanner.scan_text(text), key=lambda f: f.start, reverse=True)
+    for f in findings:
+        text = text[: f.start] + "[REDACTED]" + text[f.end :]
+    return text, [f.entity_type for f in findings]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "DB_PASSWORD={v}",
+        "spring.datasource.password={v}",
+        "export API_TOKEN={v}",
+        "curl --token={v} https://api.acme.io",
+        'password: "{v}"',
+        "[db]\npassword = {v}\nhost = db",
+        'db_password = "{v}"',
+        '{{"password": "{v}", "user": "app"}}',
+        'variable "x" {{\n  token = "{v}"\n}}',
+        '<add key="PartnerApiKey" value="{v}"/>',
+        "<password>{v}</password>",
+        'psql "host=db user=app password={v}"',
+    ],
+)
+def test_a_value_assigned_to_a_secret_name_is_redacted_and_the_name_stays(
+    secrets_scanner: Scanner, template: str
+):
+    value = _password()
+    text = template.format(v=value)
+    redacted, types = _redacted(secrets_scanner, text)
+    assert redacted == template.format(v="[REDACTED]")
+    assert types == ["GENERIC_SECRET"]
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_a_quoted_value_runs_to_its_closing_quote(secrets_scanner: Scanner, quote: str):
+    value = _password() + " " + _password()
+    text = f"password = {quote}{value}{quote}\n"
+    redacted, types = _redacted(secrets_scanner, text)
+    assert redacted == f"password = {quote}[REDACTED]{quote}\n"
+    assert types == ["GENERIC_SECRET"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password: ${{ secrets.DB_PASSWORD }}",
+        'password: "${{ secrets.DB_PASSWORD }}"',
+        "password=",
+        "password: true",
+        "token_type=bearer",
+        "Please reset the password for the user and rotate the token tomorrow.",
+        "password: YOUR_PASSWORD",
+        "password=${DB_PASSWORD}",
+        "password: <password>",
+        'password: "****"',
+        '<add key="CacheSeconds" value="3600"/>',
+        "<password></password>",
+        "secret_name = 'prod/db/password'",
+        '"password": "Must be at least 8 characters, with 1 digit."',
+    ],
+)
+def test_placeholders_references_and_prose_near_secret_names_are_not_findings(
+    secrets_scanner: Scanner, text: str
+):
+    assert secrets_scanner.scan_text(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'password = "' + "a" * 5000,
+        "password: " + '"' + "ab " * 2000,
+        '<add key="' + "Key" * 2000 + '" value="',
+        "token" * 3000,
+        "<" + "password" * 1000 + ">" + "x" * 3000,
+        'password="' + "x-" * 3000,
+        'key="a" value="' * 1000,
+    ],
+)
+def test_generic_secrets_stay_fast_on_crafted_long_inputs(secrets_scanner: Scanner, text: str):
+    """Tried at every key word in the proxy: no input may make the patterns backtrack."""
+    recognizer = GenericSecretRecognizer()
+    started = time.perf_counter()
+    recognizer.analyze_span(text, 0, len(text))
+    secrets_scanner.scan_text(text)
+    assert time.perf_counter() - started < 0.2
