@@ -1,7 +1,7 @@
 """Warden's Presidio recognizers, one family per module, and the list the scanner builds from.
 
 Secrets: openai, anthropic, google, aws, github, gitlab, slack, stripe, huggingface, azure,
-twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy.
+twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy, command_line.
 Personal data: email, phone, credit_card, iban, us_ssn, us_itin, ip_address, ner (spaCy), and
 person_context (names announced by
 "Dear", "Name:"...), custom_terms (the policy's deny-list).
@@ -13,6 +13,7 @@ from warden.dlp.recognizers.anthropic import AnthropicKeyRecognizer
 from warden.dlp.recognizers.aws import AwsAccessKeyRecognizer, AwsSecretKeyRecognizer
 from warden.dlp.recognizers.azure import AzureConnectionStringRecognizer, AzureKeyRecognizer
 from warden.dlp.recognizers.base import WardenRecognizer
+from warden.dlp.recognizers.command_line import CommandLineSecretRecognizer
 from warden.dlp.recognizers.credit_card import PaymentCardRecognizer
 from warden.dlp.recognizers.custom_terms import CustomTermRecognizer
 from warden.dlp.recognizers.email import EmailAddressRecognizer
@@ -78,6 +79,7 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     ConnectionStringPasswordRecognizer,
     QueryStringPasswordRecognizer,
     GenericSecretRecognizer,
+    CommandLineSecretRecognizer,
     EmailAddressRecognizer,
     PhoneNumberRecognizer,
     PaymentCardRecognizer,

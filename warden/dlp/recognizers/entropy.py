@@ -58,14 +58,19 @@ def looks_random(value: str, min_length: int = 16) -> bool:
 
 # What a value next to "key" or "token" is when it is not a secret. One pattern, because it
 # is tried at every such word in the text.
-_NOT_A_SECRET = re.compile(
-    r"(?i:"
-    # placeholders
+_PLACEHOLDER_FORMS = (
     r"(?:\*{3,}|\.{3,}|<[^>]*>|\[[^\]]*\]|\$\{\{[^}]*\}\}|\$\{[^}]*\}|\{\{[^}]*\}\}|\{[^}]*\}"
     r"|%\(?\w*\)?s|\$[A-Z_][A-Z0-9_]*|password\d*|secret\d*"
     r"|null|none|nil|undefined|true|false|todo|fixme)$"
+)
+# A literal (a command-line argument) is never a reference, but it can be a placeholder.
+_PLACEHOLDER_VALUE = re.compile(rf"(?i:{_PLACEHOLDER_FORMS})")
+_NOT_A_SECRET = re.compile(
+    r"(?i:"
+    # placeholders
+    + _PLACEHOLDER_FORMS
     # references to where the secret lives
-    r"|(?:os\.environ|os\.getenv|process\.env|env|getenv|config|conf|settings|self|this"
+    + r"|(?:os\.environ|os\.getenv|process\.env|env|getenv|config|conf|settings|self|this"
     r"|request|req|args|kwargs|params|options|opts|props|secrets|vault|context|ctx)\b"
     # names, possibly dotted: settings.API_KEY, some_module.SomeClass, application/json
     r"|[a-z_$][a-z_$]*(?:[.:/-][a-z_$][a-z0-9_$]*)*$"
@@ -126,15 +131,20 @@ def _is_reference(value: str) -> bool:
     )
 
 
-def looks_like_password(value: str) -> bool:
+def looks_like_password(value: str, *, literal: bool = False) -> bool:
     """A value that can be a password where its name says it is one: 8 characters, 3 kinds,
-    not mostly one character (sk-proj-000...000 is filler)."""
-    return (
-        len(value) >= 8
-        and _classes(value) >= 3
-        and shannon_entropy(value) >= _MIN_PASSWORD_ENTROPY
-        and not _is_reference(value)
-    )
+    not mostly one character (sk-proj-000...000 is filler).
+
+    A `literal` value (a command-line argument) is not read as a reference such as
+    settings.API_KEY: there, Ab3.cD.eF9 is the password itself.
+    """
+    if len(value) < 8 or _classes(value) < 3 or _is_prose(value):
+        return False
+    if shannon_entropy(value) < _MIN_PASSWORD_ENTROPY:
+        return False
+    if literal:
+        return not (_PLACEHOLDER_VALUE.match(value) or _is_worded_placeholder(value))
+    return not _is_reference(value)
 
 
 def _is_prose(value: str) -> bool:

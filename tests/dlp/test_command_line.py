@@ -1,0 +1,110 @@
+"""Credentials on a command line: the flag stays, the value is redacted."""
+
+from __future__ import annotations
+
+import random
+import string
+import time
+
+import pytest
+
+from warden.dlp.recognizers.command_line import CommandLineSecretRecognizer
+from warden.dlp.scanner import Scanner
+
+_RNG = random.Random(7120626)
+
+
+def _password(symbols: str = "-.!%+") -> str:
+    """A fresh password: every kind of character, a symbol inside, a letter at each end."""
+    middle = [
+        *_RNG.choices(string.ascii_lowercase, k=4),
+        *_RNG.choices(string.ascii_uppercase, k=3),
+        *_RNG.choices(string.digits, k=3),
+        *_RNG.choices(symbols, k=2),
+    ]
+    _RNG.shuffle(middle)
+    return _RNG.choice(string.ascii_letters) + "".join(middle) + _RNG.choice(string.ascii_letters)
+
+
+def _redacted(scanner: Scanner, text: str) -> tuple[str, list[str]]:
+    findings = sorted(scanner.scan_text(text), key=lambda f: f.start, reverse=True)
+    for f in findings:
+        text = text[: f.start] + "[REDACTED]" + text[f.end :]
+    return text, [f.entity_type for f in findings]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "mysql -h db -u app -p{v}",
+        "docker login registry.acme.io -u bot -p '{v}'",
+        'sshpass -p "{v}" ssh deploy@host',
+        "curl -u admin:{v} https://api.acme.io/v1/me",
+        'curl -u "admin:{v}" https://api.acme.io/v1/me',
+        "mongosh --host db --password {v} --username app",
+        "tool --password={v} --verbose",
+        "curl --token {v} https://api.acme.io",
+        "vault login --client-secret '{v}'",
+        "acme deploy --api-key={v}",
+    ],
+)
+def test_a_secret_flag_value_is_redacted_and_the_flag_stays(
+    secrets_scanner: Scanner, template: str
+):
+    text = template.format(v=_password())
+    redacted, types = _redacted(secrets_scanner, text)
+    assert redacted == template.format(v="[REDACTED]")
+    assert types == ["GENERIC_SECRET"]
+
+
+def test_a_quoted_flag_value_keeps_its_spaces(secrets_scanner: Scanner):
+    value = f"{_password()} {_password()}"
+    redacted, types = _redacted(secrets_scanner, f"tool --password '{value}' --dry-run")
+    assert redacted == "tool --password '[REDACTED]' --dry-run"
+    assert types == ["GENERIC_SECRET"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "docker run -p 8080:80 nginx",
+        "docker run -p 127.0.0.1:8080:80 nginx",
+        "ssh -p 2222 deploy@host",
+        "mysql -p /etc/mysql/Secret2-file",
+        "mkdir -p src/App2-Core",
+        "pytest -p no:cacheprovider",
+        "git log -p --stat",
+        "mysql -p -u root",
+        "docker run -u 1000:1000 app",
+        'curl -u "$USER:$API_TOKEN" https://api.acme.io',
+        "curl -u admin https://api.acme.io",
+        "tool --password-file /run/secrets/Db2-pass",
+        "tool --token-type bearer",
+        "tool --password $DB_PASSWORD",
+        'tool --password "${DB_PASSWORD}"',
+        "tool --password '<password>'",
+        "tool --password YOUR_PASSWORD",
+        "tool --no-password --Verbose2",
+    ],
+)
+def test_ports_paths_flags_and_references_are_not_findings(secrets_scanner: Scanner, text: str):
+    assert secrets_scanner.scan_text(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "--password " + "'" + "a" * 5000,
+        "-p" * 5000,
+        "-u " + "a" * 3000 + ":" * 3000,
+        "--" + "a-" * 3000 + "token",
+        "--" * 5000,
+    ],
+)
+def test_command_line_secrets_stay_fast_on_crafted_long_inputs(secrets_scanner: Scanner, text: str):
+    """Tried at every -p, -u and -- in the proxy: no input may make the patterns backtrack."""
+    recognizer = CommandLineSecretRecognizer()
+    started = time.perf_counter()
+    recognizer.analyze_span(text, 0, len(text))
+    secrets_scanner.scan_text(text)
+    assert time.perf_counter() - started < 0.2

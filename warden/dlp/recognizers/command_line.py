@@ -1,0 +1,65 @@
+"""Credentials given on a command line: -p and --password/--token/--api-key values, and
+curl's -u user:password.
+
+mysql -u app -pS3cr3t-Pa55, docker login -u bot -p 'Xy9-kQ2.vB7!', mongosh --password Xy9...,
+curl -u admin:Hunter2-Prod. The finding covers the value only, so the command still reads.
+
+-p is also a port (ssh -p 2222, docker run -p 8080:80), a path (mkdir -p src/app) or a plugin
+(pytest -p no:cacheprovider), and -u a uid:gid (docker run -u 1000:1000): the value must look
+like a password (8 characters of three kinds, see entropy.py), and an unquoted value holding a
+path separator, or one that is the next flag, is not one. --password-file /path and
+--token-type bearer name something else than the secret and are not matched at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from warden.dlp.recognizers.base import Pattern, WardenRecognizer
+from warden.dlp.recognizers.entropy import looks_like_password
+
+__all__ = ["CommandLineSecretRecognizer"]
+
+# A flag starts an argument: after whitespace, a quote or the start of the text.
+_FLAG_START = r"(?<![^\s\"'`])"
+# Quoted values run to the closing quote; unquoted ones to the next whitespace.
+_ARGUMENT = r"(?P<value>\"[^\"\r\n]{1,256}\"|'[^'\r\n]{1,256}'|[^\s\"'`]{1,256})"
+_SECRET_FLAG_WORD = (
+    r"(?i:password|passwd|pass|pwd|passphrase|token|secret|api[-_]?key|access[-_]key"
+    r"|credentials?)"
+)
+_PATH = re.compile(r"[/\\]|^~|^[A-Za-z]:")
+
+
+class CommandLineSecretRecognizer(WardenRecognizer):
+    ENTITY = "GENERIC_SECRET"
+    PREFIXES = ("--", "-p", "-u")
+    ANCHORED = True
+    MAX_LENGTH = 320
+    JOIN_LINES = False
+    PATTERNS = (
+        # --password X, --password=X, --client-secret 'X', --api-key=X
+        Pattern(
+            "long_flag_secret",
+            rf"{_FLAG_START}--(?:[A-Za-z0-9]{{1,20}}[-_]){{0,3}}{_SECRET_FLAG_WORD}"
+            rf"(?:=|\s{{1,3}}){_ARGUMENT}",
+            0.7,
+        ),
+        # -pX (mysql: no space), -p X, -p 'X'
+        Pattern("short_flag_password", rf"{_FLAG_START}-p\s{{0,3}}{_ARGUMENT}", 0.7),
+        # -u user:password (curl, wget, httpie)
+        Pattern(
+            "user_password_flag",
+            rf"{_FLAG_START}-u\s{{0,3}}[\"']?[^\s:\"'`]{{1,64}}:(?P<value>[^\s\"'`]{{1,256}})",
+            0.7,
+        ),
+    )
+
+    def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        quoted = text[start] in "\"'"
+        if quoted:
+            start, end = start + 1, end - 1
+        value = text[start:end]
+        if value.startswith("-") or (not quoted and _PATH.search(value)):
+            return None
+        return (start, end) if looks_like_password(value, literal=True) else None
