@@ -69,6 +69,19 @@ def test_a_quoted_value_runs_to_its_closing_quote(secrets_scanner: Scanner, quot
     assert types == ["GENERIC_SECRET"]
 
 
+@pytest.mark.parametrize("value", ["Jo77kK8.ff.oTy", "Qa.b9.Zx-Lm4"])
+def test_a_quoted_password_with_dots_is_a_literal_not_a_reference(
+    secrets_scanner: Scanner, value: str
+):
+    redacted, types = _redacted(secrets_scanner, f'db_password = "{value}"')
+    assert redacted == 'db_password = "[REDACTED]"'
+    assert types == ["GENERIC_SECRET"]
+
+
+def test_an_unquoted_dotted_name_under_a_secret_name_is_a_reference(secrets_scanner: Scanner):
+    assert secrets_scanner.scan_text("api_token = settings.Api2.Token") == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -227,14 +227,17 @@ class GenericSecretRecognizer(WardenRecognizer):
     def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         quote = text[start - 1] if start > 0 else ""
         closing = text.find(quote, end, start + _MAX_QUOTED) if quote in ('"', "'", "`") else -1
-        if closing >= 0 and "\n" not in text[end:closing]:
+        quoted = closing >= 0 and "\n" not in text[end:closing]
+        if quoted:
             end = closing  # "Kp9-Lm.2 xQ!": the value is everything up to its closing quote
         else:
             # A value at the end of a sentence: "the token is a1B2c3D4e5F6g7H8."
             while end > start and text[end - 1] in ".!?:":
                 end -= 1
         value = text[start:end]
-        if _is_reference(value) or _is_prose(value):
+        # A quoted value is a literal: "Ab3.cD.eF9" under a password name is no settings.X.
+        reference = _is_reference(value)
+        if (reference and not quoted) or _is_prose(value):
             return None
         if _names_public_identifier(text, start):
             return None
@@ -244,8 +247,8 @@ class GenericSecretRecognizer(WardenRecognizer):
         names_secret = named is not None and _names_secret(named)
         if (
             names_secret or any(word in window for word in _PASSWORD_WORDS)
-        ) and looks_like_password(value):
+        ) and looks_like_password(value, literal=quoted):
             # "Tr0ub4dor&3": passwords are shorter and less random than keys; so are the tokens
             # people make up for their own services (API_TOKEN=Jk7-Lm.2Np9Q).
             return start, end
-        return (start, end) if looks_random(value) else None
+        return (start, end) if looks_random(value) and not reference else None
