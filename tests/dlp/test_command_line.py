@@ -46,6 +46,10 @@ def _redacted(scanner: Scanner, text: str) -> tuple[str, list[str]]:
         "curl --token {v} https://api.acme.io",
         "vault login --client-secret '{v}'",
         "acme deploy --api-key={v}",
+        "redis-cli -h cache -p 6379 -a {v} ping",
+        "redis-cli -a '{v}' --no-auth-warning",
+        "sqlplus -s app/{v}@//db:1521/ORCL",
+        "expdp system/{v}@orcl schemas=app",
     ],
 )
 def test_a_secret_flag_value_is_redacted_and_the_flag_stays(
@@ -85,6 +89,10 @@ def test_a_quoted_flag_value_keeps_its_spaces(secrets_scanner: Scanner):
         "tool --password '<password>'",
         "tool --password YOUR_PASSWORD",
         "tool --no-password --Verbose2",
+        "ls -a Docs2-old.txt",
+        "git commit -a -m 'Fix 2 bugs'",
+        "sqlplus / as sysdba",
+        "sqlplus app/${DB_PASSWORD}@db",
     ],
 )
 def test_ports_paths_flags_and_references_are_not_findings(secrets_scanner: Scanner, text: str):
@@ -99,6 +107,9 @@ def test_ports_paths_flags_and_references_are_not_findings(secrets_scanner: Scan
         "-u " + "a" * 3000 + ":" * 3000,
         "--" + "a-" * 3000 + "token",
         "--" * 5000,
+        "redis-cli " + "a" * 5000,
+        "redis-cli" * 1000 + " -a",
+        "sqlplus -s -s -s " + "a" * 3000 + "/",
     ],
 )
 def test_command_line_secrets_stay_fast_on_crafted_long_inputs(secrets_scanner: Scanner, text: str):

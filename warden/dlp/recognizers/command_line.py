@@ -2,7 +2,8 @@
 curl's -u user:password.
 
 mysql -u app -pS3cr3t-Pa55, docker login -u bot -p 'Xy9-kQ2.vB7!', mongosh --password Xy9...,
-curl -u admin:Hunter2-Prod. The finding covers the value only, so the command still reads.
+curl -u admin:Hunter2-Prod, redis-cli -a Xy9..., sqlplus app/Xy9...@db. The finding covers
+the value only, so the command still reads.
 
 -p is also a port (ssh -p 2222, docker run -p 8080:80), a path (mkdir -p src/app) or a plugin
 (pytest -p no:cacheprovider), and -u a uid:gid (docker run -u 1000:1000): the value must look
@@ -33,7 +34,7 @@ _PATH = re.compile(r"[/\\]|^~|^[A-Za-z]:")
 
 class CommandLineSecretRecognizer(WardenRecognizer):
     ENTITY = "GENERIC_SECRET"
-    PREFIXES = ("--", "-p", "-u")
+    PREFIXES = ("--", "-p", "-u", "redis-cli", "sqlplus", "expdp", "impdp")
     ANCHORED = True
     MAX_LENGTH = 320
     JOIN_LINES = False
@@ -51,6 +52,19 @@ class CommandLineSecretRecognizer(WardenRecognizer):
         Pattern(
             "user_password_flag",
             rf"{_FLAG_START}-u\s{{0,3}}[\"']?[^\s:\"'`]{{1,64}}:(?P<value>[^\s\"'`]{{1,256}})",
+            0.7,
+        ),
+        # redis-cli -h cache -a X: -a is "all" to most other commands, so only after redis-cli
+        Pattern(
+            "redis_cli_password",
+            rf"redis-cli\b[^\r\n|;&]{{0,200}}?(?<!\S)-a\s{{1,3}}{_ARGUMENT}",
+            0.7,
+        ),
+        # sqlplus app/X@db, expdp system/X@orcl: Oracle's user/password connect identifier
+        Pattern(
+            "oracle_connect_password",
+            r"(?i:sqlplus|expdp|impdp)(?:\s{1,3}-[A-Za-z]{1,10}){0,3}\s{1,3}[\w$#]{1,30}/"
+            r"(?P<value>[^\s@\"'/]{1,128})(?=@|\s|$)",
             0.7,
         ),
     )
