@@ -361,6 +361,49 @@ def _negative_samples(fake: Faker, rng: random.Random, count: int) -> Iterator[S
         yield Sample(f"negative:{i % len(makers)}", makers[i % len(makers)]())
 
 
+# Credentials by context, in the forms people paste; {p} is the password, the rest must stay.
+_CONTEXT_TEMPLATES = [
+    "mysql -h db -u app -p{p} orders < dump.sql",
+    "docker login registry.acme.io -u bot -p '{p}'",
+    "curl -u admin:{p} https://api.acme.io/v1/me",
+    "mongosh --host db --username app --password {p}",
+    "redis-cli -h cache -a '{p}' ping",
+    "spring.datasource.password={p}\nspring.datasource.username=app",
+    "export DB_PASSWORD='{p} {p}'",
+    '<add key="PartnerApiKey" value="{p}"/>',
+    "<connection>\n  <password>{p}</password>\n</connection>",
+    'psql "host=db user=app password={p}"',
+]
+# The same forms without a credential in them.
+_CONTEXT_NEGATIVES = [
+    "docker run -p 8080:80 -p 127.0.0.1:9090:90 nginx",
+    "ssh -p 2222 deploy@bastion\nmkdir -p src/App2-Core",
+    "mysqldump -p /etc/mysql/Client2-config.cnf",
+    "docker login --password-stdin --username bot < token.txt",
+    "tool --password-file /run/secrets/Db2-pass --token-type bearer",
+    "env:\n  password: ${{ secrets.DB_PASSWORD }}\n  token_type: bearer\n  verify: true",
+    "password=\nremember_password: true",
+    "Please reset the password for the user and rotate the API token by Friday.",
+    '<add key="CacheSeconds" value="3600"/>',
+    "pytest -p no:cacheprovider -q\ndocker run -u 1000:1000 app",
+]
+
+
+def _context_samples(seed: int) -> Iterator[Sample]:
+    keys = FakeKeys(seed)
+    for i, template in enumerate(_CONTEXT_TEMPLATES * 3):
+        value = f"{keys.password()}-Zq.{i}"
+        head, tail = template.split("{p}", 1)
+        builder = _Builder(f"secret:context:{i % len(_CONTEXT_TEMPLATES)}").add(head)
+        builder.add(value, "GENERIC_SECRET")
+        while "{p}" in tail:
+            middle, tail = tail.split("{p}", 1)
+            builder.add(middle).add(value, "GENERIC_SECRET")
+        yield builder.add(tail).build()
+    for i, text in enumerate(_CONTEXT_NEGATIVES):
+        yield Sample(f"negative:context:{i}", text)
+
+
 def build_corpus(
     seed: int = 4, *, per_family: int = 30, pii: int = 240, negatives: int = 300
 ) -> list[Sample]:
@@ -375,6 +418,7 @@ def build_corpus(
         *_secret_samples(keys, rng, per_family),
         *_pii_samples(fake, locale_fakes, rng, pii),
         *_negative_samples(fake, rng, negatives),
+        *_context_samples(seed + 100),
     ]
 
 
