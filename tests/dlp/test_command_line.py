@@ -100,6 +100,32 @@ def test_ports_paths_flags_and_references_are_not_findings(secrets_scanner: Scan
 
 
 @pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("sqlcmd -password={v}", "{v}"),
+        ("tool -pwd={v}", "{v}"),
+        ("openssl pkcs12 -passphrase: {v}", "{v}"),
+    ],
+)
+def test_a_single_dash_password_flag_is_still_read_by_the_assignment_rule(
+    secrets_scanner: Scanner, text: str, value: str
+):
+    """-p is a literal of its own: it must not hide "password" or "pwd" right after a dash."""
+    secret = _password()
+    redacted, types = _redacted(secrets_scanner, text.format(v=secret))
+    assert redacted == text.format(v="[REDACTED]")
+    assert types == ["GENERIC_SECRET"]
+
+
+def test_every_literal_after_a_dash_is_a_command_line_prefix_too():
+    from warden.dlp.recognizers import PATTERN_RECOGNIZERS
+
+    ours = set(CommandLineSecretRecognizer.PREFIXES)
+    others = {p for r in PATTERN_RECOGNIZERS for p in r.PREFIXES if p[0] in "pu"}
+    assert {f"-{p}" for p in others} <= ours
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "--password " + "'" + "a" * 5000,

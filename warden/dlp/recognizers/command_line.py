@@ -34,7 +34,14 @@ _PATH = re.compile(r"[/\\]|^~|^[A-Za-z]:")
 
 class CommandLineSecretRecognizer(WardenRecognizer):
     ENTITY = "GENERIC_SECRET"
-    PREFIXES = ("--", "-p", "-u", "redis-cli", "sqlplus", "expdp", "impdp")
+    # The scanner takes the longest literal at a position and moves past it, so "-p" alone
+    # would hide "password", "pwd" or "pypi-" right after a dash from the other recognizers:
+    # "-password" must be a literal of its own, which dispatches to both (see scanner.py).
+    PREFIXES = (
+        "--", "-p", "-u", "redis-cli", "sqlplus", "expdp", "impdp",
+        "-passw", "-passwd", "-password", "-passphrase", "-pwd", "-pypi-",
+        "-putty-user-key-file-", "-prof",
+    )  # fmt: skip
     ANCHORED = True
     MAX_LENGTH = 320
     JOIN_LINES = False
@@ -46,8 +53,12 @@ class CommandLineSecretRecognizer(WardenRecognizer):
             rf"(?:=|\s{{1,3}}){_ARGUMENT}",
             0.7,
         ),
-        # -pX (mysql: no space), -p X, -p 'X'
-        Pattern("short_flag_password", rf"{_FLAG_START}-p\s{{0,3}}{_ARGUMENT}", 0.7),
+        # -pX (mysql: no space), -p X, -p 'X'; -print, -pthread, -pwd=X are other flags
+        Pattern(
+            "short_flag_password",
+            rf"{_FLAG_START}-p(?:\s{{1,3}}|(?![a-z]{{4}}|[a-z]{{1,3}}[=:])){_ARGUMENT}",
+            0.7,
+        ),
         # -u user:password (curl, wget, httpie)
         Pattern(
             "user_password_flag",
