@@ -16,12 +16,16 @@ from tests.dashboard.fixture_store import (
     FixtureStore,
 )
 
-DAY = TimeRange.last(timedelta(days=1))
+
+def _day() -> TimeRange:
+    # Taken when the test runs, not at import: a test worker may run it minutes after
+    # importing the module, when the fixture store's newest events are newer than that.
+    return TimeRange.last(timedelta(days=1))
 
 
 def test_outcomes_over_time_add_up_to_the_requests(store: FixtureStore):
     with open_views(store.data_dir) as con:
-        unit, series = overview.timeseries(con, DAY)
+        unit, series = overview.timeseries(con, _day())
     assert unit == "hour"
     by_outcome = series.groupby("outcome")["requests"].sum().to_dict()
     assert by_outcome == {"allowed": 30, "blocked": 2, "redacted": 1, "coached": 1, "flagged": 1}
@@ -49,9 +53,9 @@ def test_breakdowns_cover_every_dimension(store: FixtureStore):
 def test_review_state_joins_and_filters(store: FixtureStore):
     ReviewStore.for_data_dir(store.data_dir).record(BLOCKED_ID, ReviewState.REVIEWED, "a", "x")
     with open_views(store.data_dir) as con:
-        reviewed = review.queue(con, DAY, review.ReviewFilter(states=("reviewed",)))
-        still_open = review.queue_size(con, DAY, review.ReviewFilter(states=("open",)))
-        secrets = review.queue(con, DAY, review.ReviewFilter(finding_types=("OPENAI_API_KEY",)))
+        reviewed = review.queue(con, _day(), review.ReviewFilter(states=("reviewed",)))
+        still_open = review.queue_size(con, _day(), review.ReviewFilter(states=("open",)))
+        secrets = review.queue(con, _day(), review.ReviewFilter(finding_types=("OPENAI_API_KEY",)))
     assert list(reviewed["id"]) == [BLOCKED_ID]
     assert reviewed["reviewed_by"].iloc[0] == "a"
     assert still_open == 4
