@@ -173,17 +173,29 @@ def _settled(warden: Warden) -> Warden:
 
 
 @pytest.fixture(scope="module")
-def slow_clients_warden(start_shared_warden: StartWarden) -> Warden:
-    """One proxy with short header and body timeouts for the tests of clients that stall."""
-    timeouts = ["--set", "warden_body_timeout=2", "--set", "warden_header_timeout=2"]
-    return _settled(start_shared_warden(POLICY, extra_args=timeouts))
+def slow_body_warden(start_shared_warden: StartWarden) -> Warden:
+    """One proxy with a short body timeout for the tests of bodies that stall."""
+    return _settled(start_shared_warden(POLICY, extra_args=["--set", "warden_body_timeout=2"]))
+
+
+@pytest.fixture(scope="module")
+def slow_header_warden(start_shared_warden: StartWarden) -> Warden:
+    """One proxy with a short header timeout for the tests of headers that never end."""
+    return _settled(start_shared_warden(POLICY, extra_args=["--set", "warden_header_timeout=2"]))
 
 
 @pytest.fixture
-def timeouts(slow_clients_warden: Warden, mock: MockProviders) -> Warden:
+def body_timeout(slow_body_warden: Warden, mock: MockProviders) -> Warden:
     mock.clear()
-    slow_clients_warden.begin_test()
-    return slow_clients_warden
+    slow_body_warden.begin_test()
+    return slow_body_warden
+
+
+@pytest.fixture
+def header_timeout(slow_header_warden: Warden, mock: MockProviders) -> Warden:
+    mock.clear()
+    slow_header_warden.begin_test()
+    return slow_header_warden
 
 
 def _rss_kib(pid: int) -> int:
@@ -197,9 +209,9 @@ def _rss_kib(pid: int) -> int:
 
 
 def test_stalled_body_gets_408_in_openai_format_and_nothing_reaches_the_provider(
-    timeouts: Warden, mock: MockProviders
+    body_timeout: Warden, mock: MockProviders
 ):
-    warden = timeouts
+    warden = body_timeout
     started = time.monotonic()
     with _stalled_upload(warden, declared=900 * KB, sent=300 * KB) as tls:
         response = _read_response(tls, timeout=15)
@@ -220,11 +232,11 @@ def test_stalled_body_gets_408_in_openai_format_and_nothing_reaches_the_provider
 
 
 def test_body_that_keeps_coming_slowly_is_cut_off_at_the_body_timeout(
-    timeouts: Warden, mock: MockProviders
+    body_timeout: Warden, mock: MockProviders
 ):
     """A body trickling in a few bytes at a time is timed from its headers, not from its
     last byte."""
-    warden = timeouts
+    warden = body_timeout
     tls = _connect(warden)
     body = _chat_body(2000)
     tls.sendall(_head(CHAT, len(body)))
@@ -242,16 +254,26 @@ def test_body_that_keeps_coming_slowly_is_cut_off_at_the_body_timeout(
         pass  # the proxy closed the connection
     reader.join(15)
     tls.close()
-    assert answer and answer[0] is not None and answer[0].status == 408
+    assert answer, "no answer and no close within 15 s"
     assert time.monotonic() - started < 10
+    if answer[0] is None:
+        # The proxy answers 408 and closes while bytes it never read are still arriving, so
+        # its kernel resets the connection, and a reset that lands before the client has read
+        # the 408 discards it (seen on a loaded CI machine). Then the record says what it was.
+        [event] = warden.events(count=1)
+        assert (event["status"], event["rejected"]["code"]) == (408, "request_timeout")
+    else:
+        assert answer[0].status == 408
     assert mock.requests() == []
 
 
 # -- (b) clients that never finish their headers ---------------------------------------------
 
 
-def test_silent_and_trickling_clients_are_disconnected_after_the_header_timeout(timeouts: Warden):
-    warden = timeouts
+def test_silent_and_trickling_clients_are_disconnected_after_the_header_timeout(
+    header_timeout: Warden,
+):
+    warden = header_timeout
     silent = [socket.create_connection(("127.0.0.1", warden.port)) for _ in range(20)]
     trickler = socket.create_connection(("127.0.0.1", warden.port))
     started = time.monotonic()
@@ -287,9 +309,9 @@ def test_silent_and_trickling_clients_are_disconnected_after_the_header_timeout(
 
 
 def test_keep_alive_connection_idle_past_the_header_timeout_is_closed(
-    timeouts: Warden, mock: MockProviders
+    header_timeout: Warden, mock: MockProviders
 ):
-    warden = timeouts
+    warden = header_timeout
     tls = _connect(warden)
     body = _chat_body(200)
     tls.sendall(_head(CHAT, len(body)) + body)
