@@ -21,9 +21,10 @@ test:
 	.venv/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The unit tier: everything but the end-to-end tests, which start real proxies and browsers.
-# Two workers, a test at a time to each: the unit tests are CPU-bound and share no proxy.
+# Three workers, a test at a time to each: the unit tests share no proxy, and a third worker
+# keeps the cores busy while others wait on timeouts and subprocesses (99 s against 113 s).
 test-fast: setup
-	.venv/bin/python -m pytest -n 2 --dist load --ignore=tests/e2e -q $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -n 3 --dist load --ignore=tests/e2e -q $(PYTEST_ARGS)
 
 lint: setup
 	.venv/bin/ruff check warden addons dashboard benchmarks tests

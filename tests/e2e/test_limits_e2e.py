@@ -173,22 +173,18 @@ def _settled(warden: Warden) -> Warden:
 
 
 @pytest.fixture(scope="module")
-def slow_body_warden(start_shared_warden: StartWarden) -> Warden:
-    """One proxy with a short body timeout for the tests of bodies that stall."""
-    return _settled(start_shared_warden(POLICY, extra_args=["--set", "warden_body_timeout=2"]))
-
-
-@pytest.fixture(scope="module")
 def slow_header_warden(start_shared_warden: StartWarden) -> Warden:
     """One proxy with a short header timeout for the tests of headers that never end."""
     return _settled(start_shared_warden(POLICY, extra_args=["--set", "warden_header_timeout=2"]))
 
 
 @pytest.fixture
-def body_timeout(slow_body_warden: Warden, mock: MockProviders) -> Warden:
+def body_timeout(start_warden: StartWarden, mock: MockProviders) -> Warden:
+    """A proxy of the test's own with a short body timeout: a body that stalled in one test
+    must not be able to change what the next one sees."""
+    warden = _settled(start_warden(POLICY, extra_args=["--set", "warden_body_timeout=2"]))
     mock.clear()
-    slow_body_warden.begin_test()
-    return slow_body_warden
+    return warden
 
 
 @pytest.fixture
