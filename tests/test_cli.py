@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.cli import CliResult, run_warden
+
 WARDEN = [sys.executable, "-m", "warden.cli"]
 
 
-def _warden(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*WARDEN, *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+def _warden(*args: str, cwd: Path | None = None) -> CliResult:
+    return run_warden(*args, cwd=cwd)
 
 
 def test_ca_creates_a_private_key_only_its_owner_can_read(tmp_path: Path):
@@ -30,7 +32,10 @@ def test_ca_creates_a_private_key_only_its_owner_can_read(tmp_path: Path):
 
 
 def test_pac_sends_ai_hosts_to_the_proxy():
-    result = _warden("pac", "--proxy", "proxy.corp:3128")
+    # A real process: the module entry point an admin's shell runs, not only `main`.
+    result = subprocess.run(
+        [*WARDEN, "pac", "--proxy", "proxy.corp:3128"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0
     assert "function FindProxyForURL" in result.stdout
     assert '"PROXY proxy.corp:3128"' in result.stdout
@@ -47,12 +52,8 @@ def test_catalog_lookup_exits_nonzero_for_a_non_ai_host():
 
 def test_users_add_writes_a_bcrypt_entry_the_resolver_accepts(tmp_path: Path):
     users = tmp_path / "users.htpasswd"
-    result = subprocess.run(
-        [*WARDEN, "users", "add", "alice", "--file", str(users), "--password-stdin"],
-        input="pa55-word\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = run_warden(
+        "users", "add", "alice", "--file", str(users), "--password-stdin", stdin="pa55-word\n"
     )
     assert result.returncode == 0, result.stderr
     assert "pa55-word" not in users.read_text()

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.dlp.fake_keys import FakeKeys
+from tests.support.cli import CliResult, run_warden
 
-WARDEN = [sys.executable, "-m", "warden.cli", "dlp", "scan"]
 KEY = FakeKeys(71).github()
 
 
-def _run(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*WARDEN, *args], input=stdin, capture_output=True, text=True, timeout=120, cwd=cwd
-    )
+def _run(*args: str, stdin: str = "", cwd: Path | None = None) -> CliResult:
+    return run_warden("dlp", "scan", *args, stdin=stdin, cwd=cwd)
 
 
 def test_scan_prints_findings_as_json_without_the_values(tmp_path: Path):

@@ -11,10 +11,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import anthropic
 import httpx
 import httpx2
-import openai
 import pytest
 
 from tests.support import (
@@ -99,6 +97,8 @@ def test_raw_httpx_with_host_and_sni(mock: MockProviders) -> None:
 
 
 def test_openai_sdk_chat(mock: MockProviders, sdk_client: httpx2.Client) -> None:
+    import openai  # here, not at import: 1-2 s in every test worker
+
     oa = openai.OpenAI(
         base_url="https://api.openai.com/v1",
         api_key="sk-test",
@@ -132,6 +132,8 @@ def test_openai_sdk_chat(mock: MockProviders, sdk_client: httpx2.Client) -> None
 
 
 def test_openai_sdk_other_endpoints(sdk_client: httpx2.Client) -> None:
+    import openai  # here, not at import: 1-2 s in every test worker
+
     oa = openai.OpenAI(
         base_url="https://api.openai.com/v1",
         api_key="sk-test",
@@ -165,6 +167,8 @@ def test_streaming_is_paced(mock: MockProviders) -> None:
 
 
 def test_anthropic_sdk(mock: MockProviders, sdk_client: httpx2.Client) -> None:
+    import anthropic  # here, not at import: 1-2 s in every test worker
+
     ac = anthropic.Anthropic(
         base_url="https://api.anthropic.com",
         api_key="sk-ant-test",
