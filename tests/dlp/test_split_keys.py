@@ -3,6 +3,7 @@ account id, leaves masked whole: no piece of it reaches the provider."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
 
@@ -31,7 +32,7 @@ def _sent(scanner: Scanner, text: str) -> tuple[list[str], str]:
 
 def _pieces(key: str, *cuts: int) -> list[str]:
     bounds = [0, *cuts, len(key)]
-    return [key[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [key[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def _forms() -> list[tuple[str, str, list[str]]]:
