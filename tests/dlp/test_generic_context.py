@@ -78,8 +78,32 @@ def test_a_quoted_password_with_dots_is_a_literal_not_a_reference(
     assert types == ["GENERIC_SECRET"]
 
 
-def test_an_unquoted_dotted_name_under_a_secret_name_is_a_reference(secrets_scanner: Scanner):
-    assert secrets_scanner.scan_text("api_token = settings.Api2.Token") == []
+@pytest.mark.parametrize(
+    "name",
+    [
+        "settings.Api2.Token",
+        "settings.API_KEY",
+        "self.config.dbPassword2",
+        "some_module.SomeClass",
+        "props.apiKey",
+        "HTTPServer.getURL",
+        "my-k8s-secret",
+    ],
+)
+def test_an_unquoted_dotted_name_under_a_secret_name_is_a_reference(
+    secrets_scanner: Scanner, name: str
+):
+    assert secrets_scanner.scan_text(f"api_token = {name}") == []
+
+
+def test_an_unquoted_password_of_dots_dashes_and_random_characters_is_no_reference(
+    secrets_scanner: Scanner,
+):
+    """y.Y8opPci4-V6g reads as a dotted name to a pattern; one in ten such passwords left
+    unredacted before names were told from passwords by how often they switch case."""
+    passwords = [_password(symbols="-.") for _ in range(300)]
+    missed = [p for p in passwords if not secrets_scanner.scan_text(f"DB_PASSWORD={p}")]
+    assert len(missed) <= 3, f"{len(missed)} of 300 missed"  # 3 of 9,000 when measured
 
 
 @pytest.mark.parametrize(

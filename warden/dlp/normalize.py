@@ -25,7 +25,7 @@ from warden.dlp import slices
 from warden.dlp.confusables import CONFUSABLES
 from warden.dlp.offsets import IDENTITY, ChainedMap, Edit, OffsetMap
 
-__all__ = ["ScanView", "build_view", "join_broken_lines"]
+__all__ = ["ScanView", "build_view", "join_broken_lines", "past_joined_pieces"]
 
 type SpanMap = OffsetMap | ChainedMap
 
@@ -180,14 +180,29 @@ _BROKEN_LINE = re.compile(r"(?<=[A-Za-z0-9_+/=-])[ \t]*\\?\r?\n[ \t]*(?=([A-Za-z
 _KEY_PIECE = re.compile(r"\d|[A-Z][^A-Z]*[A-Z]|[+/=_-]")
 
 
+# Two pieces of one string literal that the language joins: a closing quote, spaces, line
+# breaks, a continuation or a concatenation operator (+ . .. & ||), then the same opening
+# quote. Python's implicit concatenation ("sk-ant-..." "..."), JavaScript's and Java's
+# "..." + "...", PHP's '...' . '...', SQL's '...' || '...', a shell's "..."\<newline>"...".
+# A comma is not among them: ("a", "b") is two values, not one.
+_CONCAT = re.compile(
+    r"""(?<=[A-Za-z0-9_+/=.-])(?P<quote>["'`])[ \t\r\n\\+.&|]{0,64}?(?P=quote)"""
+    r"(?=[A-Za-z0-9_+/=.-])"
+)
+_SPLIT = re.compile(f"{_BROKEN_LINE.pattern}|{_CONCAT.pattern}")
+# How far past its first piece a split key's pieces are looked for.
+MAX_JOINS = 16
+
+
 def join_broken_lines(text: str) -> tuple[str, OffsetMap]:
-    """The text with line breaks inside would-be tokens removed, and the map back."""
+    """The text with line breaks inside would-be tokens, and the quotes and operators between
+    pieces of one string literal, removed; and the map back."""
     edits: list[Edit] = []
     out: list[str] = []
     pos = new_pos = 0
-    for m in _BROKEN_LINE.finditer(text):
-        if not _KEY_PIECE.search(m.group(1)):
-            continue
+    for m in _SPLIT.finditer(text):
+        if m.group(1) is not None and not _KEY_PIECE.search(m.group(1)):
+            continue  # a line break before a word, not before more of a key
         out.append(text[pos : m.start()])
         new_pos += m.start() - pos
         edits.append((new_pos, new_pos, m.start(), m.end()))
@@ -196,3 +211,19 @@ def join_broken_lines(text: str) -> tuple[str, OffsetMap]:
         return text, IDENTITY
     out.append(text[pos:])
     return "".join(out), OffsetMap(edits)
+
+
+_PIECE_GLUE = re.compile(r"""(["'`])[ \t\r\n\\+.&|]{0,64}?\1(?=[A-Za-z0-9_+/=.-])""")
+_PIECE_END = re.compile(r"[\s\"'`<>()\[\]{},;]")
+
+
+def past_joined_pieces(text: str, end: int) -> int:
+    """Where a token ending at `end` ends once the string pieces glued to it are counted:
+    a window that stops at the first closing quote would never see the rest of a split key."""
+    for _ in range(MAX_JOINS):
+        glue = _PIECE_GLUE.match(text, end)
+        if glue is None:
+            return end
+        stop = _PIECE_END.search(text, glue.end(), glue.end() + 4096)
+        end = stop.start() if stop else min(len(text), glue.end() + 4096)
+    return end

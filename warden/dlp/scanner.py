@@ -36,7 +36,7 @@ from warden.dlp.blobs import decoded_blobs
 from warden.dlp.entities import SECRET_ENTITIES, expand_entities
 from warden.dlp.fingerprint import Fingerprinter, load_salt, preview
 from warden.dlp.memo import DEFAULT_CAPACITY, ScanMemo, Scanned
-from warden.dlp.normalize import ScanView, build_view, join_broken_lines
+from warden.dlp.normalize import ScanView, build_view, join_broken_lines, past_joined_pieces
 from warden.dlp.prefixes import literal_trie_regex
 from warden.dlp.recognizers import (
     NER_ENTITIES,
@@ -249,12 +249,13 @@ class Scanner:
         self, recognizer: WardenRecognizer, text: str, start: int, end: int
     ) -> list[_Hit]:
         hits = _hits(text, recognizer.analyze_span(text, start, end))
-        if recognizer.JOIN_LINES and "\n" in text[start:end]:
+        if recognizer.JOIN_LINES:
+            end = past_joined_pieces(text, end)
             joined, joins = join_broken_lines(text[start:end])
             if joins:
                 for r in recognizer.analyze_span(joined, 0, len(joined)):
                     s, e = joins.span(r.start, r.end)
-                    if "\n" in text[start + s : start + e]:  # else the plain pass found it
+                    if e - s != r.end - r.start:  # it spans a join; else the plain pass found it
                         hits.append(_hit(r, start + s, start + e, joined[r.start : r.end]))
         return hits
 

@@ -35,7 +35,11 @@ from warden.dlp.recognizers.pypi import PyPITokenRecognizer
 from warden.dlp.recognizers.sendgrid import SendGridKeyRecognizer
 from warden.dlp.recognizers.slack import SlackTokenRecognizer, SlackWebhookRecognizer
 from warden.dlp.recognizers.stripe import StripeKeyRecognizer
-from warden.dlp.recognizers.twilio import TwilioKeyRecognizer, TwilioNamedTokenRecognizer
+from warden.dlp.recognizers.twilio import (
+    TwilioKeyRecognizer,
+    TwilioNamedTokenRecognizer,
+    TwilioPairedTokenRecognizer,
+)
 from warden.dlp.recognizers.url_credentials import (
     ConnectionStringPasswordRecognizer,
     QueryStringPasswordRecognizer,
@@ -69,6 +73,7 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     AzureKeyRecognizer,
     TwilioKeyRecognizer,
     TwilioNamedTokenRecognizer,
+    TwilioPairedTokenRecognizer,
     SendGridKeyRecognizer,
     NpmTokenRecognizer,
     PyPITokenRecognizer,

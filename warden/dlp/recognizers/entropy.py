@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from collections import Counter
 
 from warden.dlp.placeholders import is_name, is_placeholder
@@ -72,9 +73,6 @@ _NOT_A_SECRET = re.compile(
     # references to where the secret lives
     + r"|(?:os\.environ|os\.getenv|process\.env|env|getenv|config|conf|settings|self|this"
     r"|request|req|args|kwargs|params|options|opts|props|secrets|vault|context|ctx)\b"
-    # names, possibly dotted: settings.API_KEY, some_module.SomeClass, application/json
-    r"|[a-z_$][a-z_$]*(?:[.:/-][a-z_$][a-z0-9_$]*)*$"
-    r"|[a-z_$][a-z0-9_$]*(?:\.[a-z_$][a-z0-9_$]*)+$"
     # UUIDs
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
     r")"
@@ -122,9 +120,46 @@ _SECRET_NAME_WORDS = frozenset(
 _SECRET_ENDINGS = (("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"))
 
 
+# Names, possibly dotted: settings.API_KEY, some_module.SomeClass, application/json...
+_NAME = re.compile(
+    r"(?i:[a-z_$][a-z_$]*(?:[.:/-][a-z_$][a-z0-9_$]*)*$"
+    r"|[a-z_$][a-z0-9_$]*(?:\.[a-z_$][a-z0-9_$]*)+$)"
+)
+_CHAR_KIND = str.maketrans(
+    string.ascii_uppercase + string.ascii_lowercase + string.digits,
+    "u" * 26 + "l" * 26 + "d" * 10,
+)
+
+
+def _kind_switches(value: str) -> int:
+    """How often a name switches between lower case, upper case and digits, not counting a
+    capital that starts a word: settings.API_KEY 0, ThisIsMyCamelCaseName 0, oauth2Client 2,
+    but the password y.Y8opPci4-V6g 5."""
+    kinds = value.translate(_CHAR_KIND) + " "
+    switches = 0
+    for i in range(1, len(kinds) - 1):
+        a, b = kinds[i - 1], kinds[i]
+        if a == b or a not in "uld" or b not in "uld":
+            continue
+        if a == "u" and b == "l" and (i < 2 or kinds[i - 2] != "u"):
+            continue  # "Some": the lower case after a word's capital
+        if a == "l" and b == "u" and kinds[i + 1] == "l":
+            continue  # "someClass": a new word starts
+        switches += 1
+    return switches
+
+
+def _is_name(value: str) -> bool:
+    """A name of where the secret lives. Dots and dashes alone do not make one: names switch
+    case or to digits once per word at most, a password made of random characters (which
+    `-` and `.` may join) far more often."""
+    return bool(_NAME.match(value)) and _kind_switches(value) * 6 <= len(value)
+
+
 def _is_reference(value: str) -> bool:
     return bool(
         _NOT_A_SECRET.match(value)
+        or _is_name(value)
         or _is_worded_placeholder(value)
         or "://" in value
         or "EXAMPLE" in value  # AWS's documentation keys, see aws.py

@@ -1,14 +1,15 @@
 """Twilio API key SIDs with their secrets, and account auth tokens named as such.
 
 An account SID (AC + 32 hex) identifies an account but grants nothing alone; it is not
-reported.
+reported. The 32-hex value passed right after it is its auth token, whatever it is called:
+`Client('AC...', '<token>')`, `curl -u AC...:<token>`, `TwilioRestClient("AC...", "<token>")`.
 """
 
 from __future__ import annotations
 
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
 
-__all__ = ["TwilioKeyRecognizer", "TwilioNamedTokenRecognizer"]
+__all__ = ["TwilioKeyRecognizer", "TwilioNamedTokenRecognizer", "TwilioPairedTokenRecognizer"]
 
 
 class TwilioKeyRecognizer(WardenRecognizer):
@@ -30,6 +31,19 @@ class TwilioNamedTokenRecognizer(WardenRecognizer):
             "twilio_auth_token",
             r"(?i:twilio|auth_?token)[A-Za-z0-9_ .-]{0,40}?[\"']?\s{0,3}[:=]\s{0,3}[\"']?"
             r"(?P<value>[a-f0-9]{32})(?![A-Za-z0-9])",
+            0.85,
+        ),
+    )
+
+
+class TwilioPairedTokenRecognizer(WardenRecognizer):
+    ENTITY = "TWILIO_KEY"
+    # No prefix filter, as for SK above: "ac" starts too many lower-cased words.
+    PATTERNS = (
+        Pattern(
+            "twilio_sid_then_token",
+            r"(?<![A-Za-z0-9])AC[0-9a-f]{32}[\"']?\s{0,3}[,:]\s{0,3}[\"']?"
+            r"(?P<value>[0-9a-f]{32})(?![A-Za-z0-9])",
             0.85,
         ),
     )
