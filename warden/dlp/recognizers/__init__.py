@@ -46,12 +46,17 @@ from warden.dlp.recognizers.us_itin import TaxpayerIdRecognizer
 from warden.dlp.recognizers.us_ssn import SocialSecurityNumberRecognizer
 
 __all__ = [
+    "NAME_ADDRESS_RECOGNIZERS",
     "NER_ENTITIES",
     "PATTERN_RECOGNIZERS",
     "CustomTermRecognizer",
     "SpacyNerRecognizer",
     "WardenRecognizer",
 ]
+
+# Names in records, fields, ALL CAPS and lower case, and street addresses (issue 15, item 4):
+# kept apart so that benchmarks/pii_eval.py can measure the scanner without them.
+NAME_ADDRESS_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = ()
 
 PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     OpenAIKeyRecognizer,
@@ -88,4 +93,5 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     TaxpayerIdRecognizer,
     IpAddressRecognizer,
     PersonContextRecognizer,
+    *NAME_ADDRESS_RECOGNIZERS,
 )
