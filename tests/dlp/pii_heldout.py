@@ -94,10 +94,11 @@ def _address(rng: random.Random, en: Faker, de: Faker) -> str:
         number = f"{rng.randint(1, 150)}{rng.choice(['', '', ' bis'])}"
         words = rng.choice(["de la Paix", "Victor Hugo", "des Lilas", "du Moulin", "Pasteur",
                             "de la République", "Jean Jaurès"])  # fmt: skip
-        return (f"{number} {rng.choice(_FR_TYPES)} {words}, "
-                f"{rng.randint(10, 95):02d}{rng.randint(0, 999):03d} {rng.choice(_FR_CITIES)}")  # fmt: skip
+        code = f"{rng.randint(10, 95):02d}{rng.randint(0, 999):03d}"
+        return f"{number} {rng.choice(_FR_TYPES)} {words}, {code} {rng.choice(_FR_CITIES)}"
     stem = rng.choice(["Keizers", "Heren", "Prinsen", "Dorp", "Kerk", "Molen", "Beuken", "Linden"])
-    postcode = f"{rng.randint(1000, 9999)} {rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}{rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}"
+    nl = "ABCDEFGHJKLMNPRSTVWXZ"
+    postcode = f"{rng.randint(1000, 9999)} {rng.choice(nl)}{rng.choice(nl)}"
     return (
         f"{stem}{rng.choice(_NL_TYPES)} {rng.randint(1, 400)}, {postcode} {rng.choice(_NL_CITIES)}"
     )
