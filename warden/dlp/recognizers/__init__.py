@@ -29,6 +29,11 @@ from warden.dlp.recognizers.ner import NER_ENTITIES, SpacyNerRecognizer
 from warden.dlp.recognizers.npm import NpmTokenRecognizer
 from warden.dlp.recognizers.openai import OpenAIKeyRecognizer
 from warden.dlp.recognizers.person_context import PersonContextRecognizer
+from warden.dlp.recognizers.person_records import (
+    GivenNameRecognizer,
+    NameFieldRecognizer,
+    RecordNameRecognizer,
+)
 from warden.dlp.recognizers.phone import PhoneNumberRecognizer
 from warden.dlp.recognizers.private_key import PrivateKeyRecognizer
 from warden.dlp.recognizers.pypi import PyPITokenRecognizer
@@ -56,7 +61,11 @@ __all__ = [
 
 # Names in records, fields, ALL CAPS and lower case, and street addresses (issue 15, item 4):
 # kept apart so that benchmarks/pii_eval.py can measure the scanner without them.
-NAME_ADDRESS_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = ()
+NAME_ADDRESS_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
+    RecordNameRecognizer,
+    NameFieldRecognizer,
+    GivenNameRecognizer,
+)
 
 PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     OpenAIKeyRecognizer,
