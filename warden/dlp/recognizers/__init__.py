@@ -39,6 +39,7 @@ from warden.dlp.recognizers.private_key import PrivateKeyRecognizer
 from warden.dlp.recognizers.pypi import PyPITokenRecognizer
 from warden.dlp.recognizers.sendgrid import SendGridKeyRecognizer
 from warden.dlp.recognizers.slack import SlackTokenRecognizer, SlackWebhookRecognizer
+from warden.dlp.recognizers.street_address import StreetAddressRecognizer
 from warden.dlp.recognizers.stripe import StripeKeyRecognizer
 from warden.dlp.recognizers.twilio import TwilioKeyRecognizer, TwilioNamedTokenRecognizer
 from warden.dlp.recognizers.url_credentials import (
@@ -65,6 +66,7 @@ NAME_ADDRESS_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     RecordNameRecognizer,
     NameFieldRecognizer,
     GivenNameRecognizer,
+    StreetAddressRecognizer,
 )
 
 PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
