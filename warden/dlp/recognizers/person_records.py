@@ -416,7 +416,7 @@ _FIELD_LABELS = (
     "employee", "client", "owner", "assignee", "recipient", "patient", "applicant",
     "candidate", "manager", "attn", "attention", "ansprechpartner", "kontakt", "kunde",
     "mitarbeiter", "nom", "nombre", "naam", "contactpersoon", "nome", "cliente", "signed by",
-    "prepared by", "requested by", "reported by",
+    "prepared by", "requested by", "reported by", "ship to", "bill to", "deliver to", "sold to",
 )  # fmt: skip
 _LABEL_ALTERNATION = "|".join(re.escape(label) for label in sorted(_FIELD_LABELS, key=len)[::-1])
 # Values that make a labelled field code or a heading, not a person.
@@ -492,7 +492,8 @@ class NameFieldRecognizer(WardenRecognizer):
 _CUES = (
     "to", "cc", "bcc", "ask", "from", "with", "and", "contact", "call", "email", "e-mail",
     "tell", "meet", "by", "ping", "invite", "hi", "hello", "dear", "thanks", "attention",
-    "attn", "loop in", "that", "remind", "notify", "message", "text", "assign",
+    "attn", "loop in", "that", "remind", "notify", "message", "text", "assign", "thank",
+    "t.a.v.", "z.hd.",
 )  # fmt: skip
 
 
