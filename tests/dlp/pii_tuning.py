@@ -26,8 +26,10 @@ _CODE = (
     "kind: Deployment\nmetadata:\n  name: payments-api\n  labels:\n    owner: platform-team\n",
     "Ask Claude Code to refactor the Julia package and run Ruby on Rails tests with Max Retries.",
     "max_retries = 5\nRAY_ADDRESS = 'auto'\nwill_retry = grace_period > 0  # mark as done",
-    "| Service | Owner | Port |\n|---|---|---|\n| billing | payments | 8080 |\n| auth | identity | 9090 |",
-    'In Spring Boot 3.2, @Value("${server.port}") reads the port; Java 21 and Kotlin 1.9 both work.',
+    "| Service | Owner | Port |\n|---|---|---|\n| billing | payments | 8080 |\n"
+    "| auth | identity | 9090 |",
+    'In Spring Boot 3.2, @Value("${server.port}") reads the port; Java 21 and Kotlin 1.9 '
+    "both work.",
     "The Apache Kafka and New York Times integration moved to 55 Water Street? No, that is a "
     "typo for port 55.",
     "git commit -m 'Fix address parser for Main St and Baker Street (no numbers)'",

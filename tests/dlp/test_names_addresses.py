@@ -24,9 +24,9 @@ def _found(scanner: Scanner, text: str, entity: str) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "name"),
     [
-        ("Contacts:\n- Janice Clayton - jclayton@mora-sharp.com - 0470631500 - Leeds", "Janice Clayton"),
-        ("full_name,email,phone,city\nRyan Gola,rgola@david.com,+34 887 817 360,Cordier\n", "Ryan Gola"),
-        ("| Customer | E-mail |\n|---|---|\n| Fleur van Engeland | fleur@holland.com |", "Fleur van Engeland"),
+        ("- Janice Clayton - jclayton@mora-sharp.com - 0470631500 - Leeds", "Janice Clayton"),
+        ("full_name,email,phone\nRyan Gola,rgola@david.com,+34 887 817 360", "Ryan Gola"),
+        ("| Customer | Mail |\n|--|--|\n| Fleur van Engeland | f@h.nl |", "Fleur van Engeland"),
         ("EMPLOYEE: MARÍA GARCÍA LÓPEZ\nDEPARTMENT: FINANCE", "MARÍA GARCÍA LÓPEZ"),
         ("NAME: JOHN SMITH\nDOB: 1980-01-01", "JOHN SMITH"),
         ("send it to john smith before friday", "john smith"),

@@ -458,7 +458,15 @@ class NameFieldRecognizer(WardenRecognizer):
     """`NAME: JOHN SMITH`, `"customer": "jan de vries"`, `Ansprechpartner: Hans Müller`."""
 
     ENTITY = "PERSON"
-    PREFIXES = tuple(sorted({label.replace("_", " ") for label in _FIELD_LABELS} | {"full_name"}))
+    # No literal may start with "p" or "u": "-p" and "-u" are command-line prefixes, and
+    # the one-pass prefix search would hide "-patient" behind "-p" (test_command_line.py).
+    # "Patient name:" is still found through "name".
+    PREFIXES = tuple(
+        sorted(
+            {label.replace("_", " ") for label in _FIELD_LABELS if label[0] not in "pu"}
+            | {"full_name"}
+        )
+    )
     ANCHORED = True
     MAX_LENGTH = 120
     JOIN_LINES = False
@@ -491,7 +499,7 @@ class NameFieldRecognizer(WardenRecognizer):
 
 _CUES = (
     "to", "cc", "bcc", "ask", "from", "with", "and", "contact", "call", "email", "e-mail",
-    "tell", "meet", "by", "ping", "invite", "hi", "hello", "dear", "thanks", "attention",
+    "tell", "meet", "by", "invite", "hi", "hello", "dear", "thanks", "attention",
     "attn", "loop in", "that", "remind", "notify", "message", "text", "assign", "thank",
     "t.a.v.", "z.hd.",
 )  # fmt: skip

@@ -22,7 +22,6 @@ wins the overlap and is redacted as one LOCATION.
 
 from __future__ import annotations
 
-
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
 
 __all__ = ["StreetAddressRecognizer"]
