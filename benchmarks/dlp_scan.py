@@ -326,4 +326,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if "--pii" in sys.argv[1:]:  # token-level F2 for names, addresses and organisations
+        from benchmarks.pii_eval import main as pii_main
+
+        sys.exit(pii_main([a for a in sys.argv[1:] if a != "--pii"]))
     sys.exit(main())

@@ -29,11 +29,17 @@ from warden.dlp.recognizers.ner import NER_ENTITIES, SpacyNerRecognizer
 from warden.dlp.recognizers.npm import NpmTokenRecognizer
 from warden.dlp.recognizers.openai import OpenAIKeyRecognizer
 from warden.dlp.recognizers.person_context import PersonContextRecognizer
+from warden.dlp.recognizers.person_records import (
+    GivenNameRecognizer,
+    NameFieldRecognizer,
+    RecordNameRecognizer,
+)
 from warden.dlp.recognizers.phone import PhoneNumberRecognizer
 from warden.dlp.recognizers.private_key import PrivateKeyRecognizer
 from warden.dlp.recognizers.pypi import PyPITokenRecognizer
 from warden.dlp.recognizers.sendgrid import SendGridKeyRecognizer
 from warden.dlp.recognizers.slack import SlackTokenRecognizer, SlackWebhookRecognizer
+from warden.dlp.recognizers.street_address import StreetAddressRecognizer
 from warden.dlp.recognizers.stripe import StripeKeyRecognizer
 from warden.dlp.recognizers.twilio import (
     TwilioKeyRecognizer,
@@ -50,12 +56,22 @@ from warden.dlp.recognizers.us_itin import TaxpayerIdRecognizer
 from warden.dlp.recognizers.us_ssn import SocialSecurityNumberRecognizer
 
 __all__ = [
+    "NAME_ADDRESS_RECOGNIZERS",
     "NER_ENTITIES",
     "PATTERN_RECOGNIZERS",
     "CustomTermRecognizer",
     "SpacyNerRecognizer",
     "WardenRecognizer",
 ]
+
+# Names in records, fields, ALL CAPS and lower case, and street addresses (issue 15, item 4):
+# kept apart so that benchmarks/pii_eval.py can measure the scanner without them.
+NAME_ADDRESS_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
+    RecordNameRecognizer,
+    NameFieldRecognizer,
+    GivenNameRecognizer,
+    StreetAddressRecognizer,
+)
 
 PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     OpenAIKeyRecognizer,
@@ -93,4 +109,5 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     TaxpayerIdRecognizer,
     IpAddressRecognizer,
     PersonContextRecognizer,
+    *NAME_ADDRESS_RECOGNIZERS,
 )

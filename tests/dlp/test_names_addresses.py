@@ -1,0 +1,142 @@
+"""Names in records, fields, ALL CAPS and lower case; street addresses; and what must stay
+untouched: code, identifiers, product and newspaper names, streets without a number."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.dlp.pii_heldout import build_heldout
+from tests.dlp.scoring import Span
+from tests.dlp.token_scoring import ANY, format_f2_table, token_scores
+from warden.dlp.recognizers import NAME_ADDRESS_RECOGNIZERS
+from warden.dlp.recognizers.given_names import given_names, is_given_name
+from warden.dlp.scanner import Scanner
+
+_OURS = frozenset(cls.__name__ for cls in NAME_ADDRESS_RECOGNIZERS)
+
+
+def _found(scanner: Scanner, text: str, entity: str) -> list[str]:
+    return [text[f.start : f.end] for f in scanner.scan_text(text) if f.entity_type == entity]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("- Janice Clayton - jclayton@mora-sharp.com - 0470631500 - Leeds", "Janice Clayton"),
+        ("full_name,email,phone\nRyan Gola,rgola@david.com,+34 887 817 360", "Ryan Gola"),
+        ("| Customer | Mail |\n|--|--|\n| Fleur van Engeland | f@h.nl |", "Fleur van Engeland"),
+        ("EMPLOYEE: MARÍA GARCÍA LÓPEZ\nDEPARTMENT: FINANCE", "MARÍA GARCÍA LÓPEZ"),
+        ("NAME: JOHN SMITH\nDOB: 1980-01-01", "JOHN SMITH"),
+        ("send it to john smith before friday", "john smith"),
+        ('{"customer": "jan de vries", "plan": "pro"}', "jan de vries"),
+        ("Ansprechpartner: Hans Müller, Vertrieb", "Hans Müller"),
+        ("Nom : Camille Lefèvre\nVille : Lyon", "Camille Lefèvre"),
+        ("Reply to Romulus Niță (romulus.nita@smith-wagner.com) today.", "Romulus Niță"),
+        ("name\temail\nSvetlana Okafor\tsvetlana.okafor@example.org\n", "Svetlana Okafor"),
+    ],
+)  # fmt: skip
+def test_names_in_records_fields_and_any_case_are_found(scanner: Scanner, text: str, name: str):
+    """The whole name is reported as PERSON."""
+    assert name in _found(scanner, text, "PERSON")
+
+
+def test_a_record_says_person_where_the_model_says_company(scanner: Scanner):
+    """In a contact row, the name cell is PERSON even if NER reads it as an organisation."""
+    text = "Dear team, contacts:\nMark Scott, mark.scott@acme-corp.com, +1 415 555 0132\n"
+    findings = [(f.entity_type, text[f.start : f.end]) for f in scanner.scan_text(text)]
+    assert ("PERSON", "Mark Scott") in findings
+    assert not any(t == "ORGANIZATION" and "Mark" in v for t, v in findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name: Build and test\non: [push]\njobs:\n  build:\n    steps:\n      - name: Run Tests\n",
+        "def full_name(user):\n    return f'{user.first_name} {user.last_name}'\n",
+        "john_smith = User(email='john.smith@example.com')  # JOHN_SMITH, johnSmith",
+        "customer: Customer = get_customer(id)\nemployee: EmployeeRecord",
+        "for user in users:\n    send_email(to=user.email, cc=manager)  # ask max retries",
+        "Ask Claude Code to refactor the Julia package; run Ruby on Rails with max retries.",
+        "We moved from RabbitMQ to Apache Kafka, per the New York Times piece on Confluent.",
+        "Upgrade Python 3.11.4 to 3.12.1 and numpy 1.26.4; setuptools 69.0.2 broke it.",
+        "SELECT first_name, last_name, email FROM employees WHERE city = 'Leeds';",
+        "const headers = ['Name', 'Email', 'Phone', 'City'];",
+        "metadata:\n  name: payments-api\n  labels:\n    owner: platform-team\n",
+        "send it to grace period handling and mark as done",
+    ],
+)
+def test_code_and_technical_prompts_get_no_names_from_the_new_recognizers(
+    scanner: Scanner, text: str
+):
+    """Identifiers, product names and YAML keys are not people (NER's own output aside)."""
+    ours = [
+        (f.entity_type, text[f.start : f.end])
+        for f in scanner.scan_text(text)
+        if f.recognizer in _OURS
+    ]
+    assert ours == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "1234 Elm St, Apt 5B, Springfield, IL 62704",
+        "221B Baker Street, London NW1 6XE",
+        "Leopold-Jüttner-Straße 119, 28056 Fallingbostel",
+        "Hauptstr. 5",
+        "12 rue de la Paix, 75002 Paris",
+        "Keizersgracht 123, 1015 CJ Amsterdam",
+        "Berliner Straße 12a, 10115 Berlin",
+        "75 bis boulevard des Lilas, 13008 Marseille",
+        "500 Oak Avenue\nPortland, OR 97204",
+    ],
+)
+def test_street_addresses_are_covered_whole(scanner: Scanner, address: str):
+    """Street, number, postcode and city are one LOCATION finding."""
+    text = f"Please send the contract to {address} by Friday."
+    assert address in _found(scanner, text, "LOCATION")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "// TODO: move the Main St geocoding fallback into AddressService",
+        "We met at the Baker Street office.",
+        "We released Spring 5; Boeing 747 parts; Windows 11 and Python 3 Docs.",
+        'ValueError: invalid literal for int(): "12 Main" in parse_house_number()',
+        "street = 'Elm St'  # no number: not an address",
+        "Version 2 Way of working; 3 rue",
+    ],
+)
+def test_streets_without_a_house_number_are_not_addresses(scanner: Scanner, text: str):
+    assert not [f for f in scanner.scan_text(text) if f.recognizer == "StreetAddressRecognizer"]
+
+
+def test_the_given_name_list_is_loaded_once_and_keeps_ambiguous_words_apart():
+    assert given_names() is given_names()
+    assert len(given_names()) > 5000
+    assert is_given_name("JOSÉ") and is_given_name("jose") and is_given_name("Priya")
+    assert not is_given_name("Grace") and is_given_name("Grace", strict=False)
+    assert not is_given_name("Apache")
+
+
+HELDOUT_FLOORS = {ANY: 0.91, "PERSON": 0.88, "ADDRESS": 0.94}
+
+
+def test_heldout_token_f2_stays_above_its_floors(
+    scanner: Scanner, capsys: pytest.CaptureFixture[str]
+):
+    """Measured 0.937-0.938 any-PII, 0.915-0.922 PERSON, 0.986-0.987 ADDRESS on fresh seeds
+    (docs/dlp.md); the floors sit a little below so a regression fails."""
+    seed = random.SystemRandom().randrange(10**6)
+    corpus = build_heldout(seed, 195)
+    results = [
+        [Span(f.entity_type, f.start, f.end) for f in scanner.scan_text(s.text)] for s in corpus
+    ]
+    stats = token_scores(corpus, results)
+    with capsys.disabled():
+        print(f"\nheld-out personal data, seed {seed}\n" + format_f2_table({"Warden": stats}))
+    low = {k: round(stats[k].f2, 3) for k, floor in HELDOUT_FLOORS.items() if stats[k].f2 < floor}
+    assert not low, f"seed {seed}: {low}"

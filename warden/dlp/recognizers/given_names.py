@@ -1,0 +1,246 @@
+"""Given names that confirm a person where capitalisation cannot: lower case, ALL CAPS, lists.
+
+The list (data/given_names.txt, about 6,400 names) is built from Faker's per-country first
+name lists by scripts/build_given_names.py, which names the source and locales. It is read
+once, on first use, into a frozenset.
+
+A name that is also an ordinary or technical word (Will, Grace, Ruby, Claude, Jasmine) is in
+the list, but AMBIGUOUS keeps it from confirming a name on its own: "ask grace period" and
+"send it to ruby gems" are not people.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from importlib import resources
+
+__all__ = ["AMBIGUOUS", "NOT_SURNAMES", "fold", "given_names", "is_given_name"]
+
+AMBIGUOUS = frozenset(
+    [
+        "ada",
+        "albert",
+        "alexa",
+        "amber",
+        "angel",
+        "apollo",
+        "april",
+        "august",
+        "aurora",
+        "autumn",
+        "bart",
+        "bert",
+        "bill",
+        "brandy",
+        "carol",
+        "carter",
+        "cassandra",
+        "chase",
+        "claude",
+        "coral",
+        "crystal",
+        "daisy",
+        "dale",
+        "dawn",
+        "dean",
+        "del",
+        "destiny",
+        "diamond",
+        "don",
+        "drew",
+        "earl",
+        "faith",
+        "frank",
+        "gene",
+        "glen",
+        "grace",
+        "grant",
+        "guy",
+        "hazel",
+        "heather",
+        "holly",
+        "hunter",
+        "iris",
+        "ivy",
+        "jack",
+        "jackson",
+        "jade",
+        "jasmine",
+        "jasper",
+        "jay",
+        "jet",
+        "joy",
+        "june",
+        "lee",
+        "lily",
+        "lucky",
+        "luna",
+        "marian",
+        "mark",
+        "mason",
+        "max",
+        "melody",
+        "minerva",
+        "misty",
+        "nick",
+        "nova",
+        "parker",
+        "pascal",
+        "pastor",
+        "penny",
+        "raven",
+        "ray",
+        "roberta",
+        "robin",
+        "rose",
+        "ruby",
+        "sandy",
+        "server",
+        "sue",
+        "summer",
+        "taylor",
+        "travis",
+        "wolf",
+        "will",
+        "may",
+        "sky",
+        "star",
+        "storm",
+        "page",
+        "rich",
+        "art",
+        "justice",
+        "hope",
+        "chance",
+        "miles",
+        "else",
+    ]
+)
+# Words after a given name that make it something else: "max retries", "ray tracing",
+# "maria db", "julia package", "victoria station".
+NOT_SURNAMES = frozenset(
+    [
+        "db",
+        "sql",
+        "server",
+        "client",
+        "api",
+        "app",
+        "apps",
+        "package",
+        "packages",
+        "code",
+        "model",
+        "models",
+        "lang",
+        "language",
+        "station",
+        "street",
+        "road",
+        "avenue",
+        "city",
+        "county",
+        "university",
+        "college",
+        "school",
+        "hospital",
+        "bank",
+        "group",
+        "inc",
+        "ltd",
+        "llc",
+        "gmbh",
+        "corp",
+        "company",
+        "team",
+        "project",
+        "cloud",
+        "studio",
+        "labs",
+        "lab",
+        "tech",
+        "data",
+        "sdk",
+        "cli",
+        "ui",
+        "is",
+        "was",
+        "are",
+        "were",
+        "has",
+        "had",
+        "have",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "by",
+        "with",
+        "from",
+        "about",
+        "as",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "my",
+        "your",
+        "our",
+        "their",
+        "his",
+        "her",
+        "him",
+        "she",
+        "he",
+        "we",
+        "they",
+        "you",
+        "i",
+        "me",
+        "us",
+        "them",
+        "retries",
+        "level",
+        "mode",
+        "type",
+        "version",
+    ]
+)
+
+
+def fold(word: str) -> str:
+    """Lower case without accents ("José" -> "jose"), for comparing with e-mail local parts."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def given_names() -> frozenset[str]:
+    text = resources.files("warden.dlp").joinpath("data/given_names.txt").read_text("utf-8")
+    names = {line for line in text.splitlines() if line and not line.startswith("#")}
+    # Accent-free spellings too: people type "Jose" and "Zoe" as often as "José" and "Zoé".
+    return frozenset(names | {fold(n) for n in names})
+
+
+def is_given_name(word: str, *, strict: bool = True) -> bool:
+    """`strict`: an ambiguous name (Grace, Mark) does not count."""
+    key = word.casefold()
+    if strict and key in AMBIGUOUS:
+        return False
+    return key in given_names()

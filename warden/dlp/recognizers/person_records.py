@@ -1,0 +1,550 @@
+"""Names where the statistical model fails: in records, under field labels, in lower case
+and ALL CAPS.
+
+spaCy's small model leans on capitalisation and sentence context, so it misses names in
+`name - email - phone - city` lists, CSV rows and tables (no sentence), in `NAME: JOHN SMITH`
+forms and in "send it to john smith", and types many of the rest as organisations. What
+says "person" there instead:
+
+- the record: a line holding an e-mail address or a phone number is someone's record, and
+  its first cell of two to four words is their name (RecordNameRecognizer); a header row
+  (`full_name,email,phone,city`, `| Customer | E-mail |`) names the columns below it;
+- the e-mail's local part: "john.smith@" corroborates "John Smith" (or "john smith") on
+  the same line;
+- a field label: `name`, `customer`, `employee`, `Ansprechpartner`, `Nom`... followed by
+  `:` or `=` (NameFieldRecognizer);
+- a given name: a word from the given-name list (given_names.py) followed by a surname,
+  after a word that introduces a person ("to", "cc", "ask", "with") in any case, or
+  anywhere in Title case or ALL CAPS (GivenNameRecognizer).
+
+Scores above NER's 0.85 where the evidence is the record or the label, so that a name the
+model typed ORGANIZATION is reported as PERSON (the scanner keeps the higher score).
+Identifiers never qualify: a name is letters, apostrophes and hyphens in words separated by
+single spaces, so `john_smith`, `johnSmith`, `user.name` and `JOHN_SMITH` stay code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from presidio_analyzer import RecognizerResult
+
+from warden.dlp.recognizers.base import Pattern, WardenRecognizer
+from warden.dlp.recognizers.given_names import NOT_SURNAMES, fold, is_given_name
+
+__all__ = ["GivenNameRecognizer", "NameFieldRecognizer", "RecordNameRecognizer"]
+
+_LETTERS = r"[^\W\d_]"
+_WORD = rf"{_LETTERS}+(?:['\u2019-]{_LETTERS}+)*"
+_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "del",
+        "della",
+        "da",
+        "di",
+        "du",
+        "la",
+        "le",
+        "dos",
+        "das",
+        "do",
+        "bin",
+        "ibn",
+        "al",
+        "ter",
+        "ten",
+        "y",
+        "zu",
+    ]
+)
+# A run of words on one line, single spaces or tabs apart.
+_WORDS = re.compile(rf"{_WORD}(?:[ \t]{_WORD})*")
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])([A-Za-z0-9][A-Za-z0-9._%+-]{0,63})@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+    r"\.[A-Za-z]{2,24}"
+)
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d ().-]{6,18}\d(?!\w)")
+_CELL = re.compile(r"[^\t|;,]+")
+_RULE = re.compile(r"[\s|:+=-]*")
+# A line that may be a row: it has a separator or a digit.
+_MAYBE_ROW = re.compile(r"[\t|;,\d]| [-\u2013\u2014] ")
+_DASH_SPLIT = re.compile(r"[ \t]+[-\u2013\u2014/][ \t]+")
+_LOCAL_SPLIT = re.compile(r"[._%+\-\d]+")
+# Words that make a cell a company, a place or a heading rather than a person.
+_NOT_PERSON_WORDS = frozenset(
+    [
+        "inc",
+        "ltd",
+        "llc",
+        "gmbh",
+        "ag",
+        "kg",
+        "kgaa",
+        "sa",
+        "sarl",
+        "bv",
+        "nv",
+        "plc",
+        "corp",
+        "co",
+        "company",
+        "group",
+        "bank",
+        "university",
+        "college",
+        "school",
+        "hospital",
+        "street",
+        "road",
+        "avenue",
+        "city",
+        "county",
+        "state",
+        "department",
+        "team",
+        "support",
+        "sales",
+        "billing",
+        "finance",
+        "account",
+        "accounts",
+        "office",
+        "services",
+        "service",
+        "total",
+        "name",
+        "email",
+        "phone",
+        "city",
+        "address",
+        "status",
+        "notes",
+        "n/a",
+        "none",
+        "null",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "active",
+        "inactive",
+        "pending",
+    ]
+)
+_PERSON_COLUMNS = frozenset(
+    {"name", "full name", "fullname", "customer", "customer name", "contact", "contact name",
+     "contact person", "employee", "employee name", "client", "client name", "owner",
+     "assignee", "recipient", "patient", "patient name", "applicant", "candidate", "person",
+     "account holder", "cardholder", "ansprechpartner", "kontaktperson", "kunde",
+     "mitarbeiter", "nom", "nom complet", "nombre", "naam", "contactpersoon", "nome"}
+)  # fmt: skip
+# Columns that hold one part of a name: a single word is enough there.
+_PART_COLUMNS = frozenset(
+    {"first name", "firstname", "given name", "last name", "lastname", "surname", "vorname",
+     "nachname", "prénom", "prenom", "apellido", "achternaam", "voornaam"}
+)  # fmt: skip
+_CITY_COLUMNS = frozenset({"city", "town", "ort", "stadt", "ville", "plaats", "woonplaats",
+                           "ciudad", "città"})  # fmt: skip
+_ORG_COLUMNS = frozenset({"company", "organisation", "organization", "employer", "firma",
+                          "unternehmen", "société", "bedrijf", "empresa"})  # fmt: skip
+_OTHER_COLUMNS = frozenset(
+    {"email", "e-mail", "mail", "phone", "telephone", "tel", "mobile", "country", "address",
+     "invoice", "amount", "id", "department", "role", "title", "notes", "status", "date",
+     "zip", "postcode", "state", "street", "age", "dob", "birthday"}
+)  # fmt: skip
+
+
+def _column_key(cell: str) -> str:
+    return re.sub(r"[_\-]+", " ", cell.strip().strip("\"'*`").casefold())
+
+
+def _column_kind(cell: str) -> str | None:
+    key = _column_key(cell)
+    if key in _CITY_COLUMNS:
+        return "LOCATION"
+    if key in _ORG_COLUMNS:
+        return "ORGANIZATION"
+    if key in _PART_COLUMNS:
+        return "PERSON_PART"
+    if key in _PERSON_COLUMNS:
+        return "PERSON"
+    return None
+
+
+def _casing(words: list[str]) -> str | None:
+    """ "title", "upper" or "lower" when every word (particles aside) is written alike."""
+    kinds = set()
+    for word in words:
+        if word.casefold() in _PARTICLES and not word.isupper():
+            continue
+        if word.isupper():
+            kinds.add("upper")
+        elif word.islower():
+            kinds.add("lower")
+        elif word[0].isupper() and word[1:].replace("-", "").replace("'", "")[:1].islower():
+            kinds.add("title")
+        else:
+            return None  # camelCase, McDonald-like mixes are left to NER
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _name_shape(text: str, min_words: int = 2) -> bool:
+    words = text.split()
+    if not min_words <= len(words) <= 5 or _casing(words) is None:
+        return False
+    core = [w for w in words if w.casefold() not in _PARTICLES]
+    return bool(core) and not any(w.casefold() in _NOT_PERSON_WORDS for w in core)
+
+
+def _local_tokens(local: str) -> set[str]:
+    return {t for t in _LOCAL_SPLIT.split(local.casefold()) if len(t) >= 2}
+
+
+def _corroborated(words: list[str], local: str) -> bool:
+    """The e-mail's local part spells the name: john.smith, jsmith, smith.j, john_sm."""
+    folded = [fold(w) for w in words if w.casefold() not in _PARTICLES]
+    if len(folded) < 2:
+        return False
+    first, last = folded[0], folded[-1]
+    tokens = _local_tokens(local)
+
+    def spelled(word: str) -> bool:
+        return any(t == word or (len(t) >= 2 and word.startswith(t)) for t in tokens)
+
+    if (first in tokens and spelled(last)) or (last in tokens and spelled(first)):
+        return True
+    flat = re.sub(r"[^a-z]", "", local.casefold())
+    return len(last) >= 3 and flat in {first[0] + last, last + first[0], first + last, last + first}
+
+
+class _CustomRecognizer(WardenRecognizer):
+    """Recognizers whose evidence is not one regex: they override analyze_span."""
+
+    PATTERNS = (Pattern("unused", r"(?!)", 0.0),)
+
+    def _result(self, entity: str, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult(
+            entity,
+            start,
+            end,
+            score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
+
+
+class RecordNameRecognizer(_CustomRecognizer):
+    """Names (and, under a header, cities and companies) in rows that hold an e-mail or a
+    phone number, and names an e-mail's local part spells on the same line."""
+
+    ENTITY = "PERSON"
+    SCORE = 0.9  # above NER's 0.85: the record says person where the model said company
+    POSITION_SCORE = 0.88
+
+    def analyze(  # type: ignore[override]
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: object = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        return self.analyze_span(text, 0, len(text))
+
+    def analyze_span(self, text: str, start: int, end: int) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = []
+        header: tuple[int, dict[int, str]] | None = None
+        pos = start
+        while pos < end:
+            stop = text.find("\n", pos, end)
+            stop = end if stop < 0 else stop
+            offset, line = pos, text[pos:stop]
+            pos = stop + 1
+            if not line.strip():
+                header = None  # a blank line ends a table
+                continue
+            if _RULE.fullmatch(line):
+                continue  # a markdown or ASCII table rule
+            has_email = "@" in line
+            if not has_email and header is None and not _MAYBE_ROW.search(line):
+                continue  # no separator, no digits: prose, left to NER and the cues
+            cells = list(_cells(line))
+            if (named := _header(line, cells)) is not None:
+                header = named
+                continue
+            emails = list(_EMAIL.finditer(line)) if has_email else []
+            record = bool(emails) or _PHONE.search(line) is not None
+            columns = header[1] if header is not None and header[0] == len(cells) else {}
+            if record or columns:
+                results += self._line(line, offset, cells, columns, emails, record)
+        return results
+
+    def _line(
+        self,
+        line: str,
+        offset: int,
+        cells: list[tuple[int, int]],
+        columns: dict[int, str],
+        emails: list[re.Match[str]],
+        record: bool,
+    ) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = []
+        locals_ = [m.group(1) for m in emails]
+        first_alpha = True
+        for index, (s, e) in enumerate(cells):
+            value = line[s:e]
+            if not value or any(c.isdigit() for c in value) or "@" in value:
+                continue
+            kind = columns.get(index)
+            if kind in ("PERSON", "PERSON_PART"):
+                if _name_shape(value, 1 if kind == "PERSON_PART" else 2):
+                    results.append(self._result("PERSON", offset + s, offset + e, self.SCORE))
+                first_alpha = False
+                continue
+            if kind is not None:  # a city or company column
+                if _casing(value.split()) is not None and len(value.split()) <= 5:
+                    results.append(self._result(kind, offset + s, offset + e, 0.8))
+                continue
+            if not record or not _name_shape(value):
+                first_alpha = False
+                continue
+            words = value.split()
+            if is_given_name(words[0], strict=False) or any(
+                _corroborated(words, local) for local in locals_
+            ):
+                results.append(self._result("PERSON", offset + s, offset + e, self.SCORE))
+            elif first_alpha and _casing(words) in ("title", "upper") and len(cells) >= 3:
+                results.append(self._result("PERSON", offset + s, offset + e, self.POSITION_SCORE))
+            first_alpha = False
+        if locals_ and not any(r.entity_type == "PERSON" for r in results):
+            results += self._spelled(line, offset, locals_)
+        return results
+
+    def _spelled(self, line: str, offset: int, locals_: list[str]) -> list[RecognizerResult]:
+        """Prose around an e-mail: "write to Priya Sharma (priya.sharma@...)"."""
+        results = []
+        for run in _WORDS.finditer(line):
+            for words in _sub_runs(run.group(), run.start()):
+                best = None
+                for i in range(len(words)):
+                    for j in range(min(len(words), i + 4), i + 1, -1):
+                        texts = [line[a:b] for a, b in words[i:j]]
+                        if any(_corroborated(texts, lp) for lp in locals_):
+                            best = (words[i][0], words[j - 1][1])
+                            break
+                    if best:
+                        break
+                if best:
+                    results.append(
+                        self._result("PERSON", offset + best[0], offset + best[1], self.SCORE)
+                    )
+        return results
+
+
+def _cells(line: str) -> Iterator[tuple[int, int]]:
+    """Cells of a row: split at tabs, pipes, semicolons, commas, or " - " between fields."""
+    pieces = list(_CELL.finditer(line))
+    if len(pieces) == 1:
+        # "name - email - phone - city" lists: dashes with spaces around them.
+        parts, last = [], 0
+        for dash in _DASH_SPLIT.finditer(line):
+            parts.append((last, dash.start()))
+            last = dash.end()
+        parts.append((last, len(line)))
+        spans = parts
+    else:
+        spans = [m.span() for m in pieces]
+    for s, e in spans:
+        chunk = line[s:e]
+        # List markers, quotes and surrounding spaces are not part of the value.
+        lead = len(chunk) - len(chunk.lstrip(" \t\"'*•-[("))
+        trail = len(chunk) - len(chunk.rstrip(" \t\"'*)]."))
+        if s + lead < e - trail:
+            yield s + lead, e - trail
+        else:
+            yield s, s
+
+
+def _header(line: str, cells: list[tuple[int, int]]) -> tuple[int, dict[int, str]] | None:
+    """(number of cells, the kinds of the columns we report) when the row is a header."""
+    if len(cells) < 2:
+        return None
+    keys = [_column_key(line[s:e]) for s, e in cells]
+    known = _PERSON_COLUMNS | _PART_COLUMNS | _CITY_COLUMNS | _ORG_COLUMNS | _OTHER_COLUMNS
+    if sum(k in known for k in keys) < 2 or any(k and k not in known and len(k) > 24 for k in keys):
+        return None
+    kinds = {i: kind for i, (s, e) in enumerate(cells) if (kind := _column_kind(line[s:e]))}
+    return (len(cells), kinds) if kinds else None
+
+
+def _word_kind(word: str) -> str | None:
+    return _casing([word]) if word.casefold() not in _PARTICLES else "particle"
+
+
+def _sub_runs(run: str, offset: int) -> Iterator[list[tuple[int, int]]]:
+    """Maximal runs of words written alike (Title case with particles, upper, lower), as
+    the (start, end) of each word."""
+    words = [(m.start() + offset, m.end() + offset, m.group()) for m in re.finditer(r"\S+", run)]
+    current: list[tuple[int, int]] = []
+    kind: str | None = None
+    for s, e, word in words:
+        wk = _word_kind(word)
+        if wk == "particle" and kind == "title":
+            current.append((s, e))
+            continue
+        if wk == "particle":
+            wk = "lower" if word.islower() else _casing([word])
+        if wk is not None and wk == kind:
+            current.append((s, e))
+            continue
+        if current:
+            yield current
+        current, kind = ([(s, e)], wk) if wk is not None else ([], None)
+    if current:
+        yield current
+
+
+_FIELD_LABELS = (
+    "full name", "full_name", "fullname", "name", "customer", "contact", "contact person",
+    "employee", "client", "owner", "assignee", "recipient", "patient", "applicant",
+    "candidate", "manager", "attn", "attention", "ansprechpartner", "kontakt", "kunde",
+    "mitarbeiter", "nom", "nombre", "naam", "contactpersoon", "nome", "cliente", "signed by",
+    "prepared by", "requested by", "reported by", "ship to", "bill to", "deliver to", "sold to",
+)  # fmt: skip
+_LABEL_ALTERNATION = "|".join(re.escape(label) for label in sorted(_FIELD_LABELS, key=len)[::-1])
+# Values that make a labelled field code or a heading, not a person.
+_NOT_FIELD_VALUES = _NOT_PERSON_WORDS | frozenset(
+    [
+        "model",
+        "record",
+        "type",
+        "data",
+        "info",
+        "object",
+        "entity",
+        "details",
+        "list",
+        "manager",
+        "repository",
+        "schema",
+        "dto",
+        "id",
+        "service",
+        "view",
+        "form",
+        "field",
+        "class",
+        "table",
+        "profile",
+        "request",
+        "response",
+    ]
+)
+
+
+# `name:` alone labels build steps, services and files as often as people.
+_GENERIC_LABEL = re.compile(r"(?<![a-z])name[\"']?[ \t]*[:=][ \t]*[\"']?$")
+_QUALIFIED_LABEL = re.compile(r"(full|customer|contact|employee|client|patient)[ _]name")
+
+
+class NameFieldRecognizer(WardenRecognizer):
+    """`NAME: JOHN SMITH`, `"customer": "jan de vries"`, `Ansprechpartner: Hans Müller`."""
+
+    ENTITY = "PERSON"
+    # No literal may start with "p" or "u": "-p" and "-u" are command-line prefixes, and
+    # the one-pass prefix search would hide "-patient" behind "-p" (test_command_line.py).
+    # "Patient name:" is still found through "name".
+    PREFIXES = tuple(
+        sorted(
+            {label.replace("_", " ") for label in _FIELD_LABELS if label[0] not in "pu"}
+            | {"full_name"}
+        )
+    )
+    ANCHORED = True
+    MAX_LENGTH = 120
+    JOIN_LINES = False
+    PATTERNS = (
+        Pattern(
+            "labelled_name",
+            rf"(?<![\w.$])(?i:{_LABEL_ALTERNATION})(?:[ _](?i:name))?[\"']?[ \t]*[:=][ \t]*"
+            rf"[\"']?(?P<value>{_WORD}(?:[ \t]+{_WORD}){{0,4}})",
+            0.9,
+        ),
+    )
+
+    def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        runs = list(_sub_runs(text[start:end], start))
+        if not runs or runs[0][0][0] != start:
+            return None
+        words = runs[0][:4]
+        values = [text[s:e] for s, e in words]
+        if len(values) < 2 or any(v.casefold() in _NOT_FIELD_VALUES for v in values):
+            return None
+        label = text[max(0, start - 40) : start].casefold()
+        generic = re.search(
+            r"(?<![a-z])name[\"']?[ \t]*[:=][ \t]*[\"']?$", label
+        ) and not re.search(r"(full|customer|contact|employee|client|patient)[ _]name", label)
+        casing = _casing(values)
+        if (generic or casing == "lower") and not is_given_name(values[0], strict=bool(generic)):
+            return None  # `name: Run Tests`, `contact: sales team`
+        return start, words[-1][1]
+
+
+_CUES = (
+    "to", "cc", "bcc", "ask", "from", "with", "and", "contact", "call", "email", "e-mail",
+    "tell", "meet", "by", "invite", "hi", "hello", "dear", "thanks", "attention",
+    "attn", "loop in", "that", "remind", "notify", "message", "text", "assign", "thank",
+    "t.a.v.", "z.hd.",
+)  # fmt: skip
+
+
+class GivenNameRecognizer(WardenRecognizer):
+    """A given name and a surname after a word that introduces a person, in any case:
+    "send it to john smith", "CC MARIA KOWALSKA", "meet Fredrik Johansson"."""
+
+    ENTITY = "PERSON"
+    PREFIXES = tuple(f"{cue} " for cue in _CUES)
+    ANCHORED = True
+    MAX_LENGTH = 100
+    JOIN_LINES = False
+    PATTERNS = (
+        Pattern(
+            "cued_name",
+            rf"(?<![\w.$-])(?i:{'|'.join(re.escape(c) for c in _CUES)})[ \t]+"
+            rf"(?P<value>{_WORD}(?:[ \t]+{_WORD}){{1,3}})",
+            0.9,
+        ),
+    )
+
+    def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        runs = list(_sub_runs(text[start:end], start))
+        if not runs or runs[0][0][0] != start or len(runs[0]) < 2:
+            return None
+        words = runs[0]
+        values = [text[s:e] for s, e in words]
+        if not is_given_name(values[0]):
+            return None
+        casing = _casing(values)
+        keep = 1
+        for value in values[1:]:
+            key = value.casefold()
+            if key in _PARTICLES and casing != "upper":
+                keep += 1
+                continue
+            if key in NOT_SURNAMES or key in _NOT_PERSON_WORDS or len(key) < 2:
+                break
+            keep += 1
+            if casing == "lower" or keep >= 3:
+                break  # lower case: given name and surname only, "john smith tomorrow"
+        while keep > 1 and values[keep - 1].casefold() in _PARTICLES:
+            keep -= 1
+        if keep < 2:
+            return None
+        return start, words[keep - 1][1]
