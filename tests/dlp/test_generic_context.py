@@ -144,9 +144,13 @@ def test_placeholders_references_and_prose_near_secret_names_are_not_findings(
     ],
 )
 def test_generic_secrets_stay_fast_on_crafted_long_inputs(secrets_scanner: Scanner, text: str):
-    """Tried at every key word in the proxy: no input may make the patterns backtrack."""
+    """Tried at every key word in the proxy: no input may make the patterns backtrack.
+
+    A linear scan of these takes under 20 ms; a quadratic one several seconds. The bound
+    leaves room for a loaded machine (it failed at 0.2 s with four test workers beside
+    other work) and still catches backtracking."""
     recognizer = GenericSecretRecognizer()
     started = time.perf_counter()
     recognizer.analyze_span(text, 0, len(text))
     secrets_scanner.scan_text(text)
-    assert time.perf_counter() - started < 0.2
+    assert time.perf_counter() - started < 1.0
