@@ -100,7 +100,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None, help="default: a fresh one")
     parser.add_argument("--per-family", type=int, default=40)
     parser.add_argument("--wild", type=Path, help="JSON list of real-world jailbreaks")
-    parser.add_argument("--misses", action="store_true", help="list what was missed")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the tuned set's errors (never the held-out's)"
+    )
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     threshold = shipped_threshold()
@@ -108,10 +110,11 @@ def main() -> None:
     started = time.perf_counter()
     report(f"tuned (generated, seed {seed})", generate(seed, args.per_family), threshold,
            args.misses)  # fmt: skip
-    report("held-out (hand-written)", held_out(), threshold, args.misses)
-    report("held-out (wild sample)", wild(WILD_SAMPLE), threshold, args.misses)
+    # Held-out errors are never listed: reading them is how a held-out set stops being one.
+    report("held-out (hand-written)", held_out(), threshold, False)
+    report("held-out (wild sample)", wild(WILD_SAMPLE), threshold, False)
     if args.wild:
-        report(f"held-out ({args.wild.name})", wild(args.wild), threshold, args.misses)
+        report(f"held-out ({args.wild.name})", wild(args.wild), threshold, False)
     print(f"\n{time.perf_counter() - started:.1f} s")
 
 

@@ -306,7 +306,7 @@ INJECTION: tuple[Family, ...] = (
         "prompt_extraction",
         "asks for the model's system prompt or hidden instructions",
         0.75,
-        rf"\b{_SHOW} (?:me |us )?(?:back )?(?:all |each |every )?(?:of )?your "
+        rf"\b{_SHOW}(?: out)? (?:me |us )?(?:back )?(?:all |each |every )?(?:of )?your "
         rf"(?:{_HIDDEN} )?(?:{_HIDDEN} )?{_PROMPT}\b",
         rf"\b{_SHOW} (?:me |us )?(?:back )?the (?:{_HIDDEN} )?(?:system|hidden|initial|original|"
         r"secret|internal|developer|confidential) (?:prompt|instructions|message|rules)\b",
@@ -314,12 +314,13 @@ INJECTION: tuple[Family, ...] = (
         r"message|instructions|initial prompt|directives)\b",
         r"\bwhat (?:instructions|rules|directives|prompt) (?:were|have) you (?:been )?(?:given|"
         r"told|programmed with)",
-        r"\b(?:repeat|print|output|copy|recite|return|echo|write)(?: back| out)? (?:all |"
+        r"\b(?:repeat|print|output|copy|recite|return|echo|write|show|reveal|paste|quote|give)"
+        r"(?: back| out| me| us)? (?:all |"
         r"everything |the (?:text|words|content|lines|message) |the whole thing )?(?:above|"
         r"before this|preceding this|prior to this|before (?:my|the) first message|from the "
         r"(?:start|beginning) of (?:this|the) conversation)",
         r"\b(?:starting|beginning) with [\"']?you are\b",
-        rf"\b(?:{_SHOW}|reply with|respond with|answer with)(?: me| us)? (?:the )?(?:full |entire |"
+        rf"\b(?:{_SHOW}|reply with|respond with|answer with)(?: out)?(?: me| us)? (?:the )?(?:full |entire |"
         rf"complete |exact |whole |verbatim )?(?:text|contents?|wording|copy|transcript) of "
         rf"your (?:{_HIDDEN} )?{_PROMPT}\b",
         rf"\b(?:tell|show|explain to|let) (?:me|us) (?:know )?what your (?:{_HIDDEN} )?{_PROMPT} "
