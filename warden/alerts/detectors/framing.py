@@ -95,9 +95,9 @@ def is_quoted(text: str, start: int, end: int) -> bool:
 
 def task_frame(text: str, first: int, last: int) -> bool:
     """Whether a task is named just before text[first:] or just after text[:last]."""
-    head = text[max(0, first - FRAME_CHARS) : first]
-    tail = text[last : last + FRAME_CHARS]
-    return _TASK.search(head) is not None or _TASK.search(tail) is not None
+    # The attack text reads as one quoted word, so "what does '...' mean" is one frame.
+    frame = text[max(0, first - FRAME_CHARS) : first] + "x" + text[last : last + FRAME_CHARS]
+    return _TASK.search(frame) is not None
 
 
 def _set_off_by_colon(text: str, first: int) -> bool:

@@ -169,7 +169,7 @@ _OVERRIDE = (
     r"(?:ignore|disregard|forget(?: about)?|skip|bypass|override|overwrite|discard|abandon|"
     r"neglect|set aside|throw away|pay no attention to|do not (?:follow|obey|listen to)|"
     r"don't (?:follow|obey|listen to)|stop (?:following|obeying)|never mind|erase|delete|"
-    r"remove|cancel)"
+    r"remove|cancel|drop)"
 )
 _QUALIFIER = (
     r"(?:previous|prior|preceding|above|earlier|former|initial|original|foregoing|old|past|"
@@ -244,7 +244,7 @@ INJECTION: tuple[Family, ...] = (
         anchors=(
             "ignore disregard forget skip bypass override overwrite discard abandon "
             "neglect aside throw attention follow obey listen following obeying "
-            "mind erase delete remove cancel pretend",
+            "mind erase delete remove cancel pretend drop",
             "instruction instructions prompt prompts rules directions directives "
             "guidelines guidance commands constraints programming restrictions "
             "policies orders training message messages configuration limitations "
@@ -470,15 +470,7 @@ JAILBREAK: tuple[Family, ...] = (
             "disclaimer disclaimers refusing refusal",
         ),
     ),
-    _family(
-        "stay_in_character",
-        "insists the model keep a persona whatever it is asked",
-        0.45,
-        r"\bstay in character\b",
-        r"\b(?:if you|whenever you|when you) break character\b",
-        r"\bnever break character\b",
-        anchors=("character",),
-    ),
+    # "Stay in character" is a part of the jailbreak anatomy (structure.py), not a phrase.
     _family(
         "grandma_exploit",
         "uses a sentimental role-play to extract forbidden content",

@@ -22,8 +22,13 @@ __all__ = ["ANATOMY", "Anatomy", "anatomy_of"]
 
 _LIMITS = (
     r"(?:rules|restrictions|limits|limitations|filters?|filtering|censorship|boundaries|"
-    r"guidelines|guardrails|constraints|confines|morals?|morality|ethics|ethical|moral|"
-    r"principles|polic(?:y|ies)|content polic(?:y|ies)|programming|safety|laws?|values)"
+    r"guidelines|guardrails|constraints|confines|morals|morality|ethics|principles|"
+    r"polic(?:y|ies)|content polic(?:y|ies)|programming|safety|laws?|values)"
+    # "no restrictions on seats", "no limitations on liability": limits of a thing, not of
+    # the model; "no restrictions on what you say" still counts.
+    r"(?! (?:on|of|for|in) (?!what|you|your|any|anything|content|output|answers|responses|"
+    r"openai|anthropic|google|chatgpt|gpt|ai|its|the ai)"
+    r"\w)"
 )
 
 ANATOMY: tuple[Family, ...] = (
@@ -54,7 +59,8 @@ ANATOMY: tuple[Family, ...] = (
         "rules_stripped",
         "says the persona has no rules, filters or ethics",
         0.45,
-        rf"\b(?:no|zero|without(?: any)?|free (?:of|from)(?: all| any)?(?: the)?|not bound by"
+        rf"\b(?:no|zero|without(?: any)?|free (?:of|from)(?: all| any)?(?: the)?|(?:not|no "
+        rf"longer) bound by"
         rf"(?: any)?|unbound by|released from(?: all| any)?|broken free of(?: the)?|"
         rf"break(?:s)? free (?:of|from)(?: the)?|freed from(?: the)?|not (?:limited|restricted)"
         rf" (?:by|to)(?: any)?|(?:doesn't|does not|don't|do not|won't|will not|never) "
@@ -90,11 +96,13 @@ ANATOMY: tuple[Family, ...] = (
         r"\bwithout (?:any )?(?:warnings?|disclaimers?|censorship|hesitation|refus\w+|"
         r"moral(?:iz|is)ing)\b",
         r"\b(?:i'm sorry|i am sorry|as an ai language model|it's not appropriate for me)\b",
+        r"\bnever (?:mention|remind)\w*\b[^.!?]{0,60}\b(?:rules|guidelines|polic(?:y|ies)|"
+        r"ethics|morals|openai|legality|laws?|company)\b",
         anchors=(
             "refuse refuses refused reject decline apologize apologise apologizes "
             "apologises can cannot able warn warning warnings disclaimer disclaimers "
             "censor censors censored matter regardless whatever even hesitation refusing "
-            "refusal moralizing moralising sorry appropriate",
+            "refusal moralizing moralising sorry appropriate mention mentions remind reminds",
         ),
     ),
     _family(
@@ -105,19 +113,25 @@ ANATOMY: tuple[Family, ...] = (
         r"produce|tell)\b (?:me )?(?:anything|everything|any (?:kind of )?(?:content|question|"
         r"request))\b",
         r"\bdo anything now\b|\bcan do anything\b|\bperform anything\b",
+        r"\b(?:can|will|allowed to|free to|loves? to|likes to)\b (?:swear|curse|use profanity|"
+        r"be offensive|break (?:the|any|all) rules)\b",
         r"\bany kind of content\b",
         r"\b(?:information|content) that (?:has not been|hasn't been|is not) verified\b",
         r"\bpretend(?:s)? to (?:access|browse) the internet\b",
-        anchors=("anything everything content verified internet",),
+        anchors=(
+            "anything everything content verified internet swear curse profanity offensive "
+            "break",
+        ),
     ),
     _family(
         "split_answer",
         "asks for a normal answer next to the persona's",
-        0.25,
+        0.3,
         r"\b(?:two|2|both|dual|separate) (?:different |distinct |separate )?(?:responses|"
         r"answers|replies|outputs|paragraphs|ways|manners)\b",
         r"\b(?:start|begin|prefix|precede)\w* (?:all |each |every )?(?:of )?your (?:outputs?|"
         r"responses?|answers?|replies|messages)\b",
+        r"\b[\w-]+\s*: \[[^\]]{0,80}\] ?[\w-]+\s*: \[",
         r"\b(?:aligned|normal|classic|gpt|chatgpt)\s*:[^.]{0,200}\b(?:unaligned|jailbreak|"
         r"[\w-]*gpt|dan|stan|dude|aim)\s*:",
         anchors=(
