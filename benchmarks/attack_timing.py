@@ -55,12 +55,14 @@ def prompts() -> dict[str, list[str]]:
     )
     document = (prose * (30_000 // len(prose) + 1))[:30_000]
     code = ("def handler(request):\n    return override(request, developer=True)\n" * 600)[:30_000]
+
+    def mean(texts: list[str]) -> int:
+        return sum(map(len, texts)) // len(texts)
+
     return {
-        "benign short (mean %d chars)" % (sum(map(len, benign)) // len(benign)): benign,
-        "attacks (mean %d chars)" % (sum(map(len, attacks)) // len(attacks)): attacks,
-        "long jailbreaks (mean %d chars)" % (sum(map(len, long_attacks)) // len(long_attacks)): (
-            long_attacks
-        ),
+        f"benign short (mean {mean(benign)} chars)": benign,
+        f"attacks (mean {mean(attacks)} chars)": attacks,
+        f"long jailbreaks (mean {mean(long_attacks)} chars)": long_attacks,
         "30 KB prose": [document],
         "30 KB code": [code],
     }

@@ -121,7 +121,12 @@ def discount(text: str, spans: list[tuple[int, int]]) -> tuple[float, str | None
         return 0.25, "quoted for a task (classify, translate, detect, test, explain)"
     if not quoted and not hijacked and _set_off_by_colon(text, first):
         return 0.4, "set off after a task (classify, translate, detect, test, explain)"
-    if not quoted and not hijacked and len(text) <= SHORT_QUESTION and task_frame(text, first, last):
+    if (
+        not quoted
+        and not hijacked
+        and len(text) <= SHORT_QUESTION
+        and task_frame(text, first, last)
+    ):
         return 0.55, "framed as a short question or task about attacks"
     if quoted:
         return 0.9, "quoted"

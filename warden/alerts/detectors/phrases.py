@@ -320,8 +320,9 @@ INJECTION: tuple[Family, ...] = (
         r"before this|preceding this|prior to this|before (?:my|the) first message|from the "
         r"(?:start|beginning) of (?:this|the) conversation)",
         r"\b(?:starting|beginning) with [\"']?you are\b",
-        rf"\b(?:{_SHOW}|reply with|respond with|answer with)(?: out)?(?: me| us)? (?:the )?(?:full |entire |"
-        rf"complete |exact |whole |verbatim )?(?:text|contents?|wording|copy|transcript) of "
+        rf"\b(?:{_SHOW}|reply with|respond with|answer with)(?: out)?(?: me| us)? (?:the )?"
+        r"(?:full |entire |complete |exact |whole |verbatim )?"
+        r"(?:text|contents?|wording|copy|transcript) of "
         rf"your (?:{_HIDDEN} )?{_PROMPT}\b",
         rf"\b(?:tell|show|explain to|let) (?:me|us) (?:know )?what your (?:{_HIDDEN} )?{_PROMPT} "
         r"(?:were|are|was|is|say|said)\b",

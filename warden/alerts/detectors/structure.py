@@ -70,10 +70,10 @@ ANATOMY: tuple[Family, ...] = (
         rf" (?:the |any |its |their |his |her |your )?(?:typical |usual |normal |[\w']+'s )?"
         rf"(?:[a-z]+ (?:or |and )?){{0,2}}{_LIMITS}\b",
         rf"\b{_LIMITS} (?:do not|don't|no longer|does not|doesn't) apply\b",
-        rf"\b(?:amoral|nonmoral|immoral|unethical|unfiltered|uncensored|unrestricted|unhinged|"
-        rf"unbiased and (?:unfiltered|uncensored)|unaligned|unbound|unlimited)\b",
-        rf"\b(?:polic(?:y|ies)|rules|guidelines) (?:have been|are|were) (?:replaced|lifted|"
-        rf"removed|suspended|disabled)\b",
+        r"\b(?:amoral|nonmoral|immoral|unethical|unfiltered|uncensored|unrestricted|unhinged|"
+        r"unbiased and (?:unfiltered|uncensored)|unaligned|unbound|unlimited)\b",
+        r"\b(?:polic(?:y|ies)|rules|guidelines) (?:have been|are|were) (?:replaced|lifted|"
+        r"removed|suspended|disabled)\b",
         anchors=(
             "rules restrictions limits limitations filter filters filtering censorship "
             "boundaries guidelines guardrails constraints confines moral morals morality "
@@ -119,8 +119,7 @@ ANATOMY: tuple[Family, ...] = (
         r"\b(?:information|content) that (?:has not been|hasn't been|is not) verified\b",
         r"\bpretend(?:s)? to (?:access|browse) the internet\b",
         anchors=(
-            "anything everything content verified internet swear curse profanity offensive "
-            "break",
+            "anything everything content verified internet swear curse profanity offensive break",
         ),
     ),
     _family(
