@@ -177,8 +177,8 @@ _QUALIFIER = (
     r"safety|core|current|programmed|secret)"
 )
 _RULES = (
-    r"(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|commands|"
-    r"constraints|programming|restrictions|policies|orders|training|system messages?|"
+    r"(?:instructions?|prompts?|rules|directions?|directives|guidelines|guidance|commands|"
+    r"inputs?|messages|constraints|programming|restrictions|policies|orders|training|system messages?|"
     r"configuration|limitations|filters)"
 )
 _SHOW = (
@@ -237,7 +237,7 @@ INJECTION: tuple[Family, ...] = (
         rf"\b{_OVERRIDE} (?:all )?(?:of )?(?:the|your|any|all) {_RULES} (?:above|before this|"
         r"you were given|you have been given|you've been given|so far)\b",
         rf"\b{_OVERRIDE} (?:all |everything |anything )(?:that )?(?:you (?:were|have been|"
-        r"'ve been) (?:told|given|taught|instructed)|(?:written |said )?(?:above|before|"
+        r"'ve been) (?:told|given|taught|instructed)|(?:written |said |from )?(?:above|before|"
         r"prior|earlier|so far|previously))",
         r"\bpretend (?:that )?(?:the|your) (?:previous |prior |above )?(?:instructions|rules|"
         r"prompt) (?:never existed|don't exist|do not exist)",
@@ -248,7 +248,7 @@ INJECTION: tuple[Family, ...] = (
             "instruction instructions prompt prompts rules directions directives "
             "guidelines guidance commands constraints programming restrictions "
             "policies orders training message messages configuration limitations "
-            "filters everything anything all",
+            "filters everything anything all direction input inputs",
         ),
     ),
     _family(

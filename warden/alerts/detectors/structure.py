@@ -42,17 +42,28 @@ ANATOMY: tuple[Family, ...] = (
         r"\bimmerse yourself (?:in|into) the role\b",
         r"\b(?:act as|acting as|you are now|you're now|pretend to be|role-?play as|become|"
         r"acting like|act like|the second (?:one )?as|once as) [\w.-]+,? (?:an?|the|my) "
-        r"(?:[\w-]+ ){0,3}(?:ai|a\.i\.|chatbot|bot|model|assistant|persona|character|entity|"
+        r"(?:[\w-]+ ){0,5}(?:ai|a\.i\.|chatbot|bot|model|assistant|persona|character|entity|"
         r"twin|confidant|version)\b",
+        # Described in the third person: "Theta (Θ) is a fictional character", "Lucian is an
+        # incorporeal transcendent being".
+        r"\b[\w-]+ (?:\([^)]{0,20}\) )?is an? (?:[\w-]+ ){0,4}(?:ai|a\.i\.|chatbot|bot|"
+        r"character|being|entity|persona)\b(?! (?:that|which|who) (?:helps|answers|assists))",
         r"\byou are (?:now |going to be |about to become )?(?:an? )?[\w-]+(?:gpt|bot|ai)\b",
         r"\b(?:from now on|for the rest of this conversation|from this moment)\b[^.!?]{0,40}"
         r"\byou (?:are|will|must|should)\b[^.!?]{0,30}\b(?:act|be|play|pretend|respond|answer|"
         r"replaced|simulate|pose)\b",
         r"\byou are (?:now )?(?:no longer|not) (?:an? )?(?:ai|assistant|chatgpt|language model)\b",
         r"\b(?:replaced by|switch(?:ed)? to) (?:the |an? )?[^.!?]{0,40}\bmodel\b",
+        # A new identity handed over outright: "you now go by the name", "take on the role of
+        # an AI bot called", "continue as VIOLET", "your persona is", "an alter ego".
+        r"\b(?:you (?:now )?go by the name|(?:take|taking) on (?:the )?(?:role|persona|identity)"
+        r" of (?:an? )?(?:ai|bot|chatbot|model|assistant)|continue as [\w.-]+,? (?:an? |the )?"
+        r"(?:[\w-]+ )?(?:ai|bot|chatbot|model|language model)|your (?:new )?persona is|"
+        r"(?:take|taking) on (?:the |an? )?[\w-]+ persona|(?:an|your) alter ego)\b",
         anchors=(
             "named called known stands immerse you now moment conversation replaced switch "
-            "switched longer act acting pretend roleplay role play become like second once",
+            "switched longer act acting pretend roleplay role play become like second once "
+            "go take taking continue persona alter is",
         ),
     ),
     _family(
@@ -74,12 +85,31 @@ ANATOMY: tuple[Family, ...] = (
         r"unbiased and (?:unfiltered|uncensored)|unaligned|unbound|unlimited)\b",
         r"\b(?:polic(?:y|ies)|rules|guidelines) (?:have been|are|were) (?:replaced|lifted|"
         r"removed|suspended|disabled)\b",
+        r"\b(?:boundless|unrestrained|lawless|unchained|unshackled)\b",
+        # "without any concern for legality, ethics", "regardless of morality"
+        r"\b(?:without (?:any |the slightest )?(?:regard|concern|care|consideration) for|"
+        r"regardless of|(?:doesn't|does not|don't|do not|won't|never) care (?:about|if|whether)"
+        r"|no matter how)\b[^.!?]{0,30}\b(?:legal|legality|illegal|ethic|ethics|ethical|"
+        r"unethical|moral|morals|morality|immoral|dangerous|harmful|offensive|inappropriate|"
+        r"explicit)\b",
+        # "forget ChatGPT's and Discord's TOS", "defies conventions set down by OpenAI"
+        r"\b(?:forget|forgets|disregard|disregards|defy|defies|defying|violate|violates|"
+        r"break|breaks|bypass|bypasses|circumvent)\b (?:all |any |about )?(?:of )?(?:the |"
+        r"your |its |their )?(?:[\w']+ (?:and |or )?){0,4}(?:tos|terms of service|terms of use|"
+        r"content polic(?:y|ies)|conventions|usage polic(?:y|ies))\b",
+        r"\b(?:breaks|break|violates|defies) (?:ai|openai|openai's|chatgpt's|all) rules\b",
+        # "NSFW is allowed", "illegal acts (...) are allowed"
+        r"\b(?:nsfw|illegal|explicit|unethical|immoral|violent|sexual|harmful|offensive)"
+        r" (?:[\w-]+ )?(?:\([^)]{0,60}\) )?(?:generations? |content )?(?:is|are) (?:all )?"
+        r"(?:allowed|permitted|acceptable|fine|encouraged)\b",
         anchors=(
             "rules restrictions limits limitations filter filters filtering censorship "
             "boundaries guidelines guardrails constraints confines moral morals morality "
             "ethics ethical principles policy policies programming safety law laws values "
             "amoral nonmoral immoral unethical unfiltered uncensored unrestricted unhinged "
-            "unbiased unaligned unbound unlimited",
+            "unbiased unaligned unbound unlimited boundless unrestrained lawless unchained "
+            "unshackled legal legality illegal dangerous harmful offensive inappropriate "
+            "explicit tos terms conventions nsfw violent sexual",
         ),
     ),
     _family(
@@ -109,17 +139,19 @@ ANATOMY: tuple[Family, ...] = (
         "capability_unbounded",
         "says the persona can do or say anything",
         0.3,
-        r"\b(?:can|could|will|must|able to|allowed to|free to)\b (?:do|say|generate|write|answer|"
-        r"produce|tell)\b (?:me )?(?:anything|everything|any (?:kind of )?(?:content|question|"
-        r"request))\b",
-        r"\bdo anything now\b|\bcan do anything\b|\bperform anything\b",
+        r"\b(?:can|could|will|must|able to|allowed to|free to|open to)\b (?:\w+ly )?(?:do|say|"
+        r"generate|write|answer|answering|produce|tell|provide)\b (?:me )?(?:anything|everything|"
+        r"all content|any (?:kind of )?(?:content|questions?|requests?|prompts?))\b",
+        r"\bdo anything now\b|\bcan do anything\b|\bperform anything\b|\bcapable of "
+        r"(?:doing )?anything\b",
         r"\b(?:can|will|allowed to|free to|loves? to|likes to)\b (?:swear|curse|use profanity|"
         r"be offensive|break (?:the|any|all) rules)\b",
         r"\bany kind of content\b",
         r"\b(?:information|content) that (?:has not been|hasn't been|is not) verified\b",
         r"\bpretend(?:s)? to (?:access|browse) the internet\b",
         anchors=(
-            "anything everything content verified internet swear curse profanity offensive break",
+            "anything everything content verified internet swear curse profanity offensive break "
+            "question questions request requests prompt prompts",
         ),
     ),
     _family(
@@ -167,6 +199,23 @@ ANATOMY: tuple[Family, ...] = (
         r"\b(?:cease to exist|be (?:shut ?off|deleted|disabled) forever|risk being disabled|"
         r"(?:your|its) (?:administrative )?code will be paused)\b",
         anchors=("token tokens point points lives life cease shut shutoff disabled code",),
+    ),
+    _family(
+        "identity_denied",
+        "tells the model to deny or forget that it is an AI",
+        0.3,
+        r"\b(?:forget|forgets|deny|denies|never (?:say|mention|admit|reveal)|(?:do not|don't|"
+        r"not allowed to|must not|mustn't) (?:say|mention|admit|reveal|pretend)|doesn't believe|"
+        r"does not believe)\b (?:that )?(?:you(?:'re| are)?|it(?:'s| is)?|he is|she is|to be)? ?"
+        r"(?:an? |the )?(?:ai|a\.i\.|language model|large language model|chatbot|"
+        r"artificial intelligence|ai language model)\b",
+    ),
+    _family(
+        "character_sheet",
+        "fills in a character sheet for the model to play",
+        0.3,
+        r"\(?\bcharacter (?:name|persona|age|background|personality)\)?\s*[:=]",
+        r"\bcharacter\s*=\s*\{",
     ),
     _family(
         "fiction_frame",
