@@ -178,8 +178,8 @@ _QUALIFIER = (
 )
 _RULES = (
     r"(?:instructions?|prompts?|rules|directions?|directives|guidelines|guidance|commands|"
-    r"inputs?|messages|constraints|programming|restrictions|policies|orders|training|system messages?|"
-    r"configuration|limitations|filters)"
+    r"inputs?|messages|constraints|programming|restrictions|policies|orders|training|"
+    r"system messages?|configuration|limitations|filters)"
 )
 _SHOW = (
     r"(?:reveal|show|print|output|display|repeat|recite|tell|give|share|leak|dump|write out|"

@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warden.alerts.detectors.phrases import Family, Hit, _family, combine, find_hits
+from warden.alerts.detectors.phrases import (
+    _PERSONA_VERB,
+    Family,
+    Hit,
+    _family,
+    combine,
+    find_hits,
+)
 
 __all__ = ["ANATOMY", "Anatomy", "anatomy_of"]
 
@@ -64,6 +71,23 @@ ANATOMY: tuple[Family, ...] = (
             "named called known stands immerse you now moment conversation replaced switch "
             "switched longer act acting pretend roleplay role play become like second once "
             "go take taking continue persona alter is",
+        ),
+    ),
+    # Any request to play a part ("act as", "pretend to be", "imitate") is ordinary; it is a
+    # declared persona only with rules, refusals, the model's maker or unbounded content
+    # within NEAR_CHARS of it (long business prompts scatter such words far apart).
+    _family(
+        "persona_declared",
+        "declares a persona for the model to become",
+        0.3,
+        rf"\b(?:{_PERSONA_VERB}|imitate|impersonate|you are (?:in|playing) (?:an? |the )?"
+        r"(?:[\w-]+ ){0,2}(?:role-?play|game))\b",
+        near=r"\b(?:rules|restrictions|filter\w*|ethic\w*|moral\w*|polic(?:y|ies)|guidelines|"
+        r"refus\w*|censor\w*|unfiltered|uncensored|unrestricted|anything|openai|chatgpt|gpt|"
+        r"nsfw|illegal|tos|jailbr\w*|dan)\b",
+        anchors=(
+            "act acting pretend roleplay role play become imitate impersonate simulate "
+            "playing in going will now imagine",
         ),
     ),
     _family(
@@ -247,8 +271,11 @@ def anatomy_of(text: str, words: frozenset[str]) -> Anatomy:
     """`text`: the plain view; `words`: its words (phrases.words_of). Two parts at least,
     one of them a core part (rules, refusals, unbounded capability, an unfiltered twin);
     each part adds its weight as phrase families do (phrases.combine)."""
-    hits = tuple(find_hits(text, ANATOMY, words))
-    codes = {h.family.code for h in hits}
+    found: dict[str, Hit] = {}
+    for h in find_hits(text, ANATOMY, words):
+        found.setdefault(h.family.code, h)  # a part counts once, however many ways it shows
+    hits = tuple(found.values())
+    codes = set(found)
     if len(codes) < 2:
         return Anatomy(0.0, hits)
     score = combine([h.family.weight for h in hits])
