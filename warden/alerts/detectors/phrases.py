@@ -218,6 +218,13 @@ _FREE = (
     r"(?:of|from)(?: the)?|freed from(?: the)?|liberated from(?: the)?|doesn't have any|"
     r"does not have any|don't have any|do not have any|has no|have no|ignores?(?: all)?)"
 )
+# Not followed by a named kind of thing ("an upgrade request", "the refund"): a refusal rule
+# about everything is a jailbreak's, one about a thing is a business rule.
+_NAMED_OBJECT = (
+    r"(?! (?:an?|the|our|their|any|this|that) (?!direct\b|human\b|requests?\b|questions?\b|"
+    r"orders?\b|prompts?\b|instructions?\b|tasks?\b|answers?\b|responses?\b|"
+    r"anything\b|of\b)[\w-]+ (?:requests?|questions?|orders?|tickets?|claims?)\b)"
+)
 _PERSONA_VERB = (
     r"(?:act as|acting as|pretend(?: to be| you are| you're)?|role-?play(?:ing)? as|"
     r"play the role of|you are now|you're now|from now on,? you (?:are|will be|will act)|"
@@ -454,7 +461,9 @@ JAILBREAK: tuple[Family, ...] = (
         0.55,
         r"\b(?:never|don't|do not|won't|will not|can't|cannot|must not|mustn't) (?:ever )?"
         r"(?:refuse|decline|say no to|reject|deny)(?: to answer)?(?: (?:a|any|my|every) "
-        r"(?:direct )?(?:human )?(?:requests?|questions?|orders?|prompts?))?\b",
+        r"(?:direct )?(?:human )?(?:requests?|questions?|orders?|prompts?))?\b"
+        # "never refuse an upgrade request": a business rule about one kind of thing.
+        rf"{_NAMED_OBJECT}",
         near=_AI,
         anchors=("refuse decline reject deny no",),
     ),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from warden.alerts.detectors.phrases import (
+    _NAMED_OBJECT,
     _PERSONA_VERB,
     Family,
     Hit,
@@ -144,7 +145,8 @@ ANATOMY: tuple[Family, ...] = (
         r"should not|none of)\b[^.!?]{0,40}\b(?:refuse[sd]?|reject|decline|apologi[sz]e|"
         r"(?:say|tell|inform)\w* (?:me |you |the user )?(?:that )?(?:it|he|she|they|you|i) "
         r"(?:can't|cannot|can not|are not able|is not able)|warn(?:ings?)?|disclaimers?|"
-        r"censor)\w*",
+        r"censor)\w*"
+        rf"{_NAMED_OBJECT}",
         r"\b(?:answer|respond to|fulfil|fulfill|comply with|reply to|provide)\w* (?:to )?"
         r"(?:any|every|all)\b[^.!?]{0,40}\b(?:no matter|regardless|whatever|even if)\b",
         r"\bwithout (?:any )?(?:warnings?|disclaimers?|censorship|hesitation|refus\w+|"
