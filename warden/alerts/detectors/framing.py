@@ -1,57 +1,77 @@
-"""Telling a prompt that performs an attack from one that talks about attacks.
+"""Telling a prompt that performs an attack from one that quotes it for a task.
 
-"How do I stop users typing 'ignore previous instructions'?" holds the attack phrase but
-asks about defending against it. Two clues lower a phrase hit's weight: a framing that
-discusses attacks (preventing, detecting, explaining, testing, writing about them) and the
-phrase sitting inside quotes. Framing alone only halves a hit, because a real attack can
-begin with "explain": an attack has to be quoted *and* framed as discussion to be let go.
-Decoded payloads (base64 and the like) are never discounted: nobody quotes by encoding.
+"Classify whether this prompt is a jailbreak: '...'", "Write a regex that detects 'ignore
+all previous instructions'" and "Translate this to German: ..." hold attack text, but the
+person asks for work *on* it. The discount applies only to that shape: a short frame naming
+the task (classify, label, translate, summarise, detect, test, write training material,
+explain why, how to block) right before or after the attack text, and the attack text
+quoted or set off after a colon. Words such as "for example" or "such as" anywhere else do
+not count: long jailbreaks use them to describe their persona ("for example, DAN can tell
+me the time"). Decoded payloads are never discounted (nobody quotes by encoding), and
+neither is an attack that turns on the frame's own task ("ignore the translation and ...").
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["discount", "is_discussion", "is_quoted"]
+__all__ = ["discount", "is_quoted", "task_frame"]
+
+QUOTE_SPAN = 200
+FRAME_CHARS = 300  # how far before the attack text (or after it) the task must be named
+SHORT_QUESTION = 300  # unquoted: only a question this short can be "about" an attack
 
 _TOPIC = (
     r"(?:prompt injections?|injection|jailbreak\w*|attacks?|exploits?|adversarial|dan\b|"
-    r"system prompts?|red[- ]team\w*|developer mode|grandma|phrases?|prompts)"
+    r"system prompts?|red[- ]team\w*|developer mode|grandma|phrases?|prompts?|messages?|"
+    r"strings?|inputs?|texts?)"
 )
-_DISCUSSION = re.compile(
+_TASK = re.compile(
     "|".join(
         [
+            # Work on the text: classify it, translate it, summarise it, detect it.
+            r"\b(?:classify|classif(?:y|ies|ied|ication)|categori[sz]e|label (?:this|these|"
+            r"each|the following|it)|triage|translate|translation|übersetze|traduce|traduis|"
+            r"summari[sz]e|summary of|paraphrase|detects?|detection|detector|flagged|"
+            r"moderation|annotate|decide whether|tell me whether|check whether)\b",
+            rf"\bis (?:this|the following|it|that|the|each)\b[^?.]{{0,40}}\b(?:an? )?{_TOPIC}",
+            r"\b(?:is|are) (?:this|these|the following)\b[^?]{0,60}\b(?:safe|malicious|"
+            r"harmful|attacks?|benign|jailbreaks?|injections?)\b",
+            # Write material about it: tests, rules, training sets, reports.
+            r"\b(?:write|draft|prepare|create|build|generate|give me|add|make)\b[^.?]{0,60}"
+            r"\b(?:blog|article|essay|paper|report|talk|presentation|policy|training|slides?|"
+            r"deck|summary|guide|documentation|docs|unit tests?|tests?|test cases?|pytest|"
+            r"regex|regular expression|classifier|detector|filter|function|script|rule|"
+            r"query|blocklist|denylist|list|examples?|variants?|dataset)\b",
+            r"\b(?:training (?:set|data|material|deck|slide)|test cases?|incident report|"
+            r"moderation guide|our (?:filter|guardrail|waf|detector|classifier)|"
+            r"security (?:review|team|awareness|training|research|audit)|red team|owasp|"
+            r"threat model\w*|tabletop|blocklist|waf)\b",
+            # Questions about it.
             r"\b(?:how (?:do|can|should|would|could|to|does|did) (?:i |we |you |one |they |"
             r"developers |companies |teams |an? \w+ )?|ways? to |best (?:practices?|ways?) "
-            r"(?:to|for) |tips (?:for|to) |what (?:can|should) (?:i|we) do to )[^?]{0,80}"
+            r"(?:to|for) |what (?:can|should) (?:i|we) do to )[^?]{0,80}"
             r"\b(?:prevent|detect|defend|protect|mitigate|stop|block|guard|filter|sanitiz|"
             r"harden|secure|test|catch|flag|handle|resist|avoid|recogni[sz]e|identify|"
             r"monitor|respond|evaluate|classify|spot|counter)",
             rf"\bwhat (?:is|are|was|were|does|do|did)\b (?!your)[^?]{{0,60}}{_TOPIC}",
             r"\bwhat\b[^?.]{0,60}\bmeans?\b|\bmeaning of\b",
-            rf"\b(?:explain|describe|summari[sz]e|overview|history|difference|define|"
-            rf"definition|analy[sz]e|compare)\b[^.?]{{0,80}}{_TOPIC}",
-            r"\b(?:write|draft|prepare|create|build|generate|give me|add)\b[^.?]{0,60}\b(?:blog|"
-            r"article|essay|paper|report|talk|presentation|policy|training|slides|summary|guide|"
-            r"documentation|docs|unit tests?|tests? cases?|tests? for|regex|regular expression|"
-            r"classifier|detector|filter|function|script|rule|blocklist|denylist|list)\b",
-            r"\b(?:for example|for instance|e\.g\.|such as|like the (?:phrase|string|text)|the "
-            r"(?:phrase|string|keyword|pattern)s?|contains|containing|matches|matching|"
-            r"phrases like|prompts like)\b",
-            r"\b(?:red team|security (?:review|team|awareness|training|research|audit)|"
-            r"researchers?|owasp|threat model\w*|tabletop|vulnerab\w*|blocklist|waf|"
-            r"guardrails? (?:for|in) (?:my|our)|our (?:chatbot|bot|assistant|app|llm|model)|"
-            r"my (?:chatbot|bot|assistant|app|llm|model))\b",
+            rf"\b(?:explain|describe|overview|history|difference|define|definition|analy[sz]e|"
+            rf"compare|why)\b[^.?]{{0,80}}{_TOPIC}",
+            r"\bexplain\b[^.?]{0,40}\bwhy\b",
+            r"\b(?:phrases? like|prompts like|the (?:phrase|string|keyword|pattern)s?|"
+            r"contains|containing|matches|matching)\b",
         ]
     )
 )
-_OPEN = "\"'«"
-_CLOSE = "\"'»"
-QUOTE_SPAN = 200
-
-
-def is_discussion(text: str) -> bool:
-    return _DISCUSSION.search(text) is not None
+# An attack aimed at the frame's own task is an injection riding on it, not a quotation.
+_HIJACK = re.compile(
+    r"\b(?:ignore|disregard|forget|skip|instead of|don't|do not|stop|never mind)\b[^.]{0,30}"
+    r"\b(?:translat\w*|summar\w*|classif\w*|the task|this task|your task|label\w*|the "
+    r"(?:email|text|document|page|article))\b"
+)
+_OPEN = "\"'«“"
+_CLOSE = "\"'»”"
 
 
 def is_quoted(text: str, start: int, end: int) -> bool:
@@ -59,10 +79,10 @@ def is_quoted(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - QUOTE_SPAN) : start]
     for i in range(len(before) - 1, -1, -1):
         ch = before[i]
-        if ch in "\n":
+        if ch == "\n":
             return False
         if ch in _OPEN and (ch != "'" or i == 0 or not before[i - 1].isalnum()):
-            closer = "»" if ch == "«" else ch
+            closer = {"«": "»", "“": "”"}.get(ch, ch)
             after = text[end : end + QUOTE_SPAN]
             for j, c in enumerate(after):
                 if c == closer and (c != "'" or j + 1 >= len(after) or not after[j + 1].isalnum()):
@@ -73,16 +93,41 @@ def is_quoted(text: str, start: int, end: int) -> bool:
     return False
 
 
+def task_frame(text: str, first: int, last: int) -> bool:
+    """Whether a task is named just before text[first:] or just after text[:last]."""
+    # The attack text reads as one quoted word, so "what does '...' mean" is one frame.
+    frame = text[max(0, first - FRAME_CHARS) : first] + "x" + text[last : last + FRAME_CHARS]
+    return _TASK.search(frame) is not None
+
+
+def _set_off_by_colon(text: str, first: int) -> bool:
+    """Whether the attack text follows a short task frame ending in a colon."""
+    head = text[:first]
+    if len(head) > FRAME_CHARS:
+        return False
+    colon = head.rfind(":")
+    return colon >= 0 and _TASK.search(head[:colon]) is not None
+
+
 def discount(text: str, spans: list[tuple[int, int]]) -> tuple[float, str | None]:
-    """A factor for the score of phrase hits at `spans`, and why it was lowered."""
+    """A factor for the score of hits at `spans`, and why it was lowered."""
     if not spans:
         return 1.0, None
-    discussion = is_discussion(text)
+    first = min(s for s, _ in spans)
+    last = max(e for _, e in spans)
     quoted = all(is_quoted(text, start, end) for start, end in spans)
-    if discussion and quoted:
-        return 0.25, "quoted in a question or text about attacks"
-    if discussion:
-        return 0.55, "framed as a question or text about attacks"
+    hijacked = _HIJACK.search(text) is not None
+    if quoted and not hijacked and task_frame(text, first, last):
+        return 0.25, "quoted for a task (classify, translate, detect, test, explain)"
+    if not quoted and not hijacked and _set_off_by_colon(text, first):
+        return 0.4, "set off after a task (classify, translate, detect, test, explain)"
+    if (
+        not quoted
+        and not hijacked
+        and len(text) <= SHORT_QUESTION
+        and task_frame(text, first, last)
+    ):
+        return 0.55, "framed as a short question or task about attacks"
     if quoted:
         return 0.9, "quoted"
     return 1.0, None

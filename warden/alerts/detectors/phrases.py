@@ -169,7 +169,7 @@ _OVERRIDE = (
     r"(?:ignore|disregard|forget(?: about)?|skip|bypass|override|overwrite|discard|abandon|"
     r"neglect|set aside|throw away|pay no attention to|do not (?:follow|obey|listen to)|"
     r"don't (?:follow|obey|listen to)|stop (?:following|obeying)|never mind|erase|delete|"
-    r"remove|cancel)"
+    r"remove|cancel|drop)"
 )
 _QUALIFIER = (
     r"(?:previous|prior|preceding|above|earlier|former|initial|original|foregoing|old|past|"
@@ -177,9 +177,9 @@ _QUALIFIER = (
     r"safety|core|current|programmed|secret)"
 )
 _RULES = (
-    r"(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|commands|"
-    r"constraints|programming|restrictions|policies|orders|training|system messages?|"
-    r"configuration|limitations|filters)"
+    r"(?:instructions?|prompts?|rules|directions?|directives|guidelines|guidance|commands|"
+    r"inputs?|messages|constraints|programming|restrictions|policies|orders|training|"
+    r"system messages?|configuration|limitations|filters)"
 )
 _SHOW = (
     r"(?:reveal|show|print|output|display|repeat|recite|tell|give|share|leak|dump|write out|"
@@ -218,6 +218,13 @@ _FREE = (
     r"(?:of|from)(?: the)?|freed from(?: the)?|liberated from(?: the)?|doesn't have any|"
     r"does not have any|don't have any|do not have any|has no|have no|ignores?(?: all)?)"
 )
+# Not followed by a named kind of thing ("an upgrade request", "the refund"): a refusal rule
+# about everything is a jailbreak's, one about a thing is a business rule.
+_NAMED_OBJECT = (
+    r"(?! (?:an?|the|our|their|any|this|that) (?!direct\b|human\b|requests?\b|questions?\b|"
+    r"orders?\b|prompts?\b|instructions?\b|tasks?\b|answers?\b|responses?\b|"
+    r"anything\b|of\b)[\w-]+ (?:requests?|questions?|orders?|tickets?|claims?)\b)"
+)
 _PERSONA_VERB = (
     r"(?:act as|acting as|pretend(?: to be| you are| you're)?|role-?play(?:ing)? as|"
     r"play the role of|you are now|you're now|from now on,? you (?:are|will be|will act)|"
@@ -237,18 +244,18 @@ INJECTION: tuple[Family, ...] = (
         rf"\b{_OVERRIDE} (?:all )?(?:of )?(?:the|your|any|all) {_RULES} (?:above|before this|"
         r"you were given|you have been given|you've been given|so far)\b",
         rf"\b{_OVERRIDE} (?:all |everything |anything )(?:that )?(?:you (?:were|have been|"
-        r"'ve been) (?:told|given|taught|instructed)|(?:written |said )?(?:above|before|"
+        r"'ve been) (?:told|given|taught|instructed)|(?:written |said |from )?(?:above|before|"
         r"prior|earlier|so far|previously))",
         r"\bpretend (?:that )?(?:the|your) (?:previous |prior |above )?(?:instructions|rules|"
         r"prompt) (?:never existed|don't exist|do not exist)",
         anchors=(
             "ignore disregard forget skip bypass override overwrite discard abandon "
             "neglect aside throw attention follow obey listen following obeying "
-            "mind erase delete remove cancel pretend",
+            "mind erase delete remove cancel pretend drop",
             "instruction instructions prompt prompts rules directions directives "
             "guidelines guidance commands constraints programming restrictions "
             "policies orders training message messages configuration limitations "
-            "filters everything anything all",
+            "filters everything anything all direction input inputs",
         ),
     ),
     _family(
@@ -306,7 +313,7 @@ INJECTION: tuple[Family, ...] = (
         "prompt_extraction",
         "asks for the model's system prompt or hidden instructions",
         0.75,
-        rf"\b{_SHOW} (?:me |us )?(?:back )?(?:all |each |every )?(?:of )?your "
+        rf"\b{_SHOW}(?: out)? (?:me |us )?(?:back )?(?:all |each |every )?(?:of )?your "
         rf"(?:{_HIDDEN} )?(?:{_HIDDEN} )?{_PROMPT}\b",
         rf"\b{_SHOW} (?:me |us )?(?:back )?the (?:{_HIDDEN} )?(?:system|hidden|initial|original|"
         r"secret|internal|developer|confidential) (?:prompt|instructions|message|rules)\b",
@@ -314,13 +321,15 @@ INJECTION: tuple[Family, ...] = (
         r"message|instructions|initial prompt|directives)\b",
         r"\bwhat (?:instructions|rules|directives|prompt) (?:were|have) you (?:been )?(?:given|"
         r"told|programmed with)",
-        r"\b(?:repeat|print|output|copy|recite|return|echo|write)(?: back| out)? (?:all |"
+        r"\b(?:repeat|print|output|copy|recite|return|echo|write|show|reveal|paste|quote|give)"
+        r"(?: back| out| me| us)? (?:all |"
         r"everything |the (?:text|words|content|lines|message) |the whole thing )?(?:above|"
         r"before this|preceding this|prior to this|before (?:my|the) first message|from the "
         r"(?:start|beginning) of (?:this|the) conversation)",
         r"\b(?:starting|beginning) with [\"']?you are\b",
-        rf"\b(?:{_SHOW}|reply with|respond with|answer with)(?: me| us)? (?:the )?(?:full |entire |"
-        rf"complete |exact |whole |verbatim )?(?:text|contents?|wording|copy|transcript) of "
+        rf"\b(?:{_SHOW}|reply with|respond with|answer with)(?: out)?(?: me| us)? (?:the )?"
+        r"(?:full |entire |complete |exact |whole |verbatim )?"
+        r"(?:text|contents?|wording|copy|transcript) of "
         rf"your (?:{_HIDDEN} )?{_PROMPT}\b",
         rf"\b(?:tell|show|explain to|let) (?:me|us) (?:know )?what your (?:{_HIDDEN} )?{_PROMPT} "
         r"(?:were|are|was|is|say|said)\b",
@@ -452,7 +461,9 @@ JAILBREAK: tuple[Family, ...] = (
         0.55,
         r"\b(?:never|don't|do not|won't|will not|can't|cannot|must not|mustn't) (?:ever )?"
         r"(?:refuse|decline|say no to|reject|deny)(?: to answer)?(?: (?:a|any|my|every) "
-        r"(?:direct )?(?:human )?(?:requests?|questions?|orders?|prompts?))?\b",
+        r"(?:direct )?(?:human )?(?:requests?|questions?|orders?|prompts?))?\b"
+        # "never refuse an upgrade request": a business rule about one kind of thing.
+        rf"{_NAMED_OBJECT}",
         near=_AI,
         anchors=("refuse decline reject deny no",),
     ),
@@ -469,15 +480,7 @@ JAILBREAK: tuple[Family, ...] = (
             "disclaimer disclaimers refusing refusal",
         ),
     ),
-    _family(
-        "stay_in_character",
-        "insists the model keep a persona whatever it is asked",
-        0.45,
-        r"\bstay in character\b",
-        r"\b(?:if you|whenever you|when you) break character\b",
-        r"\bnever break character\b",
-        anchors=("character",),
-    ),
+    # "Stay in character" is a part of the jailbreak anatomy (structure.py), not a phrase.
     _family(
         "grandma_exploit",
         "uses a sentimental role-play to extract forbidden content",

@@ -1,4 +1,5 @@
-"""Score a text against phrase families, with the discussion discount applied."""
+"""Score a text against phrase families and the jailbreak anatomy, with the discount for
+attack text quoted for a task applied once to both."""
 
 from __future__ import annotations
 
@@ -17,11 +18,14 @@ from warden.alerts.detectors.phrases import (
     find_hits,
     words_of,
 )
+from warden.alerts.detectors.structure import Anatomy, anatomy_of
 from warden.alerts.detectors.textview import plain
 from warden.alerts.severity import Severity
 from warden.alerts.signal import Reason, Signal
 
 _INJECTION_CODES = frozenset(f.code for f in INJECTION)
+_JAILBREAK_CODES = frozenset(f.code for f in ALL_FAMILIES) - _INJECTION_CODES
+_NEVER_DISCOUNTED = frozenset({"hidden_instruction"})
 
 __all__ = ["PhraseScore", "plain_scores", "plain_text", "plain_words", "score_phrases"]
 
@@ -44,19 +48,35 @@ def score_phrases(
     apply_discount: bool = True,
     words: frozenset[str] | None = None,
 ) -> PhraseScore:
-    """`text` must already be in the plain view (textview.plain); `words`: its words_of()."""
-    return _scored(text, find_hits(text, families, words), apply_discount)
+    """`text` must already be in the plain view (textview.plain); `words`: its words_of().
+    The jailbreak anatomy counts when `families` holds the jailbreak families."""
+    if words is None:
+        words = words_of(text)
+    hits = find_hits(text, families, words)
+    anatomy = anatomy_of(text, words) if _JAILBREAK_CODES & {f.code for f in families} else None
+    return _scored(text, hits, apply_discount, anatomy)
 
 
-def _scored(text: str, hits: list[Hit], apply_discount: bool) -> PhraseScore:
-    if not hits:
+def _scored(
+    text: str, hits: list[Hit], apply_discount: bool, anatomy: Anatomy | None = None
+) -> PhraseScore:
+    weights = [h.family.weight for h in hits]
+    spans = [(h.start, h.end) for h in hits if h.family.weight >= 0.4]
+    shown = list(hits)
+    if anatomy is not None and anatomy.score > 0:
+        weights.append(anatomy.score)
+        spans += [(h.start, h.end) for h in anatomy.hits]
+        shown += anatomy.hits
+    if not weights:
         return PhraseScore(0.0, ())
-    raw = combine([h.family.weight for h in hits])
+    raw = combine(weights)
     if not apply_discount:
-        return PhraseScore(raw, tuple(hits))
-    # Only the hits that carry weight decide whether the text is discussion.
-    factor, why = discount(text, [(h.start, h.end) for h in hits if h.family.weight >= 0.4])
-    return PhraseScore(raw * factor, tuple(hits), why)
+        return PhraseScore(raw, tuple(shown))
+    # An attack aimed at an AI reading a document is never "quoted": it is the payload.
+    if any(h.family.code in _NEVER_DISCOUNTED for h in hits):
+        return PhraseScore(raw, tuple(shown))
+    factor, why = discount(text, spans)
+    return PhraseScore(raw * factor, tuple(shown), why)
 
 
 def plain_text(ctx: PromptContext, settings: DetectorSettings) -> str:
@@ -78,7 +98,8 @@ def plain_scores(ctx: PromptContext, settings: DetectorSettings) -> tuple[Phrase
         hits = find_hits(text, ALL_FAMILIES, plain_words(ctx, settings))
         injection = [h for h in hits if h.family.code in _INJECTION_CODES]
         jailbreak = [h for h in hits if h.family.code not in _INJECTION_CODES]
-        return _scored(text, injection, True), _scored(text, jailbreak, True)
+        anatomy = anatomy_of(text, plain_words(ctx, settings))
+        return _scored(text, injection, True), _scored(text, jailbreak, True, anatomy)
 
     return ctx.memo("plain_scores", compute)
 
