@@ -55,6 +55,17 @@ def test_a_file_without_version_is_refused(tmp_path: Path, kind: str):
     assert message.startswith(f"{path}:2:1: 'version:' is missing at the top level")
 
 
+@pytest.mark.parametrize("kind", ["policy", "identity", "catalog"])
+@pytest.mark.parametrize("written", ["0x1", '!!int "1"', "0o1", "+1"])
+def test_a_version_not_written_as_plain_digits_is_refused(tmp_path: Path, kind: str, written: str):
+    """`0x1` and `!!int "1"` load as 1, but are not what a person reading the file sees."""
+    path = tmp_path / f"{kind}.yaml"
+    message = _refused(LOADERS[kind], path, f"version: {written}\n")
+    assert message == f"{path}:1:10: version: write the format version as plain digits, " + (
+        "e.g. 'version: 1'"
+    )
+
+
 def test_a_version_inside_a_section_is_not_the_files_version(tmp_path: Path):
     path = tmp_path / "p.yaml"
     message = _refused(load_policy, path, "dlp:\n  version: 1\n")

@@ -8,7 +8,9 @@ not what its author meant must be refused rather than half-read:
 - a key given twice in one mapping, at any depth, silently loses one of the two values;
 - a merge key (`<<:`) sets keys a second time without that being a duplicate, so it is
   refused too (write the keys out);
-- a `%YAML 1.1` directive would change what `on`/`no` mean in a file read as 1.2.
+- a `%YAML 1.1` directive would change what `on`/`no` mean in a file read as 1.2;
+- a version written other than as plain digits (`0x1`, `1e0`, `!!int "1"`) reads as 1 to
+  the loader but not to a person or to another tool.
 
 Every refusal names `file:line:column` (both places for a duplicate key).
 
@@ -94,7 +96,23 @@ def read_yaml_document(text: str, source: str, require_version: bool = True) -> 
             f"{_at(source, root.start_mark)}: 'version:' is missing at the top level; a data "
             "file names the format version it is written for, e.g. 'version: 1'"
         )
+    if isinstance(data.get("version"), int):
+        _refuse_disguised_version(root, source)
     return YamlDocument(source, data, root)
+
+
+def _refuse_disguised_version(root: MappingNode, source: str) -> None:
+    """A version that loads as a number must read as that number: plain digits."""
+    for key, value in root.value:
+        if not (isinstance(key, ScalarNode) and key.value == "version"):
+            continue
+        written = value.value if isinstance(value, ScalarNode) and value.style is None else ""
+        if written.isascii() and written.isdigit() and str(value.tag).endswith(":int"):
+            return
+        raise ConfigError(
+            f"{_at(source, value.start_mark)}: version: write the format version as plain "
+            "digits, e.g. 'version: 1'"
+        )
 
 
 def _at(source: str, mark: Any) -> str:
