@@ -154,3 +154,43 @@ def test_generic_secrets_stay_fast_on_crafted_long_inputs(secrets_scanner: Scann
     recognizer.analyze_span(text, 0, len(text))
     secrets_scanner.scan_text(text)
     assert time.perf_counter() - started < 1.0
+
+
+# What an attack review got through: in a configuration file an unquoted value that reads
+# like a dotted or dashed name is the value itself, and a quoted passphrase of words is a
+# password, not a message about one.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password: My.Secret.Name",
+        "ADMIN_PASSWORD=Correct-Horse-Battery-Staple",
+        "spring.datasource.password=Company.Prod.Key",
+        "  - secret_key: Company.Prod.Key  # prod",
+        'password: "Autumn Leaves 2023!"',
+    ],
+)
+def test_a_password_shaped_like_a_name_in_a_config_file_is_a_secret(
+    secrets_scanner: Scanner, text: str
+):
+    assert [f.entity_type for f in secrets_scanner.scan_text(text)] == ["GENERIC_SECRET"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  password: config.password,",  # a JavaScript object
+        "token: process.env.GITHUB_TOKEN",
+        "connect(password=settings.DB_PASSWORD)",
+        "PASSWORD=${DB_PASSWORD}",
+        'password: "Enter your password"',
+        "api_key: ThisIsMyVeryLongCamelCaseIdentifier",
+        "password_file: ./secrets/db-Password.txt",
+        "password: /run/secrets/Db-Pass2",
+        "api.key=@project.apiKey@",
+        "let token = AppConfig::Default.Token;",
+    ],
+)
+def test_references_paths_and_build_placeholders_stay_what_they_are(
+    secrets_scanner: Scanner, text: str
+):
+    assert secrets_scanner.scan_text(text) == []

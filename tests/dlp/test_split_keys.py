@@ -49,6 +49,22 @@ def _forms() -> list[tuple[str, str, list[str]]]:
     ]
     p = _pieces(pypi, 60, 120)
     forms.append(("pypi over lines", "password = {}\\\n  {}\\\n  {}".format(*p), p))
+    # What an attack review got through: comments between the pieces, mixed quotes, appends
+    # on the next line, and a list of pieces joined by the language.
+    g = _pieces(KEYS.github(), 20)
+    forms += [
+        (
+            "comments",
+            f'api_key=("{a[0] + a[1]}"  # part 1\n         "{a[2]}"),  # part 2',
+            a,
+        ),
+        ("c comment", '"{}" /* split */ + "{}"'.format(*g), g),
+        ("mixed quotes", "\"{}\" + '{}'".format(*g), g),
+        ("plus equals", 'k = "{}"\nk += "{}"'.format(*g), g),
+        ("php dot equals", "$k = '{}';\n$k .= '{}';".format(*g), g),
+        ("python join", 'TOKEN = "".join(["{}", "{}"])'.format(*g), g),
+        ("javascript join", 'const t = ["{}", "{}"].join("");'.format(*g), g),
+    ]
     return forms
 
 
@@ -86,7 +102,8 @@ def _hex32() -> str:
 @pytest.mark.parametrize(
     "form",
     [
-        "client = Client('AC{sid}', '{token}')",
+        "client = Client(\n    'AC{sid}',\n    '{token}',\n)",  # as black formats it
+        "sid AC{sid} token {token}",
         'client = TwilioRestClient("AC{sid}", "{token}")',
         "curl -X POST https://api.twilio.com/2010-04-01/Accounts -u AC{sid}:{token}",
     ],

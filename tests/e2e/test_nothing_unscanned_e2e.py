@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import secrets
 import socket
 import ssl
 import zipfile
@@ -493,3 +494,39 @@ def test_a_providers_own_key_in_its_query_passes_and_is_not_recorded(warden: War
     [event] = _request_events(warden)
     assert event["path"].endswith("?key=[credential]")
     assert google not in json.dumps(event, default=str)
+
+
+def _split_key_prompts() -> dict[str, tuple[str, list[str]]]:
+    """Code as people paste it with a key split into pieces, and the pieces that must not
+    leave (each long enough to be recognisable)."""
+    anthropic, github = KEYS.anthropic(), KEYS.github()
+    a = [anthropic[:54], anthropic[54:]]
+    g = [github[:20], github[20:]]
+    sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+    return {
+        "implicit concatenation with comments": (
+            f'client = anthropic.Anthropic(\n    api_key=("{a[0]}"  # part 1\n'
+            f'             "{a[1]}"),  # part 2\n)',
+            a,
+        ),
+        "a joined list": (f'TOKEN = "".join(["{g[0]}", "{g[1]}"])', g),
+        "a Twilio token as black formats the call": (
+            f"client = Client(\n    '{sid}',\n    '{token}',\n)",
+            [token],
+        ),
+    }
+
+
+@pytest.mark.parametrize("form", list(_split_key_prompts()))
+def test_no_piece_of_a_split_key_reaches_the_provider(warden: Warden, mock, form: str):
+    prompt, pieces = _split_key_prompts()[form]
+    with warden.client() as http:
+        reply = http.post(
+            "https://api.openai.com/v1/chat/completions",
+            headers={"authorization": "Bearer sk-test"},
+            json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": prompt}]},
+        )
+    assert reply.status_code == 200, reply.text
+    [upstream] = _received(mock)
+    assert "client" in upstream.body.decode() or "TOKEN" in upstream.body.decode()
+    _assert_no_raw(mock, *pieces)

@@ -180,18 +180,47 @@ _BROKEN_LINE = re.compile(r"(?<=[A-Za-z0-9_+/=-])[ \t]*\\?\r?\n[ \t]*(?=([A-Za-z
 _KEY_PIECE = re.compile(r"\d|[A-Z][^A-Z]*[A-Z]|[+/=_-]")
 
 
-# Two pieces of one string literal that the language joins: a closing quote, spaces, line
-# breaks, a continuation or a concatenation operator (+ . .. & ||), then the same opening
-# quote. Python's implicit concatenation ("sk-ant-..." "..."), JavaScript's and Java's
-# "..." + "...", PHP's '...' . '...', SQL's '...' || '...', a shell's "..."\<newline>"...".
-# A comma is not among them: ("a", "b") is two values, not one.
-_CONCAT = re.compile(
-    r"""(?<=[A-Za-z0-9_+/=.-])(?P<quote>["'`])[ \t\r\n\\+.&|]{0,64}?(?P=quote)"""
-    r"(?=[A-Za-z0-9_+/=.-])"
+# Two pieces of one string literal that the language joins: a closing quote; spaces, line
+# breaks, continuations, concatenation operators (+ . .. & ||), semicolons, comments (# //
+# /* */) and appends to a variable (`k += "..."`, `$k .= '...'`, `s << "..."`); then an
+# opening quote. Python's implicit concatenation ("sk-ant-..." "..."), JavaScript's and
+# Java's "..." + "...", PHP's '...' . '...', SQL's '...' || '...', a shell's "..."\<newline>
+# "...". A comma is not among them: ("a", "b") is two values, not one. Each part of the
+# glue starts with a different character, so the pattern cannot backtrack far.
+_GLUE = (
+    r"""["'`](?:[ \t\r\n\\+.&|;]|\#[^\n]{0,120}\n|//[^\n]{0,120}\n|/\*[^*]{0,120}\*/"""
+    r"|[A-Za-z_$][\w.$]{0,40}[ \t]*(?:\+=|\.=|<<)){0,64}?[\"'`]"
 )
+_CONCAT = re.compile(rf"(?<=[A-Za-z0-9_+/=.-]){_GLUE}(?=[A-Za-z0-9_+/=.-])")
 _SPLIT = re.compile(f"{_BROKEN_LINE.pattern}|{_CONCAT.pattern}")
 # How far past its first piece a split key's pieces are looked for.
 MAX_JOINS = 16
+
+
+# A list of string pieces joined into one: Python's "".join(["...", "..."]), JavaScript's
+# ["...", "..."].join(""). Inside such a list, and only there, a comma joins too.
+_JOINED_LIST = re.compile(r"\.join\(\s*[\[(]([^\])]{1,2000})[\])]|\[([^\]]{1,2000})\]\s*\.join\(")
+_LIST_GLUE = re.compile(r"""(?<=[A-Za-z0-9_+/=.-])["'`]\s*,\s*["'`](?=[A-Za-z0-9_+/=.-])""")
+
+
+def _glues(text: str) -> list[tuple[int, int]]:
+    """The spans to remove to join the pieces of split keys, in order, not overlapping."""
+    spans = []
+    for m in _SPLIT.finditer(text):
+        if m.group(1) is not None and not _KEY_PIECE.search(m.group(1)):
+            continue  # a line break before a word, not before more of a key
+        spans.append(m.span())
+    if ".join(" in text:
+        for listed in _JOINED_LIST.finditer(text):
+            group = 1 if listed.group(1) is not None else 2
+            found = _LIST_GLUE.finditer(text, listed.start(group), listed.end(group))
+            spans += [g.span() for g in found]
+    spans.sort()
+    kept: list[tuple[int, int]] = []
+    for start, end in spans:
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
 
 
 def join_broken_lines(text: str) -> tuple[str, OffsetMap]:
@@ -200,20 +229,19 @@ def join_broken_lines(text: str) -> tuple[str, OffsetMap]:
     edits: list[Edit] = []
     out: list[str] = []
     pos = new_pos = 0
-    for m in _SPLIT.finditer(text):
-        if m.group(1) is not None and not _KEY_PIECE.search(m.group(1)):
-            continue  # a line break before a word, not before more of a key
-        out.append(text[pos : m.start()])
-        new_pos += m.start() - pos
-        edits.append((new_pos, new_pos, m.start(), m.end()))
-        pos = m.end()
+    for start, end in _glues(text):
+        out.append(text[pos:start])
+        new_pos += start - pos
+        edits.append((new_pos, new_pos, start, end))
+        pos = end
     if not edits:
         return text, IDENTITY
     out.append(text[pos:])
     return "".join(out), OffsetMap(edits)
 
 
-_PIECE_GLUE = re.compile(r"""(["'`])[ \t\r\n\\+.&|]{0,64}?\1(?=[A-Za-z0-9_+/=.-])""")
+# The window also runs on over commas: whether they join is decided above, on the whole list.
+_PIECE_GLUE = re.compile(rf"""(?:{_GLUE}|["'`]\s*,\s*["'`])(?=[A-Za-z0-9_+/=.-])""")
 _PIECE_END = re.compile(r"[\s\"'`<>()\[\]{},;]")
 
 

@@ -54,6 +54,7 @@ __all__ = ["ScanTimeout", "Scanner"]
 # A window is widened to the end of the token it cuts, up to this far, so that a fixed-length
 # pattern never sees a long token's first characters as a whole key.
 _MAX_WIDEN = 4096
+_JOIN_LEAD = 32
 _TOKEN_END = re.compile(r"[\s\"'`<>()\[\]{},;]")
 GLUED_MIN_SCORE = 0.9
 # A character a key may be glued to without a word boundary in between.
@@ -251,12 +252,13 @@ class Scanner:
         hits = _hits(text, recognizer.analyze_span(text, start, end))
         if recognizer.JOIN_LINES:
             end = past_joined_pieces(text, end)
-            joined, joins = join_broken_lines(text[start:end])
+            lead = max(0, start - _JOIN_LEAD)  # to see the `.join([` a list of pieces is in
+            joined, joins = join_broken_lines(text[lead:end])
             if joins:
                 for r in recognizer.analyze_span(joined, 0, len(joined)):
                     s, e = joins.span(r.start, r.end)
                     if e - s != r.end - r.start:  # it spans a join; else the plain pass found it
-                        hits.append(_hit(r, start + s, start + e, joined[r.start : r.end]))
+                        hits.append(_hit(r, lead + s, lead + e, joined[r.start : r.end]))
         return hits
 
     def _blob_hits(self, text: str, notes: set[str]) -> list[_Hit]:

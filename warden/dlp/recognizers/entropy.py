@@ -75,6 +75,11 @@ _NOT_A_SECRET = re.compile(
     r"|request|req|args|kwargs|params|options|opts|props|secrets|vault|context|ctx)\b"
     # UUIDs
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    # a file it is kept in (password_file: ./secrets/db-Password.txt), Maven's filtered
+    # @project.apiKey@, a C++/Rust/PHP path (AppConfig::Default.Token)
+    r"|(?:\.{1,2}/|~/|/)[^\s]*$"
+    r"|@[\w.-]+@$"
+    r"|[a-z_]\w*(?:::[a-z_]\w*)+(?:\.[a-z_]\w*)*;?$"
     r")"
 )
 # Placeholders that start with a word: xxx_token, your_api_key, example-key, test_secret_1.
@@ -156,10 +161,31 @@ def _is_name(value: str) -> bool:
     return bool(_NAME.match(value)) and _kind_switches(value) * 6 <= len(value)
 
 
-def _is_reference(value: str) -> bool:
+# A line of a configuration file: YAML's `  password: `, .env's `DB_PASSWORD=`, a properties
+# file's `spring.datasource.password=`. There is no expression language there to name
+# settings.X with (references are ${X}, which stay placeholders), so an unquoted value that
+# reads like a dotted name (My.Secret.Name, Correct-Horse-Battery) is the value itself.
+_CONFIG_LINE_PREFIX = re.compile(
+    r"[ \t]*(?:-[ \t]+)?"
+    r"(?:[A-Za-z0-9_.-]+[ \t]*:[ \t]*|[A-Z][A-Z0-9_]*=|[a-z0-9_-]+(?:\.[a-z0-9_-]+)+=)"
+)
+_CONFIG_LINE_REST = re.compile(r"[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def _in_config_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    return bool(
+        _CONFIG_LINE_PREFIX.fullmatch(text, line_start, start)
+        and _CONFIG_LINE_REST.match(text, end)
+    )
+
+
+def _is_reference(value: str, *, config_line: bool = False) -> bool:
     return bool(
         _NOT_A_SECRET.match(value)
-        or _is_name(value)
+        # One CamelCase word is a name anywhere; dotted or dashed words in a configuration
+        # file are a value (see _CONFIG_LINE_PREFIX).
+        or (_is_name(value) and not (config_line and any(c in value for c in ".-:/")))
         or _is_worded_placeholder(value)
         or "://" in value
         or "EXAMPLE" in value  # AWS's documentation keys, see aws.py
@@ -182,9 +208,67 @@ def looks_like_password(value: str, *, literal: bool = False) -> bool:
     return not _is_reference(value)
 
 
+# Words of a message about a value ("Must be at least 8 characters", "Enter your password
+# here"), which a passphrase made of words ("Autumn Leaves 2023!") does not need.
+_MESSAGE_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "be",
+        "is",
+        "are",
+        "was",
+        "at",
+        "least",
+        "most",
+        "must",
+        "should",
+        "shall",
+        "will",
+        "can",
+        "with",
+        "without",
+        "of",
+        "for",
+        "to",
+        "and",
+        "or",
+        "not",
+        "no",
+        "your",
+        "you",
+        "our",
+        "this",
+        "that",
+        "it",
+        "in",
+        "on",
+        "by",
+        "from",
+        "enter",
+        "here",
+        "please",
+        "use",
+        "set",
+        "required",
+        "invalid",
+        "characters",
+        "character",
+        "digit",
+        "digits",
+        "letter",
+        "letters",
+    ]  # a sentence reads better than 47 quoted words
+)
+
+
 def _is_prose(value: str) -> bool:
     # "password": "Must be at least 8 characters." is a message about a password, not one.
-    return sum(word.isalpha() for word in value.split()) >= 2
+    words = value.split()
+    if sum(word.isalpha() for word in words) < 2:
+        return False
+    return len(words) >= 5 or any(w.strip(".,:;!?()").lower() in _MESSAGE_WORDS for w in words)
 
 
 def _assigned_name(before: str) -> str | None:
@@ -271,7 +355,8 @@ class GenericSecretRecognizer(WardenRecognizer):
                 end -= 1
         value = text[start:end]
         # A quoted value is a literal: "Ab3.cD.eF9" under a password name is no settings.X.
-        reference = _is_reference(value)
+        config_line = not quoted and _in_config_line(text, start, end)
+        reference = _is_reference(value, config_line=config_line)
         if (reference and not quoted) or _is_prose(value):
             return None
         if _names_public_identifier(text, start):
@@ -282,7 +367,7 @@ class GenericSecretRecognizer(WardenRecognizer):
         names_secret = named is not None and _names_secret(named)
         if (
             names_secret or any(word in window for word in _PASSWORD_WORDS)
-        ) and looks_like_password(value, literal=quoted):
+        ) and looks_like_password(value, literal=quoted or config_line):
             # "Tr0ub4dor&3": passwords are shorter and less random than keys; so are the tokens
             # people make up for their own services (API_TOKEN=Jk7-Lm.2Np9Q).
             return start, end

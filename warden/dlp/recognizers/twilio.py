@@ -42,8 +42,11 @@ class TwilioPairedTokenRecognizer(WardenRecognizer):
     PATTERNS = (
         Pattern(
             "twilio_sid_then_token",
-            r"(?<![A-Za-z0-9])AC[0-9a-f]{32}[\"']?\s{0,3}[,:]\s{0,3}[\"']?"
-            r"(?P<value>[0-9a-f]{32})(?![A-Za-z0-9])",
+            # Quotes, commas, a colon and line breaks between them (black puts each argument
+            # on its own line), or the word "token" in prose.
+            r"(?<![A-Za-z0-9])AC[0-9a-f]{32}[\s,:'\"]{1,40}"
+            r"(?:(?i:auth[_ ]?)?(?i:token)[\s:='\"]{1,8})?"
+            r"(?P<value>[0-9a-fA-F]{32})(?![A-Za-z0-9])",
             0.85,
         ),
     )
