@@ -212,3 +212,8 @@ def test_a_street_and_number_count_with_a_label_a_block_or_a_tail(
 )
 def test_real_names_still_pass_the_common_word_rules(scanner: Scanner, text: str, name: str):
     assert name in _found(scanner, text, "PERSON")
+
+
+def test_an_email_without_the_accented_letters_still_spells_the_name(scanner: Scanner):
+    text = "name;email;phone\nMiika Hänninen;miika.hnninen@example.fi;+358 155 765 878\n"
+    assert "Miika Hänninen" in _found(scanner, text, "PERSON")

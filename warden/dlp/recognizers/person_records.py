@@ -214,9 +214,15 @@ def _local_tokens(local: str) -> set[str]:
 
 def _corroborated(words: list[str], local: str) -> bool:
     """The e-mail's local part spells the name: john.smith, jsmith, smith.j, john_sm."""
-    folded = [fold(w) for w in words if w.casefold() not in _PARTICLES]
-    if len(folded) < 2:
+    core = [w for w in words if w.casefold() not in _PARTICLES]
+    if len(core) < 2:
         return False
+    # Mail systems drop the letters they cannot write: "Hänninen" as "hnninen" or "hanninen".
+    dropped = [re.sub(r"[^a-z]", "", w.casefold()) for w in core]
+    return _spells([fold(w) for w in core], local) or (all(dropped) and _spells(dropped, local))
+
+
+def _spells(folded: list[str], local: str) -> bool:
     first, last = folded[0], folded[-1]
     tokens = _local_tokens(local)
 
