@@ -140,3 +140,80 @@ def test_heldout_token_f2_stays_above_its_floors(
         print(f"\nheld-out personal data, seed {seed}\n" + format_f2_table({"Warden": stats}))
     low = {k: round(stats[k].f2, 3) for k, floor in HELDOUT_FLOORS.items() if stats[k].f2 < floor}
     assert not low, f"seed {seed}: {low}"
+
+
+# The attack review's false positives on code, confirmed through the proxy: each must give no
+# PERSON (or, for F5, no LOCATION) finding at all, from any recognizer, NER included.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name: Build Docker Image\non: [push]\n",
+        "jobs:\n  stale:\n    steps:\n      - name: Mark Stale Issues\n"
+        "        uses: actions/stale@v9\n",
+        "Name: Build Server\nPort: 8080\n",
+        '{"name": "Victoria Secret Scanner", "contact": "Security Ops"}',
+        "Contact: Developer Relations\n",
+        "git push to jordan main; merge with dev branch",
+        "$ git pull with maria gonzalez-fork",
+        "name,email,role\nAdmin User,admin@example.com,admin\nApache Kafka,kafka@example.com,svc\n"
+        "Jenkins Pipeline,ci@example.com,bot\nGrace Hopper Bot,bot@example.com,bot\n"
+        "Test User,test@example.com,tester\n",
+    ],
+)
+def test_step_names_git_lines_and_fixtures_are_not_people(scanner: Scanner, text: str):
+    assert _found(scanner, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Removed 12 Park Place fixtures",
+        "PROJ-1234: Move 500 Market Street office printers",
+        'resource "aws_instance" "web" {\n  name = "10 Downing Street"\n}',
+        "RUN npm ci # 5 Main Street tests",
+        "X-Request-Id: 42 Queen Street",
+        "300 Market Street Journal",
+    ],
+)
+def test_a_number_and_a_street_name_in_code_are_not_an_address(scanner: Scanner, text: str):
+    assert _found(scanner, text, "LOCATION") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Shipping address: 500 Market Street", "500 Market Street"),
+        ("Anschrift: Hauptstr. 5", "Hauptstr. 5"),
+        ("Maria Gonzalez\n12 Park Place\nSpringfield", "12 Park Place"),
+        ("ship to 42 elm street springfield il 62704 asap", "42 elm street springfield il 62704"),
+        ("Bitte an Am Hang 7, 01099 Dresden schicken", "Am Hang 7, 01099 Dresden"),
+        ("Stuur het naar Damrak 1, 1012 LG Amsterdam.", "Damrak 1, 1012 LG Amsterdam"),
+        (
+            "Mail it to 1600 Pennsylvania Avenue NW, Washington, DC 20500 today",
+            "1600 Pennsylvania Avenue NW, Washington, DC 20500",
+        ),
+    ],
+)
+def test_a_street_and_number_count_with_a_label_a_block_or_a_tail(
+    scanner: Scanner, text: str, address: str
+):
+    assert address in _found(scanner, text, "LOCATION")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("name: Maria Gonzalez\nrole: admin", "Maria Gonzalez"),
+        ("name,email,role\nMaria Gonzalez,mg@example.com,admin\n", "Maria Gonzalez"),
+        ("please loop in maria gonzalez about the renewal", "maria gonzalez"),
+        ('{"contact": "Grace Hopper"}', "Grace Hopper"),
+        ("Dear John White,", "John White"),
+    ],
+)
+def test_real_names_still_pass_the_common_word_rules(scanner: Scanner, text: str, name: str):
+    assert name in _found(scanner, text, "PERSON")
+
+
+def test_an_email_without_the_accented_letters_still_spells_the_name(scanner: Scanner):
+    text = "name;email;phone\nMiika Hänninen;miika.hnninen@example.fi;+358 155 765 878\n"
+    assert "Miika Hänninen" in _found(scanner, text, "PERSON")

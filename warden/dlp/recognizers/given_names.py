@@ -15,7 +15,16 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
-__all__ = ["AMBIGUOUS", "NOT_SURNAMES", "fold", "given_names", "is_given_name"]
+__all__ = [
+    "AMBIGUOUS",
+    "NOT_SURNAMES",
+    "common_words",
+    "fold",
+    "given_names",
+    "is_common_word",
+    "is_given_name",
+    "plausible_person",
+]
 
 AMBIGUOUS = frozenset(
     [
@@ -244,3 +253,71 @@ def is_given_name(word: str, *, strict: bool = True) -> bool:
     if strict and key in AMBIGUOUS:
         return False
     return key in given_names()
+
+
+@cache
+def common_words() -> dict[str, bool]:
+    """Common English and technical words (data/common_words.txt, built by
+    scripts/build_common_words.py from Faker's English lorem list and a hand-written
+    technical list), each with whether it is also a surname ("white", "branch")."""
+    text = resources.files("warden.dlp").joinpath("data/common_words.txt").read_text("utf-8")
+    words: dict[str, bool] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            word, _, mark = line.partition("\t")
+            words[word] = mark == "surname"
+    return words
+
+
+def is_common_word(word: str, *, surnames_count: bool = True) -> bool:
+    """`surnames_count=False`: a common word that is also a surname ("White") does not count."""
+    surname = common_words().get(word.casefold())
+    return surname is not None and (surnames_count or not surname)
+
+
+_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "del",
+        "della",
+        "da",
+        "di",
+        "du",
+        "la",
+        "le",
+        "dos",
+        "das",
+        "do",
+        "bin",
+        "ibn",
+        "al",
+        "ter",
+        "ten",
+        "y",
+        "zu",
+    ]
+)
+
+
+def plausible_person(words: list[str], *, lower: bool = False) -> bool:
+    """Whether two or more words can be a person's name as far as the words themselves go:
+    no common or technical word as the surname ("Build Server", "Mark Stale", "Admin User",
+    "jordan main"), none after a word-like given name (Mark, Grace) or in lower case even if
+    it is a surname ("Mark White" stays unconfirmed), and no first word that is a common
+    word but not a given name ("Build Docker Image", "Security Ops")."""
+    core = [w for w in words if w.casefold() not in _PARTICLES]
+    if len(core) < 2:
+        return False
+    first = core[0].casefold()
+    if is_common_word(first) and not is_given_name(first, strict=False):
+        return False
+    strict = lower or first in AMBIGUOUS or is_common_word(first)
+    for word in core[1:]:
+        key = word.casefold()
+        if key in NOT_SURNAMES or is_common_word(key, surnames_count=strict):
+            return False
+    return True

@@ -21,6 +21,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from warden.dlp.offline import load_spacy
+from warden.dlp.recognizers.given_names import plausible_person
 
 __all__ = ["NER_ENTITIES", "SpacyNerRecognizer"]
 
@@ -120,6 +121,8 @@ def _plausible(text: str, offset: int, ent: Any) -> bool:
         return False
     if name.lower() in _NOT_NAMES:
         return False
+    if ent.label_ == "PERSON" and " " in name and not plausible_person(name.split()):
+        return False  # "Mark Stale" (Issues), "Admin User", "Jenkins Pipeline": not people
     if " " not in name and text[offset + ent.end_char : offset + ent.end_char + 1] in (":", "="):
         return False  # a one-word field label: "Email: ...", "TOKEN=..." (not "Ana Lima: hi")
     # A short all-capitals word is an acronym (CI, SSN, TOKEN) far more often than a company.

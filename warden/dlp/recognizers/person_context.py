@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
+from warden.dlp.recognizers.given_names import plausible_person
 
 __all__ = ["PersonContextRecognizer"]
 
@@ -23,6 +24,9 @@ _NOT_NAMES = frozenset(
      "users", "client", "support", "hiring", "manager", "members", "partner", "partners",
      "valued", "applicant", "candidate", "reader", "everyone", "there"}
 )  # fmt: skip
+
+
+_LABEL_BEFORE = re.compile(r"[:=][ \t]*[\"']?$")
 
 
 class PersonContextRecognizer(WardenRecognizer):
@@ -53,4 +57,8 @@ class PersonContextRecognizer(WardenRecognizer):
         first = text[start:end].split(" ", 1)[0]
         if first.lower() in _NOT_NAMES:
             return None
+        if _LABEL_BEFORE.search(text, max(0, start - 40), start) and not plausible_person(
+            text[start:end].split()
+        ):
+            return None  # `name: Build Docker Image`, `Name: Build Server`: a step, not a person
         return start, end

@@ -31,7 +31,13 @@ from collections.abc import Iterator
 from presidio_analyzer import RecognizerResult
 
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
-from warden.dlp.recognizers.given_names import NOT_SURNAMES, fold, is_given_name
+from warden.dlp.recognizers.given_names import (
+    NOT_SURNAMES,
+    fold,
+    is_common_word,
+    is_given_name,
+    plausible_person,
+)
 
 __all__ = ["GivenNameRecognizer", "NameFieldRecognizer", "RecordNameRecognizer"]
 
@@ -208,9 +214,15 @@ def _local_tokens(local: str) -> set[str]:
 
 def _corroborated(words: list[str], local: str) -> bool:
     """The e-mail's local part spells the name: john.smith, jsmith, smith.j, john_sm."""
-    folded = [fold(w) for w in words if w.casefold() not in _PARTICLES]
-    if len(folded) < 2:
+    core = [w for w in words if w.casefold() not in _PARTICLES]
+    if len(core) < 2:
         return False
+    # Mail systems drop the letters they cannot write: "Hänninen" as "hnninen" or "hanninen".
+    dropped = [re.sub(r"[^a-z]", "", w.casefold()) for w in core]
+    return _spells([fold(w) for w in core], local) or (all(dropped) and _spells(dropped, local))
+
+
+def _spells(folded: list[str], local: str) -> bool:
     first, last = folded[0], folded[-1]
     tokens = _local_tokens(local)
 
@@ -247,7 +259,6 @@ class RecordNameRecognizer(_CustomRecognizer):
 
     ENTITY = "PERSON"
     SCORE = 0.9  # above NER's 0.85: the record says person where the model said company
-    POSITION_SCORE = 0.88
 
     def analyze(  # type: ignore[override]
         self,
@@ -297,35 +308,41 @@ class RecordNameRecognizer(_CustomRecognizer):
     ) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         locals_ = [m.group(1) for m in emails]
-        first_alpha = True
         for index, (s, e) in enumerate(cells):
             value = line[s:e]
             if not value or any(c.isdigit() for c in value) or "@" in value:
                 continue
             kind = columns.get(index)
-            if kind in ("PERSON", "PERSON_PART"):
-                if _name_shape(value, 1 if kind == "PERSON_PART" else 2):
+            if kind == "PERSON_PART":
+                if _name_shape(value, 1) and not any(
+                    is_common_word(w, surnames_count=False) for w in value.split()
+                ):
                     results.append(self._result("PERSON", offset + s, offset + e, self.SCORE))
-                first_alpha = False
+                continue
+            if kind == "PERSON":
+                if _name_shape(value) and self._confirmed(value.split(), locals_):
+                    results.append(self._result("PERSON", offset + s, offset + e, self.SCORE))
                 continue
             if kind is not None:  # a city or company column
                 if _casing(value.split()) is not None and len(value.split()) <= 5:
                     results.append(self._result(kind, offset + s, offset + e, 0.8))
                 continue
-            if not record or not _name_shape(value):
-                first_alpha = False
-                continue
-            words = value.split()
-            if is_given_name(words[0], strict=False) or any(
-                _corroborated(words, local) for local in locals_
-            ):
+            if record and _name_shape(value) and self._confirmed(value.split(), locals_):
                 results.append(self._result("PERSON", offset + s, offset + e, self.SCORE))
-            elif first_alpha and _casing(words) in ("title", "upper") and len(cells) >= 3:
-                results.append(self._result("PERSON", offset + s, offset + e, self.POSITION_SCORE))
-            first_alpha = False
         if locals_ and not any(r.entity_type == "PERSON" for r in results):
             results += self._spelled(line, offset, locals_)
         return results
+
+    @staticmethod
+    def _confirmed(words: list[str], locals_: list[str]) -> bool:
+        """A cell is a name when it starts with a given name or an e-mail on the line spells
+        it, and no word in it is a common or technical one: not `Admin User`, `Apache
+        Kafka`, `Jenkins Pipeline`, `Grace Hopper Bot`, `Test User` (fixtures, services)."""
+        if not plausible_person(words, lower=_casing(words) == "lower"):
+            return False
+        return is_given_name(words[0], strict=False) or any(
+            _corroborated(words, local) for local in locals_
+        )
 
     def _spelled(self, line: str, offset: int, locals_: list[str]) -> list[RecognizerResult]:
         """Prose around an e-mail: "write to Priya Sharma (priya.sharma@...)"."""
@@ -494,6 +511,8 @@ class NameFieldRecognizer(WardenRecognizer):
         casing = _casing(values)
         if (generic or casing == "lower") and not is_given_name(values[0], strict=bool(generic)):
             return None  # `name: Run Tests`, `contact: sales team`
+        if not plausible_person(values, lower=casing == "lower"):
+            return None  # `"name": "Victoria Secret Scanner"`, `Contact: Developer Relations`
         return start, words[-1][1]
 
 
@@ -503,6 +522,15 @@ _CUES = (
     "attn", "loop in", "that", "remind", "notify", "message", "text", "assign", "thank",
     "t.a.v.", "z.hd.",
 )  # fmt: skip
+
+
+# A line that is a shell command: lower-case words after "to" or "with" there are remotes,
+# branches and hosts.
+_COMMAND_LINE = re.compile(
+    r"[ \t]*(?:[$#>][ \t]*)?(?:sudo[ \t]+)?(?:git|gh|docker|kubectl|helm|npm|npx|yarn|pnpm|pip|"
+    r"uv|poetry|make|cargo|go|ssh|scp|rsync|curl|wget|cd|cp|mv|ln|terraform|ansible|az|aws|"
+    r"gcloud)\b"
+)
 
 
 class GivenNameRecognizer(WardenRecognizer):
@@ -545,6 +573,8 @@ class GivenNameRecognizer(WardenRecognizer):
                 break  # lower case: given name and surname only, "john smith tomorrow"
         while keep > 1 and values[keep - 1].casefold() in _PARTICLES:
             keep -= 1
-        if keep < 2:
-            return None
+        if keep < 2 or not plausible_person(values[:keep], lower=casing == "lower"):
+            return None  # "Mark Stale Issues", "to jordan main", "with dev branch"
+        if casing == "lower" and _COMMAND_LINE.match(text, text.rfind("\n", 0, start) + 1):
+            return None  # `git push to jordan main`: a shell line names branches and remotes
         return start, words[keep - 1][1]
