@@ -41,6 +41,15 @@ def test_pac_sends_ai_hosts_to_the_proxy():
     assert '"PROXY proxy.corp:3128"' in result.stdout
 
 
+def test_pac_lists_every_instance_given_in_order():
+    result = _warden("pac", "--proxy", "warden-a.corp:8080", "--proxy", "warden-b.corp:8080")
+    assert result.returncode == 0, result.stderr
+    assert '"PROXY warden-a.corp:8080; PROXY warden-b.corp:8080"' in result.stdout
+    bad = _warden("pac", "--proxy", "warden-a.corp")
+    assert bad.returncode == 2
+    assert "proxy must be host:port" in bad.stderr
+
+
 def test_catalog_lookup_exits_nonzero_for_a_non_ai_host():
     ai = _warden("catalog", "api.anthropic.com")
     assert ai.returncode == 0

@@ -38,9 +38,10 @@ def pac(tmp_path: Path) -> Iterator[PacAddon]:
     catalog.write_text(SITE_CATALOG)
     certs = tmp_path / "certs"
     ensure_ca(certs)
-    with taddons.context(runtime) as tctx:
+    addon = PacAddon(runtime)
+    with taddons.context(runtime, addon) as tctx:
         configure(tctx, runtime, tmp_path, warden_catalog=str(catalog), confdir=str(certs))
-        yield PacAddon(runtime)
+        yield addon
 
 
 def _to_proxy(path: str, host: str = PROXY[0]) -> http.HTTPFlow:
@@ -107,3 +108,35 @@ def test_other_paths_on_the_proxy_address_are_left_to_later_addons(pac: PacAddon
     flow = _to_proxy("/healthz")
     pac.requestheaders(flow)
     assert flow.response is None
+
+
+@pytest.fixture
+def fleet_pac(tmp_path: Path) -> Iterator[tuple[PacAddon, taddons.context]]:
+    runtime = RuntimeAddon()
+    certs = tmp_path / "certs"
+    ensure_ca(certs)
+    addon = PacAddon(runtime)
+    with taddons.context(runtime, addon) as tctx:
+        configure(tctx, runtime, tmp_path, confdir=str(certs))
+        yield addon, tctx
+
+
+def test_the_served_pac_lists_every_instance_in_order_and_no_direct(
+    fleet_pac: tuple[PacAddon, taddons.context],
+) -> None:
+    addon, tctx = fleet_pac
+    tctx.configure(addon, warden_pac_proxies="warden-a.corp:8080, warden-b.corp:8080")
+    flow = _to_proxy("/proxy.pac", host="warden-b.corp")  # whichever instance it reached
+    addon.requestheaders(flow)
+    assert flow.response is not None
+    text = flow.response.get_text()
+    assert 'var WARDEN_PROXY = "PROXY warden-a.corp:8080; PROXY warden-b.corp:8080";' in text
+    assert "DIRECT" not in text.split("var WARDEN_PROXY", 1)[1].split(";\n", 1)[0]
+
+
+def test_a_malformed_instance_is_refused_when_set(
+    fleet_pac: tuple[PacAddon, taddons.context],
+) -> None:
+    addon, tctx = fleet_pac
+    with pytest.raises(Exception, match="warden_pac_proxies: proxy must be host:port"):
+        tctx.configure(addon, warden_pac_proxies='a:1,b";DIRECT;"c:2')

@@ -126,3 +126,22 @@ def test_pac_refuses_bad_proxy(shipped: Catalog, proxy: str) -> None:
 def test_pac_accepts_ip_proxies(shipped: Catalog) -> None:
     assert '"PROXY 10.1.2.3:8080"' in render_pac(shipped, "10.1.2.3:8080")
     assert '"PROXY [fd00::1]:8080"' in render_pac(shipped, "[fd00::1]:8080")
+
+
+@needs_node
+def test_pac_with_several_instances_tries_them_in_order_and_never_direct(
+    shipped: Catalog,
+) -> None:
+    pac = render_pac(shipped, ["warden-a.corp:8080", "10.0.0.7:3128"])
+    answers = _evaluate(pac, ["api.openai.com", "example.org"])
+    assert answers == {
+        "api.openai.com": "PROXY warden-a.corp:8080; PROXY 10.0.0.7:3128",
+        "example.org": "DIRECT",
+    }
+
+
+def test_pac_refuses_no_instance_and_a_bad_one_among_several(shipped: Catalog) -> None:
+    with pytest.raises(ValueError, match="at least one proxy"):
+        render_pac(shipped, [])
+    with pytest.raises(ValueError, match="host:port"):
+        render_pac(shipped, ["a.corp:8080", "b.corp"])

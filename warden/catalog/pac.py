@@ -13,12 +13,13 @@ than catalog patterns, and the generated code tightens them:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from warden.catalog.catalog import Catalog
 from warden.catalog.patterns import PatternKind, parse_host_pattern
 
-__all__ = ["render_pac"]
+__all__ = ["check_proxy", "render_pac"]
 
 # host:port where host is a DNS name, IPv4 address or bracketed IPv6 address. Checked strictly
 # because the value is pasted into JavaScript that every browser in the company will run.
@@ -31,9 +32,10 @@ _HEAD = """\
 //
 // AI hosts go to the proxy with no DIRECT fallback. That is deliberate: were the proxy down,
 // "PROXY ...; DIRECT" would let AI traffic silently bypass inspection, so it fails instead.
+// With several Warden instances listed, the browser tries them in order, and only them.
 // Every other host goes DIRECT and never touches the proxy.
 
-var WARDEN_PROXY = "PROXY {proxy}";
+var WARDEN_PROXY = "{proxies}";
 """
 
 _FUNCTION_HEAD = """
@@ -55,9 +57,14 @@ _FUNCTION_TAIL = """\
 """
 
 
-def render_pac(catalog: Catalog, proxy: str, *, now: datetime | None = None) -> str:
-    """The PAC file for ``catalog``, sending its hosts to ``proxy`` ("host:port")."""
-    _check_proxy(proxy)
+def render_pac(catalog: Catalog, proxy: str | Sequence[str], *, now: datetime | None = None) -> str:
+    """The PAC file for ``catalog``, sending its hosts to ``proxy`` ("host:port"), or to the
+    first of several instances that answers."""
+    proxies = [proxy] if isinstance(proxy, str) else list(proxy)
+    if not proxies:
+        raise ValueError("at least one proxy (host:port) is needed")
+    for one in proxies:
+        check_proxy(one)
     exact: list[tuple[str, str]] = []
     rules: list[str] = []
     # Every catalog host goes to the proxy, intercepted or not: the proxy still sees the
@@ -81,7 +88,7 @@ def render_pac(catalog: Catalog, proxy: str, *, now: datetime | None = None) -> 
         apps=len(catalog),
         patterns=len(exact) + len(rules),
         fingerprint=catalog.fingerprint(),
-        proxy=proxy,
+        proxies="; ".join(f"PROXY {one}" for one in proxies),
     )
     # An object keyed by host makes the common case one property lookup, not a chain of ==.
     # No comma after the last member: old JScript PAC engines reject a trailing comma.
@@ -93,7 +100,7 @@ def render_pac(catalog: Catalog, proxy: str, *, now: datetime | None = None) -> 
     return head + exact_block + _FUNCTION_HEAD + "".join(rules) + _FUNCTION_TAIL
 
 
-def _check_proxy(proxy: str) -> None:
+def check_proxy(proxy: str) -> None:
     match = _PROXY.fullmatch(proxy)
     if match is None or not 0 < int(match["port"]) < 65536:
         raise ValueError(f"proxy must be host:port, e.g. warden.corp.example:3128; got {proxy!r}")

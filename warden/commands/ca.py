@@ -17,7 +17,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ca.set_defaults(func=_ca)
 
     pac = sub.add_parser("pac", help="print the PAC file that sends only AI hosts to the proxy")
-    pac.add_argument("--proxy", default="127.0.0.1:8080", help="host:port devices use")
+    pac.add_argument(
+        "--proxy",
+        action="append",
+        default=[],
+        help="host:port devices use (default 127.0.0.1:8080); give it once per Warden instance, "
+        "in the order devices should try them",
+    )
     pac.add_argument("--catalog", type=Path, action="append", default=[])
     pac.set_defaults(func=_pac)
 
@@ -33,5 +39,10 @@ def _ca(args: argparse.Namespace) -> int:
 def _pac(args: argparse.Namespace) -> int:
     from warden.catalog.pac import render_pac
 
-    sys.stdout.write(render_pac(Catalog.default(*args.catalog), args.proxy))
+    proxies = args.proxy or ["127.0.0.1:8080"]
+    try:
+        sys.stdout.write(render_pac(Catalog.default(*args.catalog), proxies))
+    except ValueError as e:
+        print(f"warden pac: {e}", file=sys.stderr)
+        return 2
     return 0

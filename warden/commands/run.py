@@ -18,6 +18,7 @@ from warden.commands.paths import (
     missing_identity_warning,
     proxy_policy,
 )
+from warden.errors import ConfigError
 
 DEFAULT_DASHBOARD_USERS = Path("policies/dashboard-users.yaml")
 FIRST_ADMIN = "admin"
@@ -38,6 +39,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     run.add_argument("--identity", type=Path, default=None, help=f"default: {DEFAULT_IDENTITY}")
     run.add_argument("--catalog", type=Path, action="append", default=[], help="extra catalog")
+    run.add_argument(
+        "--pac-proxy",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        help="a Warden instance the served PAC file lists; once per instance, in the order "
+        "devices should try them (default: the name the device reached this one under)",
+    )
     run.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
     run.add_argument("--dashboard-host", default="127.0.0.1")
     run.add_argument("--dashboard-port", type=int, default=8501)
@@ -82,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
         policy=proxy_policy(args.policy),
         identity=existing(args.identity, DEFAULT_IDENTITY),
         catalogs=args.catalog,
-        mitmproxy_options=args.sets,
+        mitmproxy_options=args.sets + _pac_option(args.pac_proxy),
         allowed_unsafe=frozenset(args.allow_unsafe),
     )
     if (warning := missing_identity_warning(args.policy, settings.identity)) is not None:
@@ -112,6 +121,17 @@ def _run(args: argparse.Namespace) -> int:
                 dashboard.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 dashboard.kill()
+
+
+def _pac_option(proxies: list[str]) -> list[str]:
+    from warden.catalog.pac import check_proxy
+
+    for proxy in proxies:
+        try:
+            check_proxy(proxy)
+        except ValueError as e:
+            raise ConfigError(f"--pac-proxy: {e}") from None
+    return [f"warden_pac_proxies={','.join(proxies)}"] if proxies else []
 
 
 def _start_dashboard(
