@@ -195,7 +195,7 @@ class _SharedModel:
 
         Inside a memory zone spaCy neither keeps a word's vocabulary entry nor caches how a
         word splits, so every word was rebuilt on every call (its shape, norm, prefix and
-        suffix, in Python): 1.5 ms of a 460-character prompt's 6.6 ms. A word the model
+        suffix, in Python): 1.5 ms of a 390-character prompt's 6.6 ms. A word the model
         knows (its shipped strings, ~85,000) is tokenized once outside the zone, which keeps
         its entry and its split (spaCy's tokenizer caches at most 10,000 splits): at most
         ~11 MB for every such word, while other words stay transient. The documents and the
