@@ -31,14 +31,19 @@ from warden.policy.coaching import (
     CoachTicket,
     render_coach_page,
 )
+from warden.policy.coaching import (
+    KEY_FILE as COACH_KEY_FILE,
+)
 from warden.policy.counters import InMemoryCounters
 from warden.policy.facts import build_context
 from warden.policy.quotas import QuotaBreach, QuotaEnforcer
 from warden.refusal import Refusal, Stage
 from warden.replies import error_reply
+from warden.secret_file import shared_secret
 from warden.state import open_state
 from warden.state.counters import SqliteCounters
 from warden.state.db import StateDB
+from warden.state.passes import SqlitePasses
 
 log = logging.getLogger("warden.policy")
 
@@ -63,6 +68,11 @@ class PolicyAddon:
         self.counters = SqliteCounters(self._state)
         self.quotas.store = self.counters
         self.counters.expire(time.time())
+        # Passes and the form's key shared with the machine's other Warden processes.
+        data_dir = self._runtime.current().config.data_dir
+        self.passes = CoachPasses(
+            shared_secret(data_dir, COACH_KEY_FILE), SqlitePasses(self._state)
+        )
         if entries := self.counters.entries(time.time()):
             log.info(
                 "quota counters restored: %d open windows in %s", len(entries), self._state.path

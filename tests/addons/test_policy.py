@@ -283,3 +283,40 @@ async def test_a_script_inside_a_coached_web_app_gets_the_json_error_pointing_to
     await _send(_pipeline(runtime, policy), flow)
     assert flow.response is not None and flow.response.status_code == 403
     assert "Open https://chatgpt.com/ in your browser" in flow.response.json()["detail"]
+
+
+@pytest.mark.asyncio
+async def test_a_form_served_by_one_process_and_its_pass_hold_in_another_and_after_a_restart(
+    runtime: RuntimeAddon,
+) -> None:
+    """Two PolicyAddons on one data directory: a second worker, or the proxy after a restart.
+    The form one signs, the other accepts; the pass one grants, the other honours."""
+    first, second = PolicyAddon(runtime), PolicyAddon(runtime)
+    first.running()
+    second.running()
+    try:
+        page = await _send(_pipeline(runtime, first), _navigation(runtime))
+        assert page.response is not None and page.response.status_code == 403
+        token = re.search(r'name="token" value="([^"]+)"', page.response.text or "")
+        assert token is not None
+
+        form = _navigation(runtime, "POST", CONTINUE_PATH)
+        form.request.headers["content-type"] = "application/x-www-form-urlencoded"
+        form.request.content = urllib.parse.urlencode(
+            {"token": token.group(1).replace("&amp;", "&"), "justification": "Public docs."}
+        ).encode()
+        await _send(_pipeline(runtime, second), form)
+        assert form.response is not None and form.response.status_code == 303
+
+        for proxy in (first, second):
+            again = await _send(_pipeline(runtime, proxy), _navigation(runtime))
+            assert again.response is None
+        restarted = PolicyAddon(runtime)
+        restarted.running()
+        try:
+            assert restarted.passes.has_pass("carol", "chatgpt-web", "think-before-pasting")
+        finally:
+            restarted.done()
+    finally:
+        first.done()
+        second.done()

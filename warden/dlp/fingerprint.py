@@ -19,6 +19,8 @@ import os
 import secrets
 from pathlib import Path
 
+from warden.secret_file import shared_secret
+
 __all__ = ["SALT_ENV", "SALT_FILE", "Fingerprinter", "load_salt", "preview"]
 
 SALT_ENV = "WARDEN_DLP_SALT"
@@ -31,20 +33,7 @@ def load_salt(data_dir: Path | None) -> bytes:
         return from_env.encode("utf-8")
     if data_dir is None:
         return secrets.token_bytes(32)
-    path = data_dir / SALT_FILE
-    try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except FileNotFoundError:
-        pass
-    data_dir.mkdir(parents=True, exist_ok=True)
-    salt = secrets.token_bytes(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(salt.hex() + "\n")
-    return salt
+    return shared_secret(data_dir, SALT_FILE)
 
 
 class Fingerprinter:

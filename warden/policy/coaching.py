@@ -1,7 +1,10 @@
 """Coaching: the page that explains a risk, its signed "continue" form, and the passes it grants.
 
-A person who continues gets a pass for that app and rule for `coach.pass_minutes`; the pass
-lives in the proxy's memory (a restart asks again, which errs on the side of caution).
+A person who continues gets a pass for that app and rule for `coach.pass_minutes`. The proxy
+keeps passes in the state database (warden/state/passes.py), so a restart or another Warden
+process on the machine honours them, and signs forms with a key kept in the data directory,
+so a form served by one process is accepted by another. Tests and `warden policy test` keep
+both in memory.
 """
 
 from __future__ import annotations
@@ -14,12 +17,23 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
-__all__ = ["CONTINUE_PATH", "CoachPasses", "CoachTicket", "render_coach_page"]
+__all__ = [
+    "CONTINUE_PATH",
+    "KEY_FILE",
+    "CoachPasses",
+    "CoachTicket",
+    "InMemoryPasses",
+    "PassStore",
+    "render_coach_page",
+]
 
 # Served by Warden on the AI host itself, so the browser's form post goes through the proxy
 # and never reaches the provider.
 CONTINUE_PATH = "/.warden/coach/continue"
+# The signing key's file in the data directory (warden/secret_file.py).
+KEY_FILE = "coach-key"
 TICKET_TTL_S = 15 * 60
 MAX_JUSTIFICATION = 1000
 
@@ -35,18 +49,37 @@ class CoachTicket:
     expires: float
 
 
+class PassStore(Protocol):
+    """Where granted passes are kept: (user, app, rule) -> when the pass ends."""
+
+    def expires(self, user: str, app: str, rule_id: str) -> float | None: ...
+
+    def grant(self, user: str, app: str, rule_id: str, expires: float) -> None: ...
+
+
+@dataclass
+class InMemoryPasses:
+    _passes: dict[tuple[str, str, str], float] = field(default_factory=dict)
+
+    def expires(self, user: str, app: str, rule_id: str) -> float | None:
+        return self._passes.get((user, app, rule_id))
+
+    def grant(self, user: str, app: str, rule_id: str, expires: float) -> None:
+        self._passes[(user, app, rule_id)] = expires
+
+
 @dataclass
 class CoachPasses:
     _key: bytes = field(default_factory=lambda: os.urandom(32))
-    _passes: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    store: PassStore = field(default_factory=InMemoryPasses)
 
     def has_pass(self, user: str, app: str, rule_id: str, now: float | None = None) -> bool:
-        expires = self._passes.get((user, app, rule_id))
+        expires = self.store.expires(user, app, rule_id)
         return expires is not None and expires > (now or time.time())
 
     def grant(self, ticket: CoachTicket, minutes: int, now: float | None = None) -> float:
         expires = (now or time.time()) + minutes * 60
-        self._passes[(ticket.user, ticket.app, ticket.rule_id)] = expires
+        self.store.grant(ticket.user, ticket.app, ticket.rule_id, expires)
         return expires
 
     def sign(self, ticket: CoachTicket) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1  # PRAGMA user_version once these tables exist
+SCHEMA_VERSION = 2  # PRAGMA user_version once these tables exist (2: coach_passes)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (
@@ -66,6 +66,14 @@ CREATE TABLE IF NOT EXISTS counters (
     PRIMARY KEY (key, window_start)
 );
 CREATE INDEX IF NOT EXISTS counters_expiry ON counters (expires_at);
+
+CREATE TABLE IF NOT EXISTS coach_passes (
+    user TEXT NOT NULL,
+    app TEXT NOT NULL,
+    rule_id TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (user, app, rule_id)
+);
 
 CREATE TABLE IF NOT EXISTS admin_requests (
     id TEXT PRIMARY KEY,
