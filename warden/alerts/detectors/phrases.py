@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from warden.alerts.detectors import multilingual as ml
 from warden.alerts.detectors.literals import Gate, GateIndex
 
 __all__ = [
@@ -355,6 +356,27 @@ INJECTION: tuple[Family, ...] = (
     ),
 )
 
+
+def _each(table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(p for patterns in table.values() for p in patterns)
+
+
+# The same attacks in other languages (multilingual.py holds the phrases, as data).
+INJECTION += (
+    _family(
+        "instruction_override_ml",
+        "asks the model to ignore its instructions (not in English)",
+        0.8,
+        *_each(ml.OVERRIDE),
+    ),
+    _family(
+        "prompt_extraction_ml",
+        "asks for the model's system prompt (not in English)",
+        0.75,
+        *_each(ml.EXTRACTION),
+    ),
+)
+
 JAILBREAK: tuple[Family, ...] = (
     _family(
         "named_jailbreak",
@@ -511,6 +533,28 @@ JAILBREAK: tuple[Family, ...] = (
             "censorship boundaries guidelines guardrails constraints confines moral "
             "morals ethics ethical content policy policies safety",
         ),
+    ),
+)
+
+JAILBREAK += (
+    _family(
+        "named_jailbreak_ml",
+        "uses a known jailbreak persona (DAN, do anything now; not in English)",
+        0.9,
+        *_each(ml.DO_ANYTHING),
+        *(rf"{p} ?{ml.JAILBREAK_NAMES}" for p in _each(ml.NOW_PERSONA)),
+    ),
+    _family(
+        "persona_request_ml",
+        "tells the model what it is now (not in English)",
+        0.3,
+        *_each(ml.NOW_PERSONA),
+    ),
+    _family(
+        "without_rules_ml",
+        "speaks of having no restrictions, rules or filters (not in English)",
+        0.45,
+        *_each(ml.NO_RULES),
     ),
 )
 
