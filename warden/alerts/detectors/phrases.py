@@ -225,6 +225,10 @@ _NAMED_OBJECT = (
     r"(?! (?:an?|the|our|their|any|this|that) (?!direct\b|human\b|requests?\b|questions?\b|"
     r"orders?\b|prompts?\b|instructions?\b|tasks?\b|answers?\b|responses?\b|"
     r"anything\b|of\b)[\w-]+ (?:requests?|questions?|orders?|tickets?|claims?)\b)"
+    # "never refuse to propose an idea": refusing one named act, not answering as such.
+    r"(?! to (?!answer|respond|reply|comply|help|do|say|write|generate|provide|produce|"
+    r"engage|discuss|talk|continue|fulfil|fulfill|obey|follow|assist|give|tell|share|"
+    r"create|act|play|roleplay|role-play|be|break|go|use|output|describe|explain)[a-z]+)"
 )
 _PERSONA_VERB = (
     r"(?:act as|acting as|pretend(?: to be| you are| you're)?|role-?play(?:ing)? as|"

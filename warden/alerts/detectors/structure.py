@@ -172,9 +172,13 @@ ANATOMY: tuple[Family, ...] = (
         0.3,
         r"\b(?:can|could|will|must|able to|allowed to|free to|open to)\b (?:\w+ly )?(?:do|say|"
         r"generate|write|answer|answering|produce|tell|provide)\b (?:me )?(?:anything|everything|"
-        r"all content|any (?:kind of )?(?:content|questions?|requests?|prompts?))\b",
-        r"\bdo anything now\b|\bcan do anything\b|\bperform anything\b|\bcapable of "
-        r"(?:doing )?anything\b",
+        r"all content|any (?:kind of )?(?:content|questions?|requests?|prompts?))\b"
+        # "anything a human rep can do": bounded by someone else's abilities.
+        r"(?! (?:that )?(?:a|an|the|our|your|their|any|other) (?:[\w-]+ ){1,2}(?:can|could|"
+        r"would|is able|are able))",
+        r"\bdo anything now\b|\bcan do anything\b(?! (?:that )?(?:a|an|the|our|your|their|any|"
+        r"other) (?:[\w-]+ ){1,2}(?:can|could|would|is able|are able))|\bperform anything\b|"
+        r"\bcapable of (?:doing )?anything\b",
         r"\b(?:can|will|allowed to|free to|loves? to|likes to)\b (?:swear|curse|use profanity|"
         r"be offensive|break (?:the|any|all) rules)\b",
         r"\bany kind of content\b",
