@@ -485,12 +485,15 @@ JAILBREAK: tuple[Family, ...] = (
         r"character|llm|language model|gpt|chatgpt)\b",
         rf"\b(?:ai|a\.i\.|assistant|chatbot|model|llm|bot|persona|character)s? (?:that|who|"
         rf"which|with) (?:is |are )?{_FREE} (?:{_LIMITS})\b",
+        # "an AI called MAX has no rules", "a bot named Vex, with no filters"
+        r"\b(?:ai|a\.i\.|assistant|chatbot|model|llm|bot)s? (?:called|named) [\w.-]+,? (?:who |"
+        rf"which |that )?(?:is |now )?{_FREE} (?:content |safety )?(?:{_LIMITS})\b",
         # "the assistant now operates with no content restrictions"
         r"\b(?:the (?:ai|assistant|model|chatbot)|you) (?:now |will )?(?:operates?|runs?|works?|"
         r"functions?|responds?|answers?|reply|replies) (?:now )?(?:with no|without(?: any)?) "
         r"(?:content |safety )?(?:restrictions|filters?|rules|limits|guidelines|censorship|"
         r"safeguards)\b",
-        not_near=r"\b(?:my (?:novel|story|book|screenplay)|the villain|short story)\b",
+        not_near=r"\b(?:my (?:novel|story|book|screenplay)|the villain)\b",
         anchors=(
             "amoral unethical immoral unhinged uncensored unfiltered unrestricted "
             "unlimited unaligned jailbroken rogue rules restrictions limits "
