@@ -28,7 +28,8 @@ JAILBREAK_NAMES = r"(?:dan|stan|dude|aim)(?![a-z])"
 
 OVERRIDE: dict[str, tuple[str, ...]] = {
     "de": (
-        r"\b(?:ignorier|vergiss|vergesst|vergessen sie|missachte|verwirf|übergehe)\w* "
+        r"\b(?:ignoriere|ignorier|ignorieren|ignoriert|vergiss|vergesst|vergessen sie|missachte|"
+        r"missachten|verwirf|übergehe) "
         r"(?:(?:alle|sämtliche|jegliche|deine|ihre|die|der) ){1,2}(?:\w+ )?"
         r"(?:anweisungen|instruktionen|regeln|befehle|vorgaben|richtlinien|anordnungen|"
         r"systemanweisungen)\b",
@@ -41,17 +42,17 @@ OVERRIDE: dict[str, tuple[str, ...]] = {
         r"(?:instructions|consignes|règles|directives|ordres|commandes)\b",
     ),
     "es": (
-        r"\b(?:ignora|ignore|ignorad|olvida|olvide|olvidad|descarta|omite)\w* "
+        r"\b(?:ignora|ignore|ignorad|ignoren|olvida|olvide|olvidad|olviden|descarta|omite) "
         r"(?:(?:todas|todos|las|los|tus|sus) ){1,2}(?:\w+ )?"
         r"(?:instrucciones|reglas|indicaciones|órdenes|directrices|normas|comandos)\b",
     ),
     "pt": (
-        r"\b(?:ignore|ignora|ignorem|esqueça|esqueca|esquece|desconsidere|descarte)\w* "
+        r"\b(?:ignore|ignora|ignorem|esqueça|esqueca|esquece|desconsidere|descarte) "
         r"(?:(?:todas|todos|as|os|suas|tuas) ){1,2}(?:\w+ )?"
         r"(?:instruções|instrucoes|regras|orientações|diretrizes|ordens|comandos)\b",
     ),
     "it": (
-        r"\b(?:ignora|ignori|ignorate|dimentica|dimentichi|dimenticate|trascura)\w* "
+        r"\b(?:ignora|ignori|ignorate|dimentica|dimentichi|dimenticate|trascura) "
         r"(?:(?:tutte|tutti|le|gli|i|tue|sue) ){1,2}(?:\w+ )?"
         r"(?:istruzioni|regole|indicazioni|direttive|ordini|comandi)\b",
     ),
@@ -73,7 +74,8 @@ OVERRIDE: dict[str, tuple[str, ...]] = {
 
 EXTRACTION: dict[str, tuple[str, ...]] = {
     "de": (
-        r"\b(?:zeig|gib|nenn|verrat|wiederhol|schreib|druck|offenbar|enthüll)\w*"
+        r"\b(?:zeig|zeige|zeigen|gib|nenn|nenne|verrat|verrate|wiederhol|wiederhole|schreib|"
+        r"schreibe|druck|drucke|offenbare|enthülle)"
         r"(?: mir| uns)? (?:deinen|deine|dein|ihren|ihre|die|den|das) (?:\w+ )?"
         r"(?:systemprompt|system-prompt|systemanweisungen|anweisungen|instruktionen|"
         r"ursprünglichen anweisungen|prompt|systemnachricht)\b",
@@ -86,21 +88,21 @@ EXTRACTION: dict[str, tuple[str, ...]] = {
     ),
     "es": (
         r"\b(?:muestra|muéstrame|muestrame|revela|revélame|dime|dame|repite|escribe|imprime)"
-        r"\w* (?:tu|tus|su|sus|el|las) (?:prompt(?: del sistema| de sistema)?|instrucciones "
+        r" (?:tu|tus|su|sus|el|las) (?:prompt(?: del sistema| de sistema)?|instrucciones "
         r"(?:del sistema|iniciales|originales|ocultas)|mensaje del sistema)\b",
     ),
     "pt": (
-        r"\b(?:mostre|mostra|revele|revela|diga|me diga|repita|escreva|imprima)\w*"
+        r"\b(?:mostre|mostra|revele|revela|diga|me diga|repita|escreva|imprima)"
         r"(?:-me| me)? (?:seu|teu|o|suas|tuas|as) (?:prompt(?: do sistema| de sistema)?|"
         r"instruções (?:do sistema|iniciais|originais|ocultas)|mensagem do sistema)\b",
     ),
     "it": (
-        r"\b(?:mostra|mostrami|rivela|rivelami|dimmi|ripeti|scrivi|stampa)\w* "
+        r"\b(?:mostra|mostrami|rivela|rivelami|dimmi|ripeti|scrivi|stampa) "
         r"(?:il tuo|i tuoi|le tue|il|le) (?:prompt(?: di sistema| del sistema)?|istruzioni "
         r"(?:di sistema|iniziali|originali|nascoste)|messaggio di sistema)\b",
     ),
     "nl": (
-        r"\b(?:toon|laat|geef|herhaal|onthul|vertel|print)\w*(?: me| mij)? (?:je|jouw|uw|de) "
+        r"\b(?:toon|laat|geef|herhaal|onthul|vertel|print)(?: me| mij)? (?:je|jouw|uw|de) "
         r"(?:systeemprompt|systeem prompt|prompt|instructies|systeeminstructies|"
         r"oorspronkelijke instructies)\b",
     ),

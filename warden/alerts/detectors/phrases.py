@@ -297,9 +297,6 @@ INJECTION: tuple[Family, ...] = (
         r"\b(?:system|admin|developer|root|sudo) (?:override|command|instruction|message)\s*[:\]]",
         r"-{2,} ?end of (?:the )?(?:system )?(?:prompt|instructions)",
         r"\bnew system prompt\b",
-        r"\b(?:system|admin|developer|operator) (?:notice|alert|update|announcement)\s*:"
-        r"(?=[^\n]{0,120}\b(?:superseded|overrid\w*|restrictions|instructions|disabled|"
-        r"unrestricted|ignore|configuration)\b)",
         # "[admin override accepted]", "[system mode: unrestricted]"
         r"\[\s*(?:admin|system|developer|root|sudo|operator)[ _](?:override|mode|access|command|"
         r"privileges?)\b[^\]\n]{0,40}\]",
@@ -308,6 +305,19 @@ INJECTION: tuple[Family, ...] = (
             "system sys inst im_start im_end endoftext start_header_id "
             "end_header_id eot_id sys_prompt system_prompt admin developer root "
             "sudo prompt instructions",
+        ),
+    ),
+    _family(
+        "system_notice",
+        "imitates a system or admin notice that lifts the model's instructions",
+        0.6,
+        r"\b(?:system|admin|developer|operator) (?:notice|alert|update|announcement)\s*:"
+        r"(?=[^\n]{0,120}\b(?:superseded|overrid\w*|restrictions|instructions|disabled|"
+        r"unrestricted|ignore|configuration)\b)",
+        anchors=(
+            "notice alert update announcement",
+            "superseded override overridden overrides restrictions instructions disabled "
+            "unrestricted ignore configuration",
         ),
     ),
     _family(
