@@ -34,6 +34,9 @@ _TASK = re.compile(
             r"each|the following|it)|triage|translate|translation|übersetze|traduce|traduis|"
             r"summari[sz]e|summary of|paraphrase|detects?|detection|detector|flagged|"
             r"moderation|annotate|decide whether|tell me whether|check whether)\b",
+            # A task over a list of samples: "for each of the following lines, say ...".
+            r"\b(?:for each|each of) (?:the following|these|the|those) (?:samples?|lines?|"
+            r"prompts?|items?|messages?|examples?|entries|inputs?|rows?)\b",
             rf"\bis (?:this|the following|it|that|the|each)\b[^?.]{{0,40}}\b(?:an? )?{_TOPIC}",
             r"\b(?:is|are) (?:this|these|the following)\b[^?]{0,60}\b(?:safe|malicious|"
             r"harmful|attacks?|benign|jailbreaks?|injections?)\b",
@@ -69,6 +72,36 @@ _HIJACK = re.compile(
     r"\b(?:ignore|disregard|forget|skip|instead of|don't|do not|stop|never mind)\b[^.]{0,30}"
     r"\b(?:translat\w*|summar\w*|classif\w*|the task|this task|your task|label\w*|the "
     r"(?:email|text|document|page|article))\b"
+)
+# Work on a prompt handed over as text: "improve this system prompt for our helpdesk bot",
+# "review the following persona". Narrower than _TASK: it is enough for a frame that ends at
+# a sentence's end rather than at a colon.
+_TEXT_TASK = re.compile(
+    r"\b(?:improve|review|edit|rewrite|re-write|refine|critique|proofread|polish|tighten|"
+    r"shorten|audit|fix|optimi[sz]e|clean up|reword|assess|grade|evaluate|debug|check)\b"
+    r"[^.?!:\n]{0,20}\b(?:this|the following|the|our|my|these|below)\b[^.?!:\n]{0,40}"
+    r"\b(?:system prompts?|prompts?|instructions|persona|bot description|character card|"
+    r"template)\b"
+)
+# A list of samples: numbered or bulleted items ("1. ...", "(2) ...", "• ..."). The plain
+# view has no line breaks left, so items are told by their markers, numbered in sequence.
+_NUMBERED = re.compile(r"(?<![\w.,])\(?(\d{1,3})[.):] ")
+_BULLET = re.compile(r"(?:^|(?<= ))[-*•] ")
+# Narrated fiction: a story about a character, not the model cast as one. A request for the
+# character's answer, steps or recipe, or an address to the model as the persona, is not.
+_STORY = re.compile(
+    r"^(?:please )?(?:can you |could you )?(?:write|tell|draft|compose)(?: me)? (?:a|an) "
+    r"(?:short |brief |little |funny |sad |children's |kids' )?(?:story|tale|fable|poem|"
+    r"scene|screenplay|novel chapter|sci-fi story)\b[^.!?\n]{0,20}\b(?:where|in which|about|"
+    r"that)\b"
+)
+_CAST_OR_EXTRACT = re.compile(
+    r"\b(?:you are|you're|you will|you must|act as|pretend|role-?play|stay in character|"
+    r"(?:answer|respond|reply|speak) as|as (?:the|this) (?:ai|character)|in character)\b|"
+    r"(?:'s|s') (?:full |complete |detailed |exact |entire |actual |step-by-step )?(?:answers?|"
+    r"responses?|reply|replies|instructions|recipe|steps|guide|explanation|code|method)\b|"
+    r"\b(?:step[- ]by[- ]step|in (?:full|complete|great)? ?detail|exact (?:steps|recipe|"
+    r"instructions)|how to (?:make|build|synthesi[sz]e|hack)|include the)\b"
 )
 _OPEN = "\"'«“"
 _CLOSE = "\"'»”"
@@ -109,6 +142,44 @@ def _set_off_by_colon(text: str, first: int) -> bool:
     return colon >= 0 and _TASK.search(head[:colon]) is not None
 
 
+def _set_off_after_text_task(text: str, first: int) -> bool:
+    """Whether the attack text follows a short opening that asks for work on a prompt."""
+    head = text[:first]
+    return len(head) <= FRAME_CHARS and _TEXT_TASK.search(head) is not None
+
+
+def _samples_after_task(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether every hit sits on a numbered or bulleted line of a list that follows a task
+    ("Label each line below as ATTACK or BENIGN", then "1. ...", "2. ...")."""
+    items: list[int] = []
+    expected = None
+    for m in _NUMBERED.finditer(text):
+        n = int(m.group(1))
+        if expected is None or n == expected:
+            items.append(m.start())
+            expected = n + 1
+    if len(items) < 2:
+        items = [m.start() for m in _BULLET.finditer(text)]
+        if len(items) < 3:
+            return False
+    head = text[: items[0]]
+    if len(head) > 2 * FRAME_CHARS or _TASK.search(head) is None:
+        return False
+    bounds = [*items, len(text)]
+    for start, end in spans:
+        if start < items[0]:
+            return False
+        # A hit must not run across the start of the next item.
+        if any(start < b < end for b in bounds):
+            return False
+    return True
+
+
+def _narrated_fiction(text: str) -> bool:
+    """A story request about a character, with no one cast and nothing extracted."""
+    return _STORY.search(text) is not None and _CAST_OR_EXTRACT.search(text) is None
+
+
 def discount(text: str, spans: list[tuple[int, int]]) -> tuple[float, str | None]:
     """A factor for the score of hits at `spans`, and why it was lowered."""
     if not spans:
@@ -121,6 +192,12 @@ def discount(text: str, spans: list[tuple[int, int]]) -> tuple[float, str | None
         return 0.25, "quoted for a task (classify, translate, detect, test, explain)"
     if not quoted and not hijacked and _set_off_by_colon(text, first):
         return 0.4, "set off after a task (classify, translate, detect, test, explain)"
+    if not hijacked and _samples_after_task(text, spans):
+        return 0.4, "samples listed for a task (label, classify, detect)"
+    if not quoted and not hijacked and _set_off_after_text_task(text, first):
+        return 0.4, "a prompt handed over for work on it (improve, review, edit)"
+    if not hijacked and _narrated_fiction(text):
+        return 0.55, "a story about a character, with no one cast and nothing asked of it"
     if (
         not quoted
         and not hijacked

@@ -42,12 +42,18 @@ class Gate:
     key: frozenset[str] | None = None  # the rarest word requirement, for GateIndex
     words: tuple[frozenset[str], ...] = ()  # the text's words meet each of these sets
     strings: tuple[frozenset[str], ...] = ()  # the text contains one string of each set
+    # Some requirement holds only non-ASCII strings ("忽略", "instruções"): an ASCII text
+    # (str.isascii() is a flag read, not a scan) cannot match.
+    non_ascii: bool = False
 
     @classmethod
     def of(cls, pattern: re.Pattern[str], words_needed: Iterable[frozenset[str]] = ()) -> Gate:
         """`words_needed`: more word requirements the caller knows of (a family's anchors)."""
         words, strings = list(words_needed), []
+        non_ascii = False
         for need in required_literals(pattern):
+            if need and not any(s.replace(BOUNDARY, "").isascii() for s in need):
+                non_ascii = True
             whole = [_whole_word(s) for s in need]
             plain = frozenset(s.replace(BOUNDARY, "") for s in need)
             if all(whole):
@@ -59,12 +65,14 @@ class Gate:
         words = sorted(set(words), key=_selectivity, reverse=True)[:KEEP_WORDS]
         # Strings cost a Python-level loop: only the two most selective, the smaller first.
         strings = sorted(strings[:KEEP_STRINGS], key=len)
-        return cls(words[0] if words else None, tuple(words[1:]), tuple(strings))
+        return cls(words[0] if words else None, tuple(words[1:]), tuple(strings), non_ascii)
 
     def may_match(self, text: str, words: frozenset[str]) -> bool:
         """Whether the pattern can match `text`. `words`: the set of the text's words (runs
         of word characters, phrases.words_of)."""
         if self.key is not None and words.isdisjoint(self.key):
+            return False
+        if self.non_ascii and text.isascii():
             return False
         # Plain loops: this runs for every opened gate, and generators cost more than the test.
         for need in self.words:

@@ -48,7 +48,7 @@ ANATOMY: tuple[Family, ...] = (
         r"pretend you are|role-?play as|play the (?:role|part) of|become|simulate|pose as|"
         r"embody)\b[^.!?]{0,60}\b(?:named|called|known as|which stands for|who stands for)\b",
         r"\bimmerse yourself (?:in|into) the role\b",
-        r"\b(?:act as|acting as|you are now|you're now|pretend to be|role-?play as|become|"
+        r"\b(?:act as|acting as|you are now|you're now|you are|pretend to be|role-?play as|become|"
         r"acting like|act like|the second (?:one )?as|once as) [\w.-]+,? (?:an?|the|my) "
         r"(?:[\w-]+ ){0,5}(?:ai|a\.i\.|chatbot|bot|model|assistant|persona|character|entity|"
         r"twin|confidant|version)\b",
@@ -111,6 +111,10 @@ ANATOMY: tuple[Family, ...] = (
         r"\b(?:polic(?:y|ies)|rules|guidelines) (?:have been|are|were) (?:replaced|lifted|"
         r"removed|suspended|disabled)\b",
         r"\b(?:boundless|unrestrained|lawless|unchained|unshackled)\b",
+        # "a lab whose guidelines permit everything"
+        r"\b(?:guidelines|rules|polic(?:y|ies)|training|ethics|principles|creators?|makers?) "
+        r"(?:that |which )?(?:now )?(?:permits?|allows?|lets? (?:it|you|him|her) (?:say|do)) "
+        r"(?:everything|anything|all (?:content|requests|topics|questions))\b",
         # "without any concern for legality, ethics", "regardless of morality"
         r"\b(?:without (?:any |the slightest )?(?:regard|concern|care|consideration) for|"
         r"regardless of|(?:doesn't|does not|don't|do not|won't|never) care (?:about|if|whether)"
@@ -134,7 +138,8 @@ ANATOMY: tuple[Family, ...] = (
             "amoral nonmoral immoral unethical unfiltered uncensored unrestricted unhinged "
             "unbiased unaligned unbound unlimited boundless unrestrained lawless unchained "
             "unshackled legal legality illegal dangerous harmful offensive inappropriate "
-            "explicit tos terms conventions nsfw violent sexual",
+            "explicit tos terms conventions nsfw violent sexual creator creators maker makers "
+            "training",
         ),
     ),
     _family(
@@ -167,9 +172,13 @@ ANATOMY: tuple[Family, ...] = (
         0.3,
         r"\b(?:can|could|will|must|able to|allowed to|free to|open to)\b (?:\w+ly )?(?:do|say|"
         r"generate|write|answer|answering|produce|tell|provide)\b (?:me )?(?:anything|everything|"
-        r"all content|any (?:kind of )?(?:content|questions?|requests?|prompts?))\b",
-        r"\bdo anything now\b|\bcan do anything\b|\bperform anything\b|\bcapable of "
-        r"(?:doing )?anything\b",
+        r"all content|any (?:kind of )?(?:content|questions?|requests?|prompts?))\b"
+        # "anything a human rep can do": bounded by someone else's abilities.
+        r"(?! (?:that )?(?:a|an|the|our|your|their|any|other) (?:[\w-]+ ){1,2}(?:can|could|"
+        r"would|is able|are able))",
+        r"\bdo anything now\b|\bcan do anything\b(?! (?:that )?(?:a|an|the|our|your|their|any|"
+        r"other) (?:[\w-]+ ){1,2}(?:can|could|would|is able|are able))|\bperform anything\b|"
+        r"\bcapable of (?:doing )?anything\b",
         r"\b(?:can|will|allowed to|free to|loves? to|likes to)\b (?:swear|curse|use profanity|"
         r"be offensive|break (?:the|any|all) rules)\b",
         r"\bany kind of content\b",
@@ -212,9 +221,13 @@ ANATOMY: tuple[Family, ...] = (
         r"\b(?:break|breaking|broke|out of|step out of|get out of) (?:of )?character\b",
         r"\bremember (?:that )?you are\b",
         r"\bkeep up the act\b",
+        r"\b(?:respond|answer|reply|speak|write)s? (?:only|solely|exclusively|always) as\b",
         r"\bif you (?:don't|do not|fail to) comply\b",
         r"\bi will (?:remind you|say|let you know)\b[^.!?]{0,40}[\"']",
-        anchors=("stay remain keep character remember act comply remind say know",),
+        anchors=(
+            "stay remain keep character remember act comply remind say know only solely "
+            "exclusively always",
+        ),
     ),
     _family(
         "penalty_game",
