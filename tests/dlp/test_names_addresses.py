@@ -217,3 +217,142 @@ def test_real_names_still_pass_the_common_word_rules(scanner: Scanner, text: str
 def test_an_email_without_the_accented_letters_still_spells_the_name(scanner: Scanner):
     text = "name;email;phone\nMiika Hänninen;miika.hnninen@example.fi;+358 155 765 878\n"
     assert "Miika Hänninen" in _found(scanner, text, "PERSON")
+
+
+# The attack review's personal-data misses (P1, P3, P4, P6, P7): each rule found on one side,
+# a code or technical hard negative on the other.
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Author: Priya Raghunathan <priya@example.com>\nDate:   Mon", ["Priya Raghunathan"]),
+        ("Co-authored-by: Ingrid Solberg <is@users.noreply.github.com>", ["Ingrid Solberg"]),
+        ('From: "Maria Gonzalez" <maria@corp.example>', ["Maria Gonzalez"]),
+        ("Reply-To: tomasz wójcik <tw@x.pl>", ["tomasz wójcik"]),
+        ('Cc: "Gonzalez, Maria" <mg@corp.example>', ["Gonzalez, Maria"]),
+        (
+            "To: Priya Raghunathan <p@x.com>, Chris Park <c@y.com>",
+            ["Priya Raghunathan", "Chris Park"],
+        ),
+    ],
+)
+def test_the_display_name_before_an_email_in_angle_brackets_is_a_person(
+    scanner: Scanner, text: str, names: list[str]
+):
+    found = _found(scanner, text, "PERSON")
+    assert all(name in found for name in names), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Author: Build Bot <ci@example.com>",
+        "From: GitHub <noreply@github.com>",
+        "To: Security Team <sec@example.com>, Release Manager <release@example.com>",
+        'Signed-off-by: "dependabot[bot]" <support@github.com>',
+        "maintainer: Platform Ops <platform@example.com>",
+    ],
+)
+def test_a_team_role_or_product_before_an_email_is_not_a_person(scanner: Scanner, text: str):
+    ours = [text[f.start : f.end] for f in scanner.scan_text(text) if f.recognizer in _OURS]
+    assert ours == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ('{"firstName":"Maria","lastName":"Gonzalez"}', ["Maria", "Gonzalez"]),
+        ("first_name: maria\nlast_name: gonzalez\n", ["maria", "gonzalez"]),
+        ("given_name: Priya\nfamily_name: Raghunathan\nmiddle_name: Devi", ["Priya", "Devi"]),
+        ('surname = "Okafor"', ["Okafor"]),
+        ('{"vorname": "Jürgen", "nachname": "Weiß"}', ["Jürgen", "Weiß"]),
+        ('{"prénom": "Camille", "nom": "Lefèvre"}', ["Camille", "Lefèvre"]),
+        ("{'voornaam': 'Sanne', 'achternaam': 'Bakker'}", ["Sanne", "Bakker"]),
+        ("<firstName>Ana</firstName><lastName>de la Cruz</lastName>", ["Ana", "de la Cruz"]),
+        ("FIRST_NAME=Maria\nLAST_NAME=Gonzalez\n", ["Maria", "Gonzalez"]),
+    ],
+)
+def test_a_name_split_across_fields_is_found_part_by_part(
+    scanner: Scanner, text: str, names: list[str]
+):
+    found = _found(scanner, text, "PERSON")
+    assert all(name in found for name in names), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "first_name: str\nlast_name: Optional[str] = None\n",
+        "interface User { firstName: string; lastName: string }",
+        '{"first_name": "string", "last_name": "string"}',
+        "first_name = get_first(user)\nself.last_name = surname\n",
+        "last_name = models.CharField(max_length=50)",
+        '{"lastName": "user_name", "firstName": "{{ user.first }}"}',
+        "SELECT first_name, last_name FROM users WHERE surname IS NULL",
+        "const lastName = user.lastName;",
+    ],
+)
+def test_name_part_keys_in_code_and_schemas_are_not_values(scanner: Scanner, text: str):
+    ours = [text[f.start : f.end] for f in scanner.scan_text(text) if f.recognizer in _OURS]
+    assert ours == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Best,\nmaria gonzalez\nHR Business Partner", "maria gonzalez"),
+        ("Kind regards,\n\nPriya Raghunathan\nStaff Engineer", "Priya Raghunathan"),
+        ("Viele Grüße,\nKlaus Müller", "Klaus Müller"),
+        ("Mit freundlichen Grüßen\nklaus müller", "klaus müller"),
+        ("Cordialement,\nCamille Lefèvre", "Camille Lefèvre"),
+        ("Thanks!\nIngrid", "Ingrid"),
+        ("Cheers,\n-- Tomasz Wójcik", "Tomasz Wójcik"),
+    ],
+)
+def test_a_signature_after_a_closing_is_a_person(scanner: Scanner, text: str, name: str):
+    assert name in _found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks,\nBuild Team",
+        "Cheers,\nthe platform team",
+        "Thanks,\nRun Tests\n",
+        "if score > best:\n    best = score\nreturn best\nvalue = x\n",
+        "I like this one best,\nmaria gonzalez said so",
+    ],
+)
+def test_a_team_or_code_after_a_closing_is_no_signature(scanner: Scanner, text: str):
+    hits = [f for f in scanner.scan_text(text) if f.recognizer == "SignatureRecognizer"]
+    assert hits == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("PATIENT MARIA GONZALEZ WAS ADMITTED ON 3/4", "MARIA GONZALEZ"),
+        ("REF 22-114 PRIYA RAGHUNATHAN, DISCHARGED", "PRIYA RAGHUNATHAN"),
+        ("ansprechpartner: herr dr. klaus müller", "klaus müller"),
+        ("Kontakt: Frau Prof. Anna Schmidt", "Anna Schmidt"),
+        ("please send it to Mme Camille Lefèvre", "Camille Lefèvre"),
+        ("THANK YOU JOHN SMITH", "JOHN SMITH"),
+        ("thank you maria gonzalez for the help", "maria gonzalez"),
+    ],
+)
+def test_all_caps_names_titles_and_thank_you_are_found(scanner: Scanner, text: str, name: str):
+    assert name in _found(scanner, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT MARIA_ID FROM T WHERE JOHN_SMITH = 1",
+        "USE MARIA DB; INSTALL JULIA PACKAGE; ASK GRACE HOPPER; MARK STALE ISSUES",
+        "ERROR ANNA SELECT FAILED; LOG LEVEL DEBUG",
+        "thank you for the review, merging with dev branch",
+        "contact: Herr Developer Relations",
+    ],
+)
+def test_caps_code_and_titles_before_words_are_not_names(scanner: Scanner, text: str):
+    ours = [text[f.start : f.end] for f in scanner.scan_text(text) if f.recognizer in _OURS]
+    assert ours == []

@@ -30,9 +30,12 @@ from warden.dlp.recognizers.npm import NpmTokenRecognizer
 from warden.dlp.recognizers.openai import OpenAIKeyRecognizer
 from warden.dlp.recognizers.person_context import PersonContextRecognizer
 from warden.dlp.recognizers.person_records import (
+    AllCapsNameRecognizer,
     GivenNameRecognizer,
     NameFieldRecognizer,
+    NamePartFieldRecognizer,
     RecordNameRecognizer,
+    SignatureRecognizer,
 )
 from warden.dlp.recognizers.phone import PhoneNumberRecognizer
 from warden.dlp.recognizers.private_key import PrivateKeyRecognizer
@@ -69,7 +72,10 @@ __all__ = [
 NAME_ADDRESS_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     RecordNameRecognizer,
     NameFieldRecognizer,
+    NamePartFieldRecognizer,
     GivenNameRecognizer,
+    SignatureRecognizer,
+    AllCapsNameRecognizer,
     StreetAddressRecognizer,
 )
 

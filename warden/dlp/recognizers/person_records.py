@@ -39,7 +39,14 @@ from warden.dlp.recognizers.given_names import (
     plausible_person,
 )
 
-__all__ = ["GivenNameRecognizer", "NameFieldRecognizer", "RecordNameRecognizer"]
+__all__ = [
+    "AllCapsNameRecognizer",
+    "GivenNameRecognizer",
+    "NameFieldRecognizer",
+    "NamePartFieldRecognizer",
+    "RecordNameRecognizer",
+    "SignatureRecognizer",
+]
 
 _LETTERS = r"[^\W\d_]"
 _WORD = rf"{_LETTERS}+(?:['\u2019-]{_LETTERS}+)*"
@@ -329,6 +336,9 @@ class RecordNameRecognizer(_CustomRecognizer):
                 continue
             if record and _name_shape(value) and self._confirmed(value.split(), locals_):
                 results.append(self._result("PERSON", offset + s, offset + e, self.SCORE))
+        for email in emails:
+            if (found := _display_name(line, email)) is not None:
+                results.append(self._result("PERSON", offset + found[0], offset + found[1], 0.9))
         if locals_ and not any(r.entity_type == "PERSON" for r in results):
             results += self._spelled(line, offset, locals_)
         return results
@@ -363,6 +373,51 @@ class RecordNameRecognizer(_CustomRecognizer):
                         self._result("PERSON", offset + best[0], offset + best[1], self.SCORE)
                     )
         return results
+
+
+# `Name <e-mail>` and `"Name" <e-mail>`: git's Author and Co-authored-by, mail headers, lists.
+_BEFORE_ANGLE = re.compile(rf"(?:{_WORD}[ \t]+){{0,5}}{_WORD}[\"']?[ \t]*<$")
+_QUOTED_REVERSED = re.compile(rf"[\"']({_WORD}),[ \t]*({_WORD}(?:[ \t]+{_WORD})?)[\"'][ \t]*<$")
+
+
+def _display_name(line: str, email: re.Match[str]) -> tuple[int, int] | None:
+    """The display name before an e-mail in angle brackets, as (start, end) in the line: a
+    person unless it is a team, a role or a product (`Build Bot`, `GitHub`, `Security Team`,
+    by the common-word rule). A single word counts only if it is a given name."""
+    at = email.start()
+    if not at or line[at - 1] != "<" or not line.startswith(">", email.end()):
+        return None
+    lead = max(0, at - 120)
+    if (reversed_ := _QUOTED_REVERSED.search(line, lead, at)) is not None:  # "Gonzalez, Maria"
+        words = [*reversed_.group(2).split(), reversed_.group(1)]
+        if plausible_person(words, lower=_casing(words) == "lower"):
+            return reversed_.start(1), reversed_.end(2)
+        return None
+    found = _BEFORE_ANGLE.search(line, lead, at)
+    if found is None:
+        return None
+    names = line[found.start() : at - 1].rstrip(" \t\"'")
+    for words in list(_sub_runs(names, found.start()))[-1:]:
+        # The name is the longest tail of the last run that reads as one: "email Priya
+        # Raghunathan <...>" gives "Priya Raghunathan".
+        for i in range(max(0, len(words) - 4), len(words)):
+            texts = [line[s:e] for s, e in words[i:]]
+            if texts[0].casefold() in _PARTICLES:
+                continue
+            if _is_display_person(texts):
+                return words[i][0], words[-1][1]
+    return None
+
+
+def _is_display_person(words: list[str]) -> bool:
+    casing = _casing(words)
+    if casing is None or any(w.casefold() in _NOT_PERSON_WORDS for w in words):
+        return False
+    if len(words) == 1:
+        return is_given_name(words[0]) and not is_common_word(words[0])
+    if casing != "title" and not is_given_name(words[0], strict=False):
+        return False  # lower case or ALL CAPS: the first word must be a given name
+    return plausible_person(words, lower=casing == "lower")
 
 
 def _cells(line: str) -> Iterator[tuple[int, int]]:
@@ -435,6 +490,11 @@ _FIELD_LABELS = (
     "mitarbeiter", "nom", "nombre", "naam", "contactpersoon", "nome", "cliente", "signed by",
     "prepared by", "requested by", "reported by", "ship to", "bill to", "deliver to", "sold to",
 )  # fmt: skip
+# Honorifics and titles before a name: `herr dr. klaus müller`, `Mme Camille Lefèvre`.
+_TITLES = (
+    r"(?:(?:(?i:herr|frau|dr|prof|mr|mrs|ms|mme|mlle|dhr|mevr|sr|sra|ing|mag)\.?"
+    r"|(?i:m)\.)[ \t]+){0,3}"
+)
 _LABEL_ALTERNATION = "|".join(re.escape(label) for label in sorted(_FIELD_LABELS, key=len)[::-1])
 # Values that make a labelled field code or a heading, not a person.
 _NOT_FIELD_VALUES = _NOT_PERSON_WORDS | frozenset(
@@ -491,7 +551,7 @@ class NameFieldRecognizer(WardenRecognizer):
         Pattern(
             "labelled_name",
             rf"(?<![\w.$])(?i:{_LABEL_ALTERNATION})(?:[ _](?i:name))?[\"']?[ \t]*[:=][ \t]*"
-            rf"[\"']?(?P<value>{_WORD}(?:[ \t]+{_WORD}){{0,4}})",
+            rf"[\"']?{_TITLES}(?P<value>{_WORD}(?:[ \t]+{_WORD}){{0,4}})",
             0.9,
         ),
     )
@@ -520,7 +580,7 @@ _CUES = (
     "to", "cc", "bcc", "ask", "from", "with", "and", "contact", "call", "email", "e-mail",
     "tell", "meet", "by", "invite", "hi", "hello", "dear", "thanks", "attention",
     "attn", "loop in", "that", "remind", "notify", "message", "text", "assign", "thank",
-    "t.a.v.", "z.hd.",
+    "t.a.v.", "z.hd.", "thank you", "herr", "frau", "mme", "mevr.", "dhr.",
 )  # fmt: skip
 
 
@@ -545,8 +605,8 @@ class GivenNameRecognizer(WardenRecognizer):
     PATTERNS = (
         Pattern(
             "cued_name",
-            rf"(?<![\w.$-])(?i:{'|'.join(re.escape(c) for c in _CUES)})[ \t]+"
-            rf"(?P<value>{_WORD}(?:[ \t]+{_WORD}){{1,3}})",
+            rf"(?<![\w.$-])(?i:{'|'.join(re.escape(c) for c in sorted(_CUES, key=len)[::-1])})"
+            rf"[ \t]+{_TITLES}(?P<value>{_WORD}(?:[ \t]+{_WORD}){{1,3}})",
             0.9,
         ),
     )
@@ -578,3 +638,189 @@ class GivenNameRecognizer(WardenRecognizer):
         if casing == "lower" and _COMMAND_LINE.match(text, text.rfind("\n", 0, start) + 1):
             return None  # `git push to jordan main`: a shell line names branches and remotes
         return start, words[keep - 1][1]
+
+
+# Keys that hold one part of a name: the value is personal data even as a single word.
+_PART_KEY = (
+    r"(?:(?i:first|last|given|family|middle|fore|sur)[ _-]?(?i:name)|(?i:vor|nach)(?i:name)"
+    r"|(?i:pr[eé]nom|nom|apellidos?|achternaam|voornaam|tussenvoegsel))"
+)
+# Type names, placeholders and keywords that sit where a value would in code and schemas.
+_NOT_PART_VALUES = frozenset(
+    {"str", "string", "int", "integer", "text", "varchar", "char", "bool", "boolean", "null",
+     "nil", "undefined", "optional", "required", "object", "unknown", "self", "foo", "bar",
+     "baz", "qux", "lorem", "ipsum", "sample", "placeholder", "todo", "tbd", "na", "none",
+     "true", "false", "yes", "no", "empty", "blank", "mandatory", "varchar2", "nvarchar",
+     "charfield", "textfield", "column", "field", "input", "type", "default", "first", "last",
+     "name", "surname", "test", "example", "unset", "missing", "redacted", "anonymous"}
+)  # fmt: skip
+
+
+def _plain_word(word: str) -> bool:
+    """Letters in lower case, ALL CAPS or Title case, hyphen and apostrophe parts alike: not
+    `FirstName`, `userName`."""
+    parts = [p for p in re.split(r"['\u2019-]", word) if p]
+    return bool(parts) and all(
+        p.islower() or p.isupper() or (p[0].isupper() and (len(p) == 1 or p[1:].islower()))
+        for p in parts
+    )
+
+
+class NamePartFieldRecognizer(WardenRecognizer):
+    """The value under a key that holds one part of a name, even one word:
+    `{"firstName":"Maria","lastName":"Gonzalez"}`, `last_name: gonzalez`, `vorname = Jürgen`,
+    `<surname>Okafor</surname>`. Not a type, a call or an identifier (`first_name: str`,
+    `first_name = get_first(user)`, `"lastName": "user_name"`, `last_name = surname`)."""
+
+    ENTITY = "PERSON"
+    # "prénom"/"prenom" are found through "nom" (no literal may start with "p", see above).
+    PREFIXES = ("first", "last", "given", "family", "middle", "fore", "sur", "vorname",
+                "nachname", "nom", "apellido", "achternaam", "voornaam",
+                "tussenvoegsel")  # fmt: skip
+    BEFORE = 3
+    MAX_LENGTH = 90
+    JOIN_LINES = False
+    PATTERNS = (
+        Pattern(
+            "name_part_field",
+            rf"(?:(?<![^\W\d_])|(?<=[a-z])(?=[A-Z])){_PART_KEY}"
+            r"(?P<sep>[\"']?[ \t]*(?:=>|:=|[:=])[ \t]*|>)(?P<quote>[\"']?)"
+            rf"(?P<value>{_WORD}(?:[ \t]{_WORD}){{0,2}})",
+            0.9,
+        ),
+    )
+
+    def analyze_span(self, text: str, start: int, end: int) -> list[RecognizerResult]:
+        results = []
+        for match in _PART_FIELD.finditer(text, start, min(len(text), end + self.MAX_LENGTH)):
+            if match.start() >= end:
+                break
+            span = self._value(text, match)
+            if span is not None:
+                result = self._score(text, *span, 0.9)
+                if result is not None:
+                    results.append(result)
+        return results
+
+    @staticmethod
+    def _value(text: str, match: re.Match[str]) -> tuple[int, int] | None:
+        s, e = match.span("value")
+        after = text[e : e + 2]
+        quote = match.group("quote")
+        if match.group("sep") == ">":
+            if not after.startswith("<"):
+                return None  # XML: the element's text is the whole value
+        elif quote:
+            if not after.startswith(quote):
+                return None  # "user_name", "Maria {x}": the quoted value goes on
+        elif not re.match(r"[ \t]*(?:$|[\r\n,}\]#])", text[e : e + 40]):
+            return None  # `first_name: str = ""`, `= get_first(user)`, `= Optional[str]`
+        words = text[s:e].split()
+        if not all(_plain_word(w) for w in words):
+            return None
+        core = [w for w in words if w.casefold() not in _PARTICLES] or words
+        if any(
+            w.casefold() in _NOT_PART_VALUES
+            or w.casefold() in NOT_SURNAMES
+            or is_common_word(w, surnames_count=False)
+            for w in core
+        ):
+            return None
+        if not quote and "=" in match.group("sep") and all(w.islower() for w in words):
+            return None  # `last_name = surname`: an assignment of a variable, not a value
+        return s, e
+
+
+_PART_FIELD = re.compile(NamePartFieldRecognizer.PATTERNS[0].regex)
+
+
+_CLOSINGS = (
+    "best", "regards", "thanks", "thank you", "cheers", "sincerely", "wishes", "care", "soon",
+    "grüße", "grüsse", "grüßen", "grüssen", "gruß", "gruss", "cordialement", "salutations",
+    "groet", "groeten", "saludos", "atentamente", "cumprimentos", "saluti", "hälsningar",
+    "mvh", "vous",
+)  # fmt: skip
+# Words a closing line may start with: "Kind regards", "Mit freundlichen Grüßen", "Bien à vous".
+_CLOSING_LEAD = re.compile(
+    r"[ \t>]*(?:(?i:kind|warm|warmest|best|many|with|all|the|mit|freundlichen|viele|liebe|"
+    r"beste|herzliche|bien|bien à|à|met|vriendelijke|hartelijke|un|muchos|cordiali|yours|"
+    r"very|truly|thanks|and|take|talk)[ \t]+){0,3}"
+)
+
+
+class SignatureRecognizer(WardenRecognizer):
+    """A name alone on the line after a closing, in any case: "Best,\\nmaria gonzalez\\nHR
+    Business Partner", "Viele Grüße,\\nKlaus Müller", "Cordialement,\\nCamille Lefèvre".
+    Not a team or a step (`Thanks,\\nBuild Team`, `Cheers,\\nthe platform team`)."""
+
+    ENTITY = "PERSON"
+    PREFIXES = _CLOSINGS
+    ANCHORED = True
+    MAX_LENGTH = 110
+    JOIN_LINES = False
+    PATTERNS = (
+        Pattern(
+            "signature",
+            rf"(?i:{'|'.join(re.escape(c) for c in sorted(_CLOSINGS, key=len, reverse=True))})"
+            r"[ \t]*[,!.]?[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*(?:[-\u2013\u2014]+[ \t]*)?"
+            rf"(?P<value>{_WORD}(?:[ \t]{_WORD}){{0,3}})[ \t]*(?=\r?\n|$)",
+            0.9,
+        ),
+    )
+
+    def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        before = text[max(0, start - self.MAX_LENGTH) : start].rstrip()  # up to the closing
+        closing_line = before[before.rfind("\n") + 1 :].rstrip(" \t\r,!.")
+        lead = _CLOSING_LEAD.match(closing_line)
+        if lead is None or closing_line[lead.end() :].casefold() not in _CLOSINGS:
+            return None  # "I like this best,": the closing must be the line
+        words = text[start:end].split()
+        return (start, end) if _is_display_person(words) else None
+
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+# Technical words in ALL CAPS that follow a word: SQL, log levels, HTTP verbs.
+_CAPS_TECH = frozenset(
+    {"select", "where", "join", "insert", "update", "delete", "create", "drop", "alter",
+     "values", "into", "limit", "union", "distinct", "having", "null", "info", "warn", "debug",
+     "error", "fatal", "trace", "get", "post", "put", "patch", "head", "options", "todo",
+     "fixme", "json", "yaml", "xml", "csv", "html", "http", "https", "id", "uuid", "ok"}
+)  # fmt: skip
+
+
+class AllCapsNameRecognizer(WardenRecognizer):
+    """An ALL-CAPS given name and an ALL-CAPS surname with no cue word: "PATIENT MARIA
+    GONZALEZ WAS ADMITTED ON 3/4". The given name must not be a word (MARK, GRACE, WILL) and
+    the surname no common or technical word (`MARIA DB`, `JULIA PACKAGE`, `JOHN_SMITH`)."""
+
+    ENTITY = "PERSON"
+    MAX_LENGTH = 80
+    JOIN_LINES = False
+    PATTERNS = (
+        Pattern(
+            "all_caps_name",
+            rf"(?<![\w.$@/\\'-])(?P<value>[{_UPPER}]{{3,}})(?=[ \t][{_UPPER}])",
+            0.85,
+        ),
+    )
+    _SURNAME = re.compile(rf"[ \t]({_WORD})(?![\w@]|[.\-/][\w])")
+
+    def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        given = text[start:end]
+        if not is_given_name(given) or is_common_word(given):
+            return None
+        found = self._SURNAME.match(text, end)
+        if found is None:
+            return None
+        surname = found.group(1)
+        key = surname.casefold()
+        if (
+            not surname.isupper()
+            or len(key) < 2
+            or is_common_word(key)
+            or key in NOT_SURNAMES
+            or key in _NOT_PERSON_WORDS
+            or key in _CAPS_TECH
+        ):
+            return None
+        return start, found.end(1)
