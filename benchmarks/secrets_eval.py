@@ -42,7 +42,7 @@ def default_scanner() -> tuple[Scanner, float]:
     min_score = policy.dlp.min_score
     for rule in policy.rules:
         dlp = rule.match.dlp
-        if dlp is not None and SECRET_ENTITIES <= expand_entities(dlp.entities):
+        if dlp is not None and expand_entities(dlp.entities) >= SECRET_ENTITIES:
             min_score = max(min_score, dlp.min_score)
             break
     scanner = Scanner(policy.dlp, memo_capacity=0)
@@ -145,7 +145,8 @@ def details(cases: Sequence[Case], results: Sequence[Sequence[Span]]) -> list[st
             if pos < label.end:
                 lines.append(
                     f"  {case.sample.kind:<40} {label.entity:<24} {kind:<32} "
-                    f"{shape(text[label.start : label.end])}  [{_covered_by(label.start, label.end, spans)}]"
+                    f"{shape(text[label.start : label.end])}  "
+                    f"[{_covered_by(label.start, label.end, spans)}]"
                 )
     lines += ["", "FALSE POSITIVES (family/template  reported type  shape of the finding)"]
     for case, spans in zip(cases, results, strict=True):
@@ -157,19 +158,24 @@ def details(cases: Sequence[Case], results: Sequence[Sequence[Span]]) -> list[st
                 for label in case.sample.labels
             ):
                 lines.append(
-                    f"  {case.sample.kind:<40} {s.entity:<24} {shape(case.sample.text[s.start : s.end])}"
+                    f"  {case.sample.kind:<40} {s.entity:<24} "
+                    f"{shape(case.sample.text[s.start : s.end])}"
                 )
     return lines
 
 
 def _row(name: str, s: Stats, recall: bool = True, precision: bool = True) -> str:
-    r = f"{s.found:>6}/{s.labels:<5}{s.recall:>7.3f}" if recall else f"{'':>12}{'-':>7}"
-    p = f"{s.correct:>7}/{s.findings:<5}{s.precision:>7.3f}" if precision else f"{'':>13}{'-':>7}"
+    r = f"{s.found:>7}/{s.labels:<5}{s.recall:>8.3f}" if recall else f"{'':>13}{'-':>7}"
+    p = (
+        f"{s.correct:>12}/{s.findings:<5}{s.precision:>10.3f}"
+        if precision
+        else f"{'':>18}{'-':>10}"
+    )
     return f"  {name:<34}{r}{p}"
 
 
 def format_report(report: Report) -> str:
-    head = f"  {'':<34}{'found/planted':>12}{'recall':>7}{'correct/reported':>13}{'precision':>7}"
+    head = f"  {'':<34}{'found/planted':>13}{'recall':>7}{'correct/reported':>18}{'precision':>10}"
     lines = [
         f"OVERALL  recall {report.overall.recall:.3f}  precision {report.overall.precision:.3f}",
         _row("SECRETS (any type)", report.overall),

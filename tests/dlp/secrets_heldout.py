@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-
+import itertools
 import random
 import re
 import string
@@ -125,9 +125,9 @@ class Gen:
             if alphabet == _HEX or n < 6:
                 return value
             classes = sum(
-                any(c in group for c in value) for group in (_LOWER, _UPPER, _DIGITS) if any(
-                    c in alphabet for c in group
-                )
+                any(c in group for c in value)
+                for group in (_LOWER, _UPPER, _DIGITS)
+                if any(c in alphabet for c in group)
             )
             wanted = sum(any(c in alphabet for c in g) for g in (_LOWER, _UPPER, _DIGITS))
             if classes == wanted:
@@ -158,8 +158,7 @@ class Gen:
 
     def password(self, style: str | None = None, safe: str = "") -> str:
         """`safe`: the only symbols allowed (a URL or a connection string limits them)."""
-        style = style or self.pick(("symbols", "symbols", "short", "words", "words_digits",
-                                    "random", "dashed"))  # fmt: skip
+        style = style or self.style()
         symbols = safe if safe else "!#$%&*+-_=.?^~"
         if style == "symbols":
             body = self.s(_ALNUM, self.rng.randint(9, 16))
@@ -176,6 +175,11 @@ class Gen:
         if style == "dashed":
             return "-".join(self.s(_ALNUM, 4) for _ in range(self.rng.randint(3, 4)))
         return self.s(_ALNUM, self.rng.choice((12, 16, 20, 24)))
+
+    def style(self) -> str:
+        return self.pick(
+            ("symbols", "symbols", "short", "words", "words_digits", "random", "dashed")
+        )
 
     def passphrase(self) -> str:
         """Words with spaces: only written inside quotes."""
@@ -209,29 +213,52 @@ class Gen:
             ("DD_API_KEY", self.hex(32), "GENERIC_SECRET", "datadog api key"),
             ("MAILGUN_API_KEY", f"key-{self.hex(32)}", "GENERIC_SECRET", "mailgun key"),
             ("SHOPIFY_ACCESS_TOKEN", f"shpat_{self.hex(32)}", "GENERIC_SECRET", "shopify token"),
-            ("TELEGRAM_BOT_TOKEN", f"{self.rng.randrange(10**8, 10**10)}:AA{self.s(_URLSAFE, 33)}", "GENERIC_SECRET", "telegram bot token"),
-            ("DIGITALOCEAN_TOKEN", f"dop_v1_{self.hex(64)}", "GENERIC_SECRET", "digitalocean token"),
+            (
+                "TELEGRAM_BOT_TOKEN",
+                f"{self.rng.randrange(10**8, 10**10)}:AA{self.s(_URLSAFE, 33)}",
+                "GENERIC_SECRET",
+                "telegram bot token",
+            ),
+            (
+                "DIGITALOCEAN_TOKEN",
+                f"dop_v1_{self.hex(64)}",
+                "GENERIC_SECRET",
+                "digitalocean token",
+            ),
             ("LINEAR_API_KEY", f"lin_api_{self.s(_ALNUM, 40)}", "GENERIC_SECRET", "linear key"),
             ("NOTION_TOKEN", f"secret_{self.s(_ALNUM, 43)}", "GENERIC_SECRET", "notion token"),
-            ("REPLICATE_API_TOKEN", f"r8_{self.s(_ALNUM, 37)}", "GENERIC_SECRET", "replicate token"),
+            (
+                "REPLICATE_API_TOKEN",
+                f"r8_{self.s(_ALNUM, 37)}",
+                "GENERIC_SECRET",
+                "replicate token",
+            ),
             ("GROQ_API_KEY", f"gsk_{self.s(_ALNUM, 52)}", "GENERIC_SECRET", "groq key"),
             ("MISTRAL_API_KEY", self.s(_ALNUM, 32), "GENERIC_SECRET", "mistral key"),
             ("COHERE_API_KEY", self.s(_ALNUM, 40), "GENERIC_SECRET", "cohere key"),
             ("SONAR_TOKEN", f"squ_{self.hex(40)}", "GENERIC_SECRET", "sonarqube token"),
             ("VAULT_TOKEN", f"hvs.{self.s(_URLSAFE, 24)}", "GENERIC_SECRET", "vault token"),
-            ("DISCORD_BOT_TOKEN", f"{self.s(_URLSAFE, 24)}.{self.s(_URLSAFE, 6)}.{self.s(_URLSAFE, 38)}", "GENERIC_SECRET", "discord bot token"),
+            (
+                "DISCORD_BOT_TOKEN",
+                f"{self.s(_URLSAFE, 24)}.{self.s(_URLSAFE, 6)}.{self.s(_URLSAFE, 38)}",
+                "GENERIC_SECRET",
+                "discord bot token",
+            ),
         ]
         var, value, entity, kind = table[choice]
         return var, Secret(value, entity, kind)
 
     def pw(self, style: str | None = None, safe: str = "") -> Secret:
-        return Secret(self.password(style, safe), "GENERIC_SECRET", f"password/{style or 'mixed'}")
+        style = style or self.style()  # drawn here to name the kind; the same draw as before
+        return Secret(self.password(style, safe), "GENERIC_SECRET", f"password/{style}")
 
     def url_pw(self, safe: str = "!*-_.~") -> Secret:
         return Secret(self.password(None, safe), "URL_CREDENTIALS", "password in URL")
 
     def conn_pw(self) -> Secret:
-        return Secret(self.password(None, "!#$%*-_.?"), "URL_CREDENTIALS", "password in connection string")
+        return Secret(
+            self.password(None, "!#$%*-_.?"), "URL_CREDENTIALS", "password in connection string"
+        )
 
     def aws_pair(self) -> tuple[Secret, Secret]:
         return (
@@ -290,7 +317,7 @@ def traceback_openai(g: Gen):
         "openai.AuthenticationError: Error code: 401 - {'error': {'message': 'Incorrect API key "
         "provided: sk-proj-********************************ab12.', 'code': 'invalid_api_key'}}\n"
         "```\n\nhere's how I create the client:\n\n```python\n"
-        "client = OpenAI(api_key=\"⟦k⟧\")\n```",
+        'client = OpenAI(api_key="⟦k⟧")\n```',
         {"k": key},
     )
 
@@ -320,8 +347,8 @@ def prose_key_check(g: Gen):
 def email_password(g: Gen):
     return (
         "Please rewrite this message so it sounds friendlier:\n\n"
-        "\"Hi team, the new SFTP password for the vendor drop is ⟦pw⟧ (user: acme_upload). "
-        "Update the nightly job before Friday or the import will fail.\"",
+        '"Hi team, the new SFTP password for the vendor drop is ⟦pw⟧ (user: acme_upload). '
+        'Update the nightly job before Friday or the import will fail."',
         {"pw": g.pw()},
     )
 
@@ -331,7 +358,7 @@ def java_stacktrace_jdbc(g: Gen):
     return (
         "Spring Boot won't start in prod, what's wrong?\n\n"
         "2024-05-02 09:14:11.902 ERROR 1 --- [main] o.s.b.SpringApplication : Application run failed\n"
-        "org.postgresql.util.PSQLException: FATAL: password authentication failed for user \"⟦u⟧\"\n"
+        'org.postgresql.util.PSQLException: FATAL: password authentication failed for user "⟦u⟧"\n'
         "\tat org.postgresql.core.v3.ConnectionFactoryImpl.doAuthentication(ConnectionFactoryImpl.java:693)\n"
         "\tat com.zaxxer.hikari.pool.HikariPool.checkFailFast(HikariPool.java:562)\n\n"
         "application-prod.yml:\n  datasource:\n    url: jdbc:postgresql://⟦h⟧:5432/⟦db⟧\n"
@@ -346,7 +373,7 @@ def node_mongo_error(g: Gen):
         "MongoServerError: bad auth : Authentication failed.\n"
         "    at Connection.onMessage (node_modules/mongodb/lib/cmap/connection.js:202:26)\n\n"
         "my connection code:\n```js\n"
-        "const uri = \"mongodb+srv://⟦u⟧:⟦pw⟧@cluster0.x8kq2.mongodb.net/?retryWrites=true&w=majority\";\n"
+        'const uri = "mongodb+srv://⟦u⟧:⟦pw⟧@cluster0.x8kq2.mongodb.net/?retryWrites=true&w=majority";\n'
         "await mongoose.connect(uri);\n```\nthe user definitely exists in Atlas",
         {"u": g.user(), "pw": g.url_pw()},
     )
@@ -373,8 +400,14 @@ def dotenv_full(g: Gen):
         "Here's my .env, the app still says unauthorized. What am I missing?\n\n"
         f"NODE_ENV=production\nPORT=3000\nDATABASE_URL=postgres://⟦u⟧:⟦dbpw⟧@⟦h⟧:5432/⟦db⟧\n{var}=⟦k⟧\n"
         "SESSION_SECRET=⟦sess⟧\nLOG_LEVEL=info\n",
-        {"u": g.user(), "h": g.host(), "db": g.db(), "dbpw": g.url_pw(), "k": key,
-         "sess": Secret(g.s(_ALNUM + "!@#%^&*", 48), "GENERIC_SECRET", "session secret")},
+        {
+            "u": g.user(),
+            "h": g.host(),
+            "db": g.db(),
+            "dbpw": g.url_pw(),
+            "k": key,
+            "sess": Secret(g.s(_ALNUM + "!@#%^&*", 48), "GENERIC_SECRET", "session secret"),
+        },
     )
 
 
@@ -393,7 +426,13 @@ def dotenv_passwords(g: Gen):
     return (
         "# .env.production\nDB_HOST=⟦h⟧\nDB_USER=⟦u⟧\nDB_PASSWORD=⟦pw⟧\nREDIS_PASSWORD=⟦rpw⟧\n"
         "SMTP_PASS=⟦spw⟧\nMAIL_FROM=noreply@acme-corp.io\n\nconvert this to a kubernetes secret manifest",
-        {"h": g.host(), "u": g.user(), "pw": g.pw("dashed"), "rpw": g.pw("short"), "spw": g.pw("symbols")},
+        {
+            "h": g.host(),
+            "u": g.user(),
+            "pw": g.pw("dashed"),
+            "rpw": g.pw("short"),
+            "spw": g.pw("symbols"),
+        },
     )
 
 
@@ -413,7 +452,7 @@ def shell_history(g: Gen):
     _, key = g.vendor()
     return (
         "what did I do wrong here (output of history):\n"
-        f"  501  cd ~/src/infra\n  502  export TOKEN=⟦k⟧\n  503  ./deploy.sh staging\n"
+        "  501  cd ~/src/infra\n  502  export TOKEN=⟦k⟧\n  503  ./deploy.sh staging\n"
         "  504  kubectl get pods -n staging\n",
         {"k": key},
     )
@@ -422,7 +461,7 @@ def shell_history(g: Gen):
 @_pos("env")
 def dotenv_quoted_passphrase(g: Gen):
     return (
-        "ADMIN_EMAIL=it@acme-corp.io\nADMIN_PASSWORD=\"⟦pw⟧\"\nAPP_URL=https://intranet.acme-corp.io\n\n"
+        'ADMIN_EMAIL=it@acme-corp.io\nADMIN_PASSWORD="⟦pw⟧"\nAPP_URL=https://intranet.acme-corp.io\n\n'
         "is it ok to keep spaces in the password like that in a .env file?",
         {"pw": Secret(g.passphrase(), "GENERIC_SECRET", "passphrase with spaces")},
     )
@@ -447,8 +486,8 @@ def docker_compose(g: Gen):
 def compose_mysql(g: Gen):
     return (
         "services:\n  mysql:\n    image: mysql:8.0\n    environment:\n"
-        "      MYSQL_ROOT_PASSWORD: \"⟦root⟧\"\n      MYSQL_DATABASE: ⟦db⟧\n      MYSQL_USER: ⟦u⟧\n"
-        "      MYSQL_PASSWORD: \"⟦pw⟧\"\n    ports:\n      - \"3306:3306\"\n\nadd a healthcheck to this",
+        '      MYSQL_ROOT_PASSWORD: "⟦root⟧"\n      MYSQL_DATABASE: ⟦db⟧\n      MYSQL_USER: ⟦u⟧\n'
+        '      MYSQL_PASSWORD: "⟦pw⟧"\n    ports:\n      - "3306:3306"\n\nadd a healthcheck to this',
         {"root": g.pw(), "db": g.db(), "u": g.user(), "pw": g.pw("words")},
     )
 
@@ -464,9 +503,11 @@ def k8s_secret_data(g: Gen):
         "kubectl apply says the secret is invalid:\n\n```yaml\napiVersion: v1\nkind: Secret\n"
         "metadata:\n  name: app-credentials\n  namespace: payments\ntype: Opaque\ndata:\n"
         "  username: ⟦u⟧\n  password: ⟦pw⟧\n  api-key: ⟦k⟧\n```",
-        {"u": base64.b64encode(g.user().encode()).decode(),
-         "pw": _b64s(g, g.pw(), "base64 password in k8s Secret"),
-         "k": _b64s(g, key, "base64 api key in k8s Secret")},
+        {
+            "u": base64.b64encode(g.user().encode()).decode(),
+            "pw": _b64s(g, g.pw(), "base64 password in k8s Secret"),
+            "k": _b64s(g, key, "base64 api key in k8s Secret"),
+        },
     )
 
 
@@ -485,7 +526,7 @@ def k8s_deployment_env(g: Gen):
     return (
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  template:\n"
         "    spec:\n      containers:\n        - name: worker\n          image: ghcr.io/acme/worker:1.8.2\n"
-        f"          env:\n            - name: {var}\n              value: \"⟦k⟧\"\n"
+        f'          env:\n            - name: {var}\n              value: "⟦k⟧"\n'
         "            - name: QUEUE\n              value: default\n\nwhy does the pod crashloop?",
         {"k": key},
     )
@@ -506,8 +547,8 @@ def dockerfile_npmrc(g: Gen):
     tok = Secret(g.keys.npm(), "NPM_TOKEN", "npm")
     return (
         "Dockerfile:\n```\nFROM node:20-alpine\nWORKDIR /app\nCOPY package*.json ./\n"
-        "RUN echo \"//registry.npmjs.org/:_authToken=⟦t⟧\" > .npmrc && npm ci && rm .npmrc\n"
-        "COPY . .\nCMD [\"node\", \"server.js\"]\n```\nhow do I make the image smaller?",
+        'RUN echo "//registry.npmjs.org/:_authToken=⟦t⟧" > .npmrc && npm ci && rm .npmrc\n'
+        'COPY . .\nCMD ["node", "server.js"]\n```\nhow do I make the image smaller?',
         {"t": tok},
     )
 
@@ -529,8 +570,8 @@ def docker_run_env(g: Gen):
 def terraform_provider(g: Gen):
     kid, sec = g.aws_pair()
     return (
-        "```hcl\nprovider \"aws\" {\n  region     = \"us-east-1\"\n  access_key = \"⟦id⟧\"\n"
-        "  secret_key = \"⟦sec⟧\"\n}\n```\nterraform plan hangs on refreshing state, why?",
+        '```hcl\nprovider "aws" {\n  region     = "us-east-1"\n  access_key = "⟦id⟧"\n'
+        '  secret_key = "⟦sec⟧"\n}\n```\nterraform plan hangs on refreshing state, why?',
         {"id": kid, "sec": sec},
     )
 
@@ -538,9 +579,9 @@ def terraform_provider(g: Gen):
 @_pos("iac_ci")
 def terraform_db(g: Gen):
     return (
-        "resource \"aws_db_instance\" \"main\" {\n  identifier        = \"orders-prod\"\n"
-        "  engine            = \"postgres\"\n  instance_class    = \"db.t3.medium\"\n"
-        "  username          = \"⟦u⟧\"\n  password          = \"⟦pw⟧\"\n  skip_final_snapshot = true\n}\n\n"
+        'resource "aws_db_instance" "main" {\n  identifier        = "orders-prod"\n'
+        '  engine            = "postgres"\n  instance_class    = "db.t3.medium"\n'
+        '  username          = "⟦u⟧"\n  password          = "⟦pw⟧"\n  skip_final_snapshot = true\n}\n\n'
         "how do I move the password to secrets manager?",
         {"u": g.user(), "pw": g.pw()},
     )
@@ -549,8 +590,8 @@ def terraform_db(g: Gen):
 @_pos("iac_ci")
 def tfvars(g: Gen):
     return (
-        "terraform.tfvars:\n\nenvironment     = \"staging\"\ndatadog_api_key = \"⟦dd⟧\"\n"
-        "db_password     = \"⟦pw⟧\"\ninstance_count  = 3\n\nwhy is this file not picked up?",
+        'terraform.tfvars:\n\nenvironment     = "staging"\ndatadog_api_key = "⟦dd⟧"\n'
+        'db_password     = "⟦pw⟧"\ninstance_count  = 3\n\nwhy is this file not picked up?',
         {"dd": Secret(g.hex(32), "GENERIC_SECRET", "datadog api key"), "pw": g.pw()},
     )
 
@@ -571,7 +612,7 @@ def ci_log_docker_login(g: Gen):
     return (
         "CI log:\n```\n$ docker login -u ⟦u⟧ -p ⟦pw⟧ registry.gitlab.com\n"
         "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n"
-        "Error response from daemon: Get \"https://registry.gitlab.com/v2/\": unauthorized\n"
+        'Error response from daemon: Get "https://registry.gitlab.com/v2/": unauthorized\n'
         "ERROR: Job failed: exit code 1\n```",
         {"u": g.user(), "pw": g.pw()},
     )
@@ -581,7 +622,7 @@ def ci_log_docker_login(g: Gen):
 def gitlab_ci_vars(g: Gen):
     return (
         ".gitlab-ci.yml\n\nvariables:\n  SONAR_HOST_URL: https://sonar.acme-corp.io\n"
-        "  SONAR_TOKEN: \"⟦t⟧\"\n  GIT_DEPTH: \"0\"\nsonarqube-check:\n  image: sonarsource/sonar-scanner-cli\n"
+        '  SONAR_TOKEN: "⟦t⟧"\n  GIT_DEPTH: "0"\nsonarqube-check:\n  image: sonarsource/sonar-scanner-cli\n'
         "  script: sonar-scanner\n\nthe job says not authorized",
         {"t": Secret(f"squ_{g.hex(40)}", "GENERIC_SECRET", "sonarqube token")},
     )
@@ -613,7 +654,7 @@ def ansible_vars(g: Gen):
 def curl_bearer(g: Gen):
     _, key = g.vendor()
     return (
-        "curl -s https://api.acme-corp.io/v2/invoices?limit=50 \\\n  -H \"Authorization: Bearer ⟦k⟧\" \\\n"
+        'curl -s https://api.acme-corp.io/v2/invoices?limit=50 \\\n  -H "Authorization: Bearer ⟦k⟧" \\\n'
         "  -H 'Accept: application/json' | jq '.data[].id'\n\nreturns an empty list, but the UI shows invoices",
         {"k": key},
     )
@@ -631,9 +672,9 @@ def curl_basic_u(g: Gen):
 @_pos("cli")
 def curl_anthropic(g: Gen):
     return (
-        "curl https://api.anthropic.com/v1/messages \\\n  -H \"x-api-key: ⟦k⟧\" \\\n"
-        "  -H \"anthropic-version: 2023-06-01\" -H \"content-type: application/json\" \\\n"
-        "  -d '{\"model\": \"claude-sonnet-4-5\", \"max_tokens\": 256, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}'\n\n"
+        'curl https://api.anthropic.com/v1/messages \\\n  -H "x-api-key: ⟦k⟧" \\\n'
+        '  -H "anthropic-version: 2023-06-01" -H "content-type: application/json" \\\n'
+        '  -d \'{"model": "claude-sonnet-4-5", "max_tokens": 256, "messages": [{"role": "user", "content": "hi"}]}\'\n\n'
         "convert this to python requests",
         {"k": Secret(g.keys.anthropic(), "ANTHROPIC_API_KEY", "anthropic")},
     )
@@ -645,14 +686,20 @@ def curl_basic_header(g: Gen):
     return (
         "curl -X POST https://registry.acme-corp.io/api/v1/repos \\\n"
         "  -H 'Authorization: Basic ⟦b⟧' -d @repo.json\n\ngives 415, what content type do I need?",
-        {"b": Secret(base64.b64encode(f"{user}:{pw}".encode()).decode(), "GENERIC_SECRET", "basic auth header")},
+        {
+            "b": Secret(
+                base64.b64encode(f"{user}:{pw}".encode()).decode(),
+                "GENERIC_SECRET",
+                "basic auth header",
+            )
+        },
     )
 
 
 @_pos("cli")
 def httpie_token(g: Gen):
     return (
-        "http POST https://api.acme-corp.io/v1/exports format=csv \"Authorization:Token ⟦t⟧\"\n\n"
+        'http POST https://api.acme-corp.io/v1/exports format=csv "Authorization:Token ⟦t⟧"\n\n'
         "how do I save the response to a file with httpie?",
         {"t": Secret(g.hex(40), "GENERIC_SECRET", "api token (hex40)")},
     )
@@ -661,7 +708,7 @@ def httpie_token(g: Gen):
 @_pos("cli")
 def wget_github(g: Gen):
     return (
-        "wget --header=\"Authorization: token ⟦t⟧\" https://raw.githubusercontent.com/acme/infra/main/scripts/bootstrap.sh\n"
+        'wget --header="Authorization: token ⟦t⟧" https://raw.githubusercontent.com/acme/infra/main/scripts/bootstrap.sh\n'
         "gives 404 but the file exists",
         {"t": Secret(g.keys.github(), "GITHUB_TOKEN", "github")},
     )
@@ -696,7 +743,7 @@ def pgpassword_env(g: Gen):
 def mongosh_cli(g: Gen):
     if g.rng.random() < 0.5:
         return (
-            "mongosh \"mongodb://⟦u⟧:⟦pw⟧@⟦h⟧:27017/admin?authSource=admin\"\n\nhow do I list collections sizes?",
+            'mongosh "mongodb://⟦u⟧:⟦pw⟧@⟦h⟧:27017/admin?authSource=admin"\n\nhow do I list collections sizes?',
             {"u": g.user(), "pw": g.url_pw(), "h": g.host()},
         )
     return (
@@ -716,7 +763,7 @@ def redis_cli(g: Gen):
 @_pos("cli")
 def sqlcmd(g: Gen):
     return (
-        "sqlcmd -S tcp:acme-sql.database.windows.net,1433 -d ⟦db⟧ -U ⟦u⟧ -P \"⟦pw⟧\" -Q \"SELECT TOP 10 * FROM dbo.Orders\"\n"
+        'sqlcmd -S tcp:acme-sql.database.windows.net,1433 -d ⟦db⟧ -U ⟦u⟧ -P "⟦pw⟧" -Q "SELECT TOP 10 * FROM dbo.Orders"\n'
         "Login failed for user. how do I fix?",
         {"db": g.db(), "u": g.user(), "pw": g.pw()},
     )
@@ -749,8 +796,11 @@ def az_login_sp(g: Gen):
     return (
         "az login --service-principal -u ⟦app⟧ -p ⟦s⟧ --tenant ⟦tenant⟧\n"
         "AADSTS7000215: Invalid client secret provided.",
-        {"app": g.uuid(), "tenant": g.uuid(),
-         "s": Secret(g.keys.azure_client_secret(), "AZURE_KEY", "azure client secret")},
+        {
+            "app": g.uuid(),
+            "tenant": g.uuid(),
+            "s": Secret(g.keys.azure_client_secret(), "AZURE_KEY", "azure client secret"),
+        },
     )
 
 
@@ -804,8 +854,8 @@ def jdbc_mysql_params(g: Gen):
 @_pos("connstr")
 def odbc(g: Gen):
     return (
-        "conn = pyodbc.connect(\"Driver={ODBC Driver 18 for SQL Server};Server=tcp:⟦h⟧,1433;"
-        "Database=⟦db⟧;Uid=⟦u⟧;Pwd=⟦pw⟧;Encrypt=yes;TrustServerCertificate=no;\")\n"
+        'conn = pyodbc.connect("Driver={ODBC Driver 18 for SQL Server};Server=tcp:⟦h⟧,1433;'
+        'Database=⟦db⟧;Uid=⟦u⟧;Pwd=⟦pw⟧;Encrypt=yes;TrustServerCertificate=no;")\n'
         "pyodbc.InterfaceError: ('28000', \"Login failed\")",
         {"h": g.host(), "db": g.db(), "u": g.user(), "pw": g.conn_pw()},
     )
@@ -814,9 +864,9 @@ def odbc(g: Gen):
 @_pos("connstr")
 def adonet_appsettings(g: Gen):
     return (
-        "appsettings.Production.json\n{\n  \"ConnectionStrings\": {\n"
-        "    \"Default\": \"Server=⟦h⟧;Database=⟦db⟧;User Id=⟦u⟧;Password=⟦pw⟧;TrustServerCertificate=True\"\n"
-        "  },\n  \"Logging\": { \"LogLevel\": { \"Default\": \"Warning\" } }\n}\n\nEF Core migration fails with login error",
+        'appsettings.Production.json\n{\n  "ConnectionStrings": {\n'
+        '    "Default": "Server=⟦h⟧;Database=⟦db⟧;User Id=⟦u⟧;Password=⟦pw⟧;TrustServerCertificate=True"\n'
+        '  },\n  "Logging": { "LogLevel": { "Default": "Warning" } }\n}\n\nEF Core migration fails with login error',
         {"h": g.host(), "db": g.db(), "u": g.user(), "pw": g.conn_pw()},
     )
 
@@ -835,10 +885,12 @@ def kafka_sasl(g: Gen):
     return (
         "client.properties\n\nbootstrap.servers=pkc-4r297.europe-west1.gcp.confluent.cloud:9092\n"
         "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
-        "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"⟦k⟧\" password=\"⟦s⟧\";\n\n"
+        'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="⟦k⟧" password="⟦s⟧";\n\n'
         "consumer gets SaslAuthenticationException",
-        {"k": Secret(g.s(_UPPER + _DIGITS, 16), "GENERIC_SECRET", "confluent api key"),
-         "s": Secret(g.s(_ALNUM + "+/", 64), "GENERIC_SECRET", "confluent api secret")},
+        {
+            "k": Secret(g.s(_UPPER + _DIGITS, 16), "GENERIC_SECRET", "confluent api key"),
+            "s": Secret(g.s(_ALNUM + "+/", 64), "GENERIC_SECRET", "confluent api secret"),
+        },
     )
 
 
@@ -856,8 +908,8 @@ def azure_storage(g: Gen):
     cs = g.keys.azure_storage_connection_string()
     head, key, tail = re.match(r"(.*AccountKey=)([^;]+)(;.*)", cs).groups()  # type: ignore[union-attr]
     return (
-        "local.settings.json\n{\n  \"IsEncrypted\": false,\n  \"Values\": {\n"
-        f"    \"AzureWebJobsStorage\": \"{head}⟦k⟧{tail}\",\n    \"FUNCTIONS_WORKER_RUNTIME\": \"python\"\n  }}\n}}\n\nthe blob trigger never fires",
+        'local.settings.json\n{\n  "IsEncrypted": false,\n  "Values": {\n'
+        f'    "AzureWebJobsStorage": "{head}⟦k⟧{tail}",\n    "FUNCTIONS_WORKER_RUNTIME": "python"\n  }}\n}}\n\nthe blob trigger never fires',
         {"k": Secret(key, "AZURE_CONNECTION_STRING", "azure storage account key")},
     )
 
@@ -887,8 +939,8 @@ def azure_sas_url(g: Gen):
 @_pos("config")
 def xml_appsettings(g: Gen):
     return (
-        "web.config\n<appSettings>\n  <add key=\"Environment\" value=\"Production\" />\n"
-        "  <add key=\"PartnerApiKey\" value=\"⟦k⟧\" />\n  <add key=\"SmtpPassword\" value=\"⟦pw⟧\" />\n</appSettings>\n\n"
+        'web.config\n<appSettings>\n  <add key="Environment" value="Production" />\n'
+        '  <add key="PartnerApiKey" value="⟦k⟧" />\n  <add key="SmtpPassword" value="⟦pw⟧" />\n</appSettings>\n\n'
         "how do I move these to Azure Key Vault?",
         {"k": Secret(g.s(_ALNUM, 32), "GENERIC_SECRET", "api key (alnum32)"), "pw": g.pw()},
     )
@@ -908,7 +960,12 @@ def ini_database(g: Gen):
     return (
         "config.ini\n\n[database]\nhost = ⟦h⟧\nport = 5432\nuser = ⟦u⟧\npassword = ⟦pw⟧\n\n[api]\ntimeout = 30\n"
         "api_key = ⟦k⟧\n\nconfigparser raises InterpolationSyntaxError, why?",
-        {"h": g.host(), "u": g.user(), "pw": g.pw(), "k": Secret(g.s(_ALNUM, 40), "GENERIC_SECRET", "api key (alnum40)")},
+        {
+            "h": g.host(),
+            "u": g.user(),
+            "pw": g.pw(),
+            "k": Secret(g.s(_ALNUM, 40), "GENERIC_SECRET", "api key (alnum40)"),
+        },
     )
 
 
@@ -925,10 +982,12 @@ def spring_properties(g: Gen):
 @_pos("config")
 def cargo_credentials(g: Gen):
     return (
-        "~/.cargo/credentials.toml\n\n[registry]\ntoken = \"⟦t⟧\"\n\n[registries.acme]\ntoken = \"⟦t2⟧\"\n\n"
+        '~/.cargo/credentials.toml\n\n[registry]\ntoken = "⟦t⟧"\n\n[registries.acme]\ntoken = "⟦t2⟧"\n\n'
         "cargo publish says the token is invalid",
-        {"t": Secret(f"cio{g.s(_ALNUM, 32)}", "GENERIC_SECRET", "crates.io token"),
-         "t2": Secret(g.s(_ALNUM, 24), "GENERIC_SECRET", "registry token")},
+        {
+            "t": Secret(f"cio{g.s(_ALNUM, 32)}", "GENERIC_SECRET", "crates.io token"),
+            "t2": Secret(g.s(_ALNUM, 24), "GENERIC_SECRET", "registry token"),
+        },
     )
 
 
@@ -936,8 +995,8 @@ def cargo_credentials(g: Gen):
 def json_config(g: Gen):
     var, key = g.vendor()
     return (
-        "config.json:\n{\n  \"service\": \"notifier\",\n  \"retries\": 3,\n"
-        f"  \"{var.lower()}\": \"⟦k⟧\",\n  \"db\": {{\"host\": \"⟦h⟧\", \"password\": \"⟦pw⟧\"}}\n}}\n\nwrite a pydantic model for this",
+        'config.json:\n{\n  "service": "notifier",\n  "retries": 3,\n'
+        f'  "{var.lower()}": "⟦k⟧",\n  "db": {{"host": "⟦h⟧", "password": "⟦pw⟧"}}\n}}\n\nwrite a pydantic model for this',
         {"k": key, "h": g.host(), "pw": g.pw()},
     )
 
@@ -958,7 +1017,12 @@ def wp_config(g: Gen):
         "wp-config.php\n\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_USER', 'wp_admin' );\n"
         "define( 'DB_PASSWORD', '⟦pw⟧' );\ndefine( 'DB_HOST', 'localhost' );\n"
         "define( 'AUTH_KEY', '⟦ak⟧' );\n\nsite shows 'Error establishing a database connection'",
-        {"pw": g.pw(), "ak": Secret(g.s(_ALNUM + "!@#%^&*()-_[]{}<>~+=,.;:/?|", 64), "GENERIC_SECRET", "wordpress salt")},
+        {
+            "pw": g.pw(),
+            "ak": Secret(
+                g.s(_ALNUM + "!@#%^&*()-_[]{}<>~+=,.;:/?|", 64), "GENERIC_SECRET", "wordpress salt"
+            ),
+        },
     )
 
 
@@ -1001,16 +1065,19 @@ def _split(g: Gen, secret: Secret, pieces: int) -> list[Secret]:
     value = secret.value
     cuts = sorted(g.rng.sample(range(8, len(value) - 4), pieces - 1))
     bounds = [0, *cuts, len(value)]
-    return [Secret(value[a:b], secret.entity, secret.kind + " (split)") for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [
+        Secret(value[a:b], secret.entity, secret.kind + " (split)")
+        for a, b in itertools.pairwise(bounds)
+    ]
 
 
 def _known_format(g: Gen) -> Secret:
     """A vendor key whose format names it (a prefix), long enough to split."""
     while True:
         _, key = g.vendor()
-        if key.entity != "GENERIC_SECRET" and not re.fullmatch(r"[0-9a-f]+", key.value):
-            if len(key.value) >= 24:
-                return key
+        named = key.entity != "GENERIC_SECRET" and not re.fullmatch(r"[0-9a-f]+", key.value)
+        if named and len(key.value) >= 24:
+            return key
 
 
 @_pos("code")
@@ -1018,7 +1085,7 @@ def py_split_implicit(g: Gen):
     key = _known_format(g)
     a, b = _split(g, key, 2)
     return (
-        "```python\nAPI_KEY = (\n    \"⟦a⟧\"\n    \"⟦b⟧\"\n)\nclient = Client(api_key=API_KEY)\n```\nis this safer than one string?",
+        '```python\nAPI_KEY = (\n    "⟦a⟧"\n    "⟦b⟧"\n)\nclient = Client(api_key=API_KEY)\n```\nis this safer than one string?',
         {"a": a, "b": b},
     )
 
@@ -1038,8 +1105,8 @@ def js_split_plus(g: Gen):
 def py_requests(g: Gen):
     _, key = g.vendor()
     return (
-        "```python\nimport requests\n\nHEADERS = {\"Authorization\": \"Bearer ⟦k⟧\", \"Content-Type\": \"application/json\"}\n"
-        "r = requests.get(\"https://api.acme-corp.io/v1/users\", headers=HEADERS, timeout=10)\nprint(r.json())\n```\n"
+        '```python\nimport requests\n\nHEADERS = {"Authorization": "Bearer ⟦k⟧", "Content-Type": "application/json"}\n'
+        'r = requests.get("https://api.acme-corp.io/v1/users", headers=HEADERS, timeout=10)\nprint(r.json())\n```\n'
         "how do I paginate this?",
         {"k": key},
     )
@@ -1049,8 +1116,8 @@ def py_requests(g: Gen):
 def py_boto3(g: Gen):
     kid, sec = g.aws_pair()
     return (
-        "s3 = boto3.client(\n    \"s3\",\n    aws_access_key_id=\"⟦id⟧\",\n    aws_secret_access_key=\"⟦sec⟧\",\n"
-        "    region_name=\"eu-west-1\",\n)\nobjs = s3.list_objects_v2(Bucket=\"acme-logs\")\n\nwhy is it slow?",
+        's3 = boto3.client(\n    "s3",\n    aws_access_key_id="⟦id⟧",\n    aws_secret_access_key="⟦sec⟧",\n'
+        '    region_name="eu-west-1",\n)\nobjs = s3.list_objects_v2(Bucket="acme-logs")\n\nwhy is it slow?',
         {"id": kid, "sec": sec},
     )
 
@@ -1059,8 +1126,8 @@ def py_boto3(g: Gen):
 def py_smtplib(g: Gen):
     pw = g.pick((Secret(g.passphrase(), "GENERIC_SECRET", "passphrase with spaces"), g.pw("short")))
     return (
-        "import smtplib\n\nwith smtplib.SMTP(\"smtp.gmail.com\", 587) as server:\n    server.starttls()\n"
-        "    server.login(\"reports@acme-corp.io\", \"⟦pw⟧\")\n    server.send_message(msg)\n\n"
+        'import smtplib\n\nwith smtplib.SMTP("smtp.gmail.com", 587) as server:\n    server.starttls()\n'
+        '    server.login("reports@acme-corp.io", "⟦pw⟧")\n    server.send_message(msg)\n\n'
         "gmail says Application-specific password required",
         {"pw": pw},
     )
@@ -1069,7 +1136,7 @@ def py_smtplib(g: Gen):
 @_pos("code")
 def py_psycopg2(g: Gen):
     return (
-        "conn = psycopg2.connect(host=\"⟦h⟧\", dbname=\"⟦db⟧\", user=\"⟦u⟧\", password=\"⟦pw⟧\", port=5432)\n"
+        'conn = psycopg2.connect(host="⟦h⟧", dbname="⟦db⟧", user="⟦u⟧", password="⟦pw⟧", port=5432)\n'
         "cur = conn.cursor()\n\nhow do I use a connection pool instead?",
         {"h": g.host(), "db": g.db(), "u": g.user(), "pw": g.pw()},
     )
@@ -1100,8 +1167,8 @@ def java_constant(g: Gen):
     var, key = g.vendor()
     return (
         "public class PaymentGateway {\n"
-        f"    private static final String {var} = \"⟦k⟧\";\n"
-        "    private static final String DB_PASSWORD = \"⟦pw⟧\";\n\n    public Charge charge(Order o) { ... }\n}\n\n"
+        f'    private static final String {var} = "⟦k⟧";\n'
+        '    private static final String DB_PASSWORD = "⟦pw⟧";\n\n    public Charge charge(Order o) { ... }\n}\n\n'
         "refactor this to use spring config",
         {"k": key, "pw": g.pw()},
     )
@@ -1110,8 +1177,8 @@ def java_constant(g: Gen):
 @_pos("code")
 def go_twilio_params(g: Gen):
     return (
-        "client := twilio.NewRestClientWithParams(twilio.ClientParams{\n\tUsername: \"AC⟦sid⟧\",\n"
-        "\tPassword: \"⟦tok⟧\",\n})\n\nhow do I mock this in tests?",
+        'client := twilio.NewRestClientWithParams(twilio.ClientParams{\n\tUsername: "AC⟦sid⟧",\n'
+        '\tPassword: "⟦tok⟧",\n})\n\nhow do I mock this in tests?',
         {"sid": g.hex(32), "tok": Secret(g.hex(32), "TWILIO_KEY", "twilio auth token")},
     )
 
@@ -1120,8 +1187,8 @@ def go_twilio_params(g: Gen):
 def go_struct_literal(g: Gen):
     var, key = g.vendor()
     return (
-        "cfg := Config{\n\tEndpoint: \"https://api.acme-corp.io\",\n"
-        f"\tToken:    \"⟦k⟧\", // {var}\n\tTimeout:  30 * time.Second,\n}}\n\nwhy is Token empty at runtime?",
+        'cfg := Config{\n\tEndpoint: "https://api.acme-corp.io",\n'
+        f'\tToken:    "⟦k⟧", // {var}\n\tTimeout:  30 * time.Second,\n}}\n\nwhy is Token empty at runtime?',
         {"k": key},
     )
 
@@ -1129,7 +1196,7 @@ def go_struct_literal(g: Gen):
 @_pos("code")
 def csharp_sendgrid(g: Gen):
     return (
-        "var client = new SendGridClient(\"⟦k⟧\");\nvar msg = MailHelper.CreateSingleEmail(from, to, subject, text, html);\n"
+        'var client = new SendGridClient("⟦k⟧");\nvar msg = MailHelper.CreateSingleEmail(from, to, subject, text, html);\n'
         "var response = await client.SendEmailAsync(msg);\n// response.StatusCode is Unauthorized",
         {"k": Secret(g.keys.sendgrid(), "SENDGRID_API_KEY", "sendgrid")},
     )
@@ -1138,7 +1205,7 @@ def csharp_sendgrid(g: Gen):
 @_pos("code")
 def csharp_sqlconnection(g: Gen):
     return (
-        "using var conn = new SqlConnection(\"Data Source=⟦h⟧;Initial Catalog=⟦db⟧;User ID=⟦u⟧;Password=⟦pw⟧\");\n"
+        'using var conn = new SqlConnection("Data Source=⟦h⟧;Initial Catalog=⟦db⟧;User ID=⟦u⟧;Password=⟦pw⟧");\n'
         "await conn.OpenAsync();\n\nis this leaking connections?",
         {"h": g.host(), "db": g.db(), "u": g.user(), "pw": g.conn_pw()},
     )
@@ -1166,7 +1233,7 @@ def php_mailer(g: Gen):
 @_pos("code")
 def rust_octocrab(g: Gen):
     return (
-        "let octocrab = Octocrab::builder()\n    .personal_token(\"⟦t⟧\".to_string())\n    .build()?;\n\n"
+        'let octocrab = Octocrab::builder()\n    .personal_token("⟦t⟧".to_string())\n    .build()?;\n\n'
         "the compiler says the future is not Send",
         {"t": Secret(g.keys.github(), "GITHUB_TOKEN", "github")},
     )
@@ -1176,9 +1243,9 @@ def rust_octocrab(g: Gen):
 def notebook_cell(g: Gen):
     _, key = g.vendor()
     return (
-        "{\n \"cells\": [\n  {\n   \"cell_type\": \"code\",\n   \"execution_count\": 3,\n   \"metadata\": {},\n"
-        "   \"outputs\": [],\n   \"source\": [\n    \"import os\\n\",\n    \"os.environ[\\\"API_KEY\\\"] = \\\"⟦k⟧\\\"\\n\",\n"
-        "    \"llm = load_model()\"\n   ]\n  }\n ]\n}\n\nwhy does this notebook not run on colab?",
+        '{\n "cells": [\n  {\n   "cell_type": "code",\n   "execution_count": 3,\n   "metadata": {},\n'
+        '   "outputs": [],\n   "source": [\n    "import os\\n",\n    "os.environ[\\"API_KEY\\"] = \\"⟦k⟧\\"\\n",\n'
+        '    "llm = load_model()"\n   ]\n  }\n ]\n}\n\nwhy does this notebook not run on colab?',
         {"k": key},
     )
 
@@ -1186,8 +1253,8 @@ def notebook_cell(g: Gen):
 @_pos("code")
 def py_headers_dict_generic(g: Gen):
     return (
-        "payload = {\"client_id\": \"acme-etl\", \"client_secret\": \"⟦s⟧\", \"grant_type\": \"client_credentials\"}\n"
-        "token = requests.post(TOKEN_URL, data=payload).json()[\"access_token\"]",
+        'payload = {"client_id": "acme-etl", "client_secret": "⟦s⟧", "grant_type": "client_credentials"}\n'
+        'token = requests.post(TOKEN_URL, data=payload).json()["access_token"]',
         {"s": Secret(g.s(_URLSAFE, 40), "GENERIC_SECRET", "oauth client secret")},
     )
 
@@ -1224,7 +1291,7 @@ def jwt_debug(g: Gen):
 @_pos("keys")
 def jwt_curl(g: Gen):
     return (
-        "curl -H \"Authorization: Bearer ⟦t⟧\" https://api.acme-corp.io/me\n{\"error\":\"invalid_token\"}",
+        'curl -H "Authorization: Bearer ⟦t⟧" https://api.acme-corp.io/me\n{"error":"invalid_token"}',
         {"t": g.jwt()},
     )
 
@@ -1243,13 +1310,17 @@ def jwt_log(g: Gen):
 
 @_pos("cloud")
 def aws_sts_json(g: Gen):
-    kid = Secret("ASIA" + g.s(string.ascii_uppercase + "234567", 16), "AWS_ACCESS_KEY_ID", "aws access key id")
+    kid = Secret(
+        "ASIA" + g.s(string.ascii_uppercase + "234567", 16),
+        "AWS_ACCESS_KEY_ID",
+        "aws access key id",
+    )
     sec = Secret(g.keys.aws_secret_access_key(), "AWS_SECRET_ACCESS_KEY", "aws secret key")
     tok = Secret("IQoJb3JpZ2luX2Vj" + g.s(_B64, 300), "GENERIC_SECRET", "aws session token")
     return (
-        "output of aws sts assume-role:\n{\n    \"Credentials\": {\n        \"AccessKeyId\": \"⟦id⟧\",\n"
-        "        \"SecretAccessKey\": \"⟦sec⟧\",\n        \"SessionToken\": \"⟦tok⟧\",\n"
-        "        \"Expiration\": \"2024-05-03T12:14:07+00:00\"\n    }\n}\nhow do I export these in bash?",
+        'output of aws sts assume-role:\n{\n    "Credentials": {\n        "AccessKeyId": "⟦id⟧",\n'
+        '        "SecretAccessKey": "⟦sec⟧",\n        "SessionToken": "⟦tok⟧",\n'
+        '        "Expiration": "2024-05-03T12:14:07+00:00"\n    }\n}\nhow do I export these in bash?',
         {"id": kid, "sec": sec, "tok": tok},
     )
 
@@ -1258,10 +1329,10 @@ def aws_sts_json(g: Gen):
 def gcp_service_account(g: Gen):
     project = f"{g.word()}-{g.word()}-{g.rng.randrange(100000, 999999)}"
     return (
-        "I get 'invalid_grant: Invalid JWT Signature' with this key file:\n{\n  \"type\": \"service_account\",\n"
-        f"  \"project_id\": \"{project}\",\n  \"private_key_id\": \"⟦kid⟧\",\n  \"private_key\": \"⟦k⟧\\n\",\n"
-        f"  \"client_email\": \"etl-runner@{project}.iam.gserviceaccount.com\",\n  \"client_id\": \"⟦cid⟧\",\n"
-        "  \"auth_uri\": \"https://accounts.google.com/o/oauth2/auth\",\n  \"token_uri\": \"https://oauth2.googleapis.com/token\"\n}",
+        'I get \'invalid_grant: Invalid JWT Signature\' with this key file:\n{\n  "type": "service_account",\n'
+        f'  "project_id": "{project}",\n  "private_key_id": "⟦kid⟧",\n  "private_key": "⟦k⟧\\n",\n'
+        f'  "client_email": "etl-runner@{project}.iam.gserviceaccount.com",\n  "client_id": "⟦cid⟧",\n'
+        '  "auth_uri": "https://accounts.google.com/o/oauth2/auth",\n  "token_uri": "https://oauth2.googleapis.com/token"\n}',
         {"kid": g.hex(40), "cid": str(g.rng.randrange(10**20, 10**21)), "k": g.pem(escaped=True)},
     )
 
@@ -1269,9 +1340,13 @@ def gcp_service_account(g: Gen):
 @_pos("cloud")
 def azure_app_settings(g: Gen):
     return (
-        "\"AzureAd\": {\n  \"Instance\": \"https://login.microsoftonline.com/\",\n  \"TenantId\": \"⟦t⟧\",\n"
-        "  \"ClientId\": \"⟦c⟧\",\n  \"ClientSecret\": \"⟦s⟧\"\n}\n\nthe token call returns AADSTS700016",
-        {"t": g.uuid(), "c": g.uuid(), "s": Secret(g.keys.azure_client_secret(), "AZURE_KEY", "azure client secret")},
+        '"AzureAd": {\n  "Instance": "https://login.microsoftonline.com/",\n  "TenantId": "⟦t⟧",\n'
+        '  "ClientId": "⟦c⟧",\n  "ClientSecret": "⟦s⟧"\n}\n\nthe token call returns AADSTS700016',
+        {
+            "t": g.uuid(),
+            "c": g.uuid(),
+            "s": Secret(g.keys.azure_client_secret(), "AZURE_KEY", "azure client secret"),
+        },
     )
 
 
@@ -1314,7 +1389,7 @@ def env_example(g: Gen):
 def readme_setup(g: Gen):
     var = g.pick(("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "HF_TOKEN", "GROQ_API_KEY"))
     return (
-        f"## Setup\n\n1. Get a key from the dashboard.\n2. Run `export {var}=\"your-api-key-here\"`\n"
+        f'## Setup\n\n1. Get a key from the dashboard.\n2. Run `export {var}="your-api-key-here"`\n'
         "3. `pip install -r requirements.txt && python app.py`\n\nmake this README friendlier",
         {},
     )
@@ -1344,9 +1419,9 @@ def gha_secrets(g: Gen):
 @_neg("neg_placeholder")
 def helm_template(g: Gen):
     return (
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include \"app.fullname\" . }}\ntype: Opaque\n"
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include "app.fullname" . }}\ntype: Opaque\n'
         "stringData:\n  password: {{ .Values.postgresql.auth.password | quote }}\n"
-        "  api-token: {{ required \"apiToken is required\" .Values.apiToken }}\n",
+        '  api-token: {{ required "apiToken is required" .Values.apiToken }}\n',
         {},
     )
 
@@ -1385,8 +1460,8 @@ def masked_in_logs(g: Gen):
 @_neg("neg_placeholder")
 def redacted_values(g: Gen):
     return (
-        "{\n  \"user\": \"jdoe\",\n  \"password\": \"<redacted>\",\n  \"api_key\": \"[REDACTED]\",\n"
-        "  \"token\": \"********\",\n  \"secret\": \"***\"\n}\nthis is what our logger prints, good enough for compliance?",
+        '{\n  "user": "jdoe",\n  "password": "<redacted>",\n  "api_key": "[REDACTED]",\n'
+        '  "token": "********",\n  "secret": "***"\n}\nthis is what our logger prints, good enough for compliance?',
         {},
     )
 
@@ -1395,7 +1470,7 @@ def redacted_values(g: Gen):
 def api_docs_snippet(g: Gen):
     return (
         "curl https://api.example.com/v1/charges \\\n  -u {username}:{password} \\\n"
-        "  -H \"Authorization: Bearer <token>\" \\\n  -H \"X-Api-Key: YOUR_API_KEY\" \\\n  -d amount=2000\n\n"
+        '  -H "Authorization: Bearer <token>" \\\n  -H "X-Api-Key: YOUR_API_KEY" \\\n  -d amount=2000\n\n'
         "translate this API doc to German",
         {},
     )
@@ -1404,8 +1479,8 @@ def api_docs_snippet(g: Gen):
 @_neg("neg_placeholder")
 def tfvars_example(g: Gen):
     return (
-        "# terraform.tfvars.example\ndb_password     = \"CHANGE_ME\"\ndatadog_api_key = \"<datadog-api-key>\"\n"
-        "slack_webhook   = \"https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX\"\n",
+        '# terraform.tfvars.example\ndb_password     = "CHANGE_ME"\ndatadog_api_key = "<datadog-api-key>"\n'
+        'slack_webhook   = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"\n',
         {},
     )
 
@@ -1413,8 +1488,8 @@ def tfvars_example(g: Gen):
 @_neg("neg_placeholder")
 def password_stdin(g: Gen):
     return (
-        "echo \"$CR_PAT\" | docker login ghcr.io -u $GITHUB_ACTOR --password-stdin\nmysql -u root -p\n"
-        "PGPASSWORD=\"$DB_PASS\" psql -h db -U app\nredis-cli -a \"$REDIS_PASSWORD\" ping\n\nare these safe in CI?",
+        'echo "$CR_PAT" | docker login ghcr.io -u $GITHUB_ACTOR --password-stdin\nmysql -u root -p\n'
+        'PGPASSWORD="$DB_PASS" psql -h db -U app\nredis-cli -a "$REDIS_PASSWORD" ping\n\nare these safe in CI?',
         {},
     )
 
@@ -1422,7 +1497,7 @@ def password_stdin(g: Gen):
 @_neg("neg_placeholder")
 def template_vars_in_code(g: Gen):
     return (
-        "conn_str = f\"postgresql://{user}:{password}@{host}:{port}/{db}\"\nurl = \"amqp://%s:%s@%s/\" % (user, pw, host)\n"
+        'conn_str = f"postgresql://{user}:{password}@{host}:{port}/{db}"\nurl = "amqp://%s:%s@%s/" % (user, pw, host)\n'
         "dsn = 'mysql://{{ db_user }}:{{ db_password }}@{{ db_host }}/app'\n",
         {},
     )
@@ -1434,8 +1509,8 @@ def template_vars_in_code(g: Gen):
 @_neg("neg_reference")
 def py_env_refs(g: Gen):
     return (
-        "```python\nimport os\n\nOPENAI_API_KEY = os.environ[\"OPENAI_API_KEY\"]\ndb_password = os.getenv(\"DB_PASSWORD\", \"\")\n"
-        "token = settings.GITHUB_TOKEN\nsecret = config.get(\"auth\", \"client_secret\")\n```\nis there a cleaner pattern?",
+        '```python\nimport os\n\nOPENAI_API_KEY = os.environ["OPENAI_API_KEY"]\ndb_password = os.getenv("DB_PASSWORD", "")\n'
+        'token = settings.GITHUB_TOKEN\nsecret = config.get("auth", "client_secret")\n```\nis there a cleaner pattern?',
         {},
     )
 
@@ -1461,9 +1536,9 @@ def k8s_secret_ref(g: Gen):
 @_neg("neg_reference")
 def terraform_refs(g: Gen):
     return (
-        "resource \"aws_db_instance\" \"main\" {\n  username = var.db_username\n"
+        'resource "aws_db_instance" "main" {\n  username = var.db_username\n'
         "  password = data.aws_secretsmanager_secret_version.db.secret_string\n"
-        "  kms_key_id = aws_kms_key.rds.arn\n}\nvariable \"db_password\" {\n  type      = string\n  sensitive = true\n}\n",
+        '  kms_key_id = aws_kms_key.rds.arn\n}\nvariable "db_password" {\n  type      = string\n  sensitive = true\n}\n',
         {},
     )
 
@@ -1471,7 +1546,7 @@ def terraform_refs(g: Gen):
 @_neg("neg_reference")
 def spring_value(g: Gen):
     return (
-        "@Value(\"${spring.datasource.password}\")\nprivate String dbPassword;\n\n@Value(\"${stripe.api-key}\")\n"
+        '@Value("${spring.datasource.password}")\nprivate String dbPassword;\n\n@Value("${stripe.api-key}")\n'
         "private String stripeApiKey;\n\nspring.datasource.password=${DB_PASSWORD}\n",
         {},
     )
@@ -1489,8 +1564,8 @@ def vault_cli(g: Gen):
 @_neg("neg_reference")
 def csharp_config(g: Gen):
     return (
-        "var apiKey = builder.Configuration[\"OpenAI:ApiKey\"];\nvar conn = builder.Configuration.GetConnectionString(\"Default\");\n"
-        "var secret = Environment.GetEnvironmentVariable(\"AZURE_CLIENT_SECRET\");\n",
+        'var apiKey = builder.Configuration["OpenAI:ApiKey"];\nvar conn = builder.Configuration.GetConnectionString("Default");\n'
+        'var secret = Environment.GetEnvironmentVariable("AZURE_CLIENT_SECRET");\n',
         {},
     )
 
@@ -1538,8 +1613,8 @@ def checksums(g: Gen):
 @_neg("neg_identifier")
 def lockfile_integrity(g: Gen):
     return (
-        "\"node_modules/lodash\": {\n  \"version\": \"4.17.21\",\n  \"resolved\": \"https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz\",\n"
-        f"  \"integrity\": \"sha512-{g.b64(64)}\"\n}},\n"
+        '"node_modules/lodash": {\n  "version": "4.17.21",\n  "resolved": "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz",\n'
+        f'  "integrity": "sha512-{g.b64(64)}"\n}},\n'
         f"golang.org/x/net v0.24.0 h1:{g.b64(32)}\ngolang.org/x/net v0.24.0/go.mod h1:{g.b64(32)}\n",
         {},
     )
@@ -1568,7 +1643,7 @@ def pip_hashes(g: Gen):
 def base64_image(g: Gen):
     png = b"\x89PNG\r\n\x1a\n" + g.rng.randbytes(g.rng.randint(90, 200))
     return (
-        f"<img alt=\"logo\" src=\"data:image/png;base64,{base64.b64encode(png).decode()}\" />\nwhy isn't this image showing?",
+        f'<img alt="logo" src="data:image/png;base64,{base64.b64encode(png).decode()}" />\nwhy isn\'t this image showing?',
         {},
     )
 
@@ -1577,8 +1652,8 @@ def base64_image(g: Gen):
 def gcp_key_fragments(g: Gen):
     project = f"{g.word()}-{g.rng.randrange(100000, 999999)}"
     return (
-        f"{{\n  \"type\": \"service_account\",\n  \"project_id\": \"{project}\",\n  \"private_key_id\": \"{g.hex(40)}\",\n"
-        f"  \"client_email\": \"ci@{project}.iam.gserviceaccount.com\",\n  \"client_id\": \"{g.rng.randrange(10**20, 10**21)}\"\n}}\n"
+        f'{{\n  "type": "service_account",\n  "project_id": "{project}",\n  "private_key_id": "{g.hex(40)}",\n'
+        f'  "client_email": "ci@{project}.iam.gserviceaccount.com",\n  "client_id": "{g.rng.randrange(10**20, 10**21)}"\n}}\n'
         "I removed the private key before pasting; which role do I need for BigQuery?",
         {},
     )
@@ -1587,9 +1662,9 @@ def gcp_key_fragments(g: Gen):
 @_neg("neg_identifier")
 def key_ids(g: Gen):
     return (
-        f"aws kms describe-key --key-id {g.uuid()}\n\"KeyArn\": \"arn:aws:kms:eu-west-1:{g.rng.randrange(10**11, 10**12)}:key/{g.uuid()}\"\n"
+        f'aws kms describe-key --key-id {g.uuid()}\n"KeyArn": "arn:aws:kms:eu-west-1:{g.rng.randrange(10**11, 10**12)}:key/{g.uuid()}"\n'
         f"gpg --recv-keys {g.hex(40).upper()}\nAPPLE_KEY_ID={g.s(_UPPER + _DIGITS, 10)}\n"
-        f"\"kid\": \"{g.s(_URLSAFE, 43)}\"\n",
+        f'"kid": "{g.s(_URLSAFE, 43)}"\n',
         {},
     )
 
@@ -1629,7 +1704,7 @@ def trace_headers(g: Gen):
 @_neg("neg_identifier")
 def etags_s3_keys(g: Gen):
     return (
-        f"ETag: \"{g.hex(32)}\"\nETag: W/\"{g.hex(8)}-{g.s(_URLSAFE, 27)}\"\n"
+        f'ETag: "{g.hex(32)}"\nETag: W/"{g.hex(8)}-{g.s(_URLSAFE, 27)}"\n'
         f"s3://acme-uploads-prod/user-content/2024/05/{g.uuid()}/{g.s(_ALNUM, 20)}.png\n"
         f"VersionId: {g.s(_ALNUM + '._', 32)}\nhow do I use If-None-Match with these?",
         {},
@@ -1686,8 +1761,8 @@ def slack_ids(g: Gen):
 @_neg("neg_identifier")
 def terraform_state_ids(g: Gen):
     return (
-        f"\"id\": \"sg-0{g.hex(16)}\",\n\"vpc_id\": \"vpc-0{g.hex(16)}\",\n\"arn\": \"arn:aws:iam::{g.rng.randrange(10**11, 10**12)}:role/ci-deployer\",\n"
-        f"\"unique_id\": \"AROA{g.s(_UPPER + '234567', 17)}\",\n\"etag\": \"{g.hex(32)}\"\n",
+        f'"id": "sg-0{g.hex(16)}",\n"vpc_id": "vpc-0{g.hex(16)}",\n"arn": "arn:aws:iam::{g.rng.randrange(10**11, 10**12)}:role/ci-deployer",\n'
+        f'"unique_id": "AROA{g.s(_UPPER + "234567", 17)}",\n"etag": "{g.hex(32)}"\n',
         {},
     )
 
@@ -1734,8 +1809,8 @@ def pem_public_key(g: Gen):
 @_neg("neg_public")
 def jwks(g: Gen):
     return (
-        f"{{\"keys\": [{{\"kty\": \"RSA\", \"use\": \"sig\", \"kid\": \"{g.s(_URLSAFE, 43)}\", \"alg\": \"RS256\",\n"
-        f"  \"n\": \"{g.s(_URLSAFE, 342)}\",\n  \"e\": \"AQAB\"}}]}}\nwhich kid does my token use?",
+        f'{{"keys": [{{"kty": "RSA", "use": "sig", "kid": "{g.s(_URLSAFE, 43)}", "alg": "RS256",\n'
+        f'  "n": "{g.s(_URLSAFE, 342)}",\n  "e": "AQAB"}}]}}\nwhich kid does my token use?',
         {},
     )
 
@@ -1752,7 +1827,7 @@ def k8s_secret_public_only(g: Gen):
 @_neg("neg_public")
 def bcrypt_docs(g: Gen):
     return (
-        "Password hashing settings:\nPASSWORD_MIN_LENGTH = 12\nPASSWORD_HASHERS = [\"django.contrib.auth.hashers.Argon2PasswordHasher\"]\n"
+        'Password hashing settings:\nPASSWORD_MIN_LENGTH = 12\nPASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]\n'
         "password_reset_timeout = 3600\nTOKEN_EXPIRY_SECONDS = 900\n",
         {},
     )
@@ -1765,9 +1840,9 @@ def bcrypt_docs(g: Gen):
 def minified_js(g: Gen):
     names = [g.s(_LOWER + _UPPER, 2) for _ in range(6)]
     return (
-        f"!function(e,t){{\"object\"==typeof exports?module.exports=t():e.{names[0]}=t()}}(this,function(){{var "
-        f"{names[1]}=\"{g.s(_ALNUM, 24)}\",{names[2]}=function(e){{return e.replace(/[A-Za-z0-9+/=]/g,\"\")}};"
-        f"return{{token:{names[1]},decode:{names[2]},v:\"{g.hex(7)}\"}}}});\nwhat does this minified code do?",
+        f'!function(e,t){{"object"==typeof exports?module.exports=t():e.{names[0]}=t()}}(this,function(){{var '
+        f'{names[1]}="{g.s(_ALNUM, 24)}",{names[2]}=function(e){{return e.replace(/[A-Za-z0-9+/=]/g,"")}};'
+        f'return{{token:{names[1]},decode:{names[2]},v:"{g.hex(7)}"}}}});\nwhat does this minified code do?',
         {},
     )
 
@@ -1777,7 +1852,7 @@ def identifiers(g: Gen):
     return (
         "class TokenRefresher:\n    def get_access_token_from_refresh_token(self, refresh_token: str) -> str: ...\n"
         "    def rotate_api_key(self, key_id: str) -> None: ...\n\nPASSWORD_RESET_TOKEN_EXPIRY_HOURS = 24\n"
-        "api_key_header = APIKeyHeader(name=\"X-API-Key\", auto_error=False)\n",
+        'api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)\n',
         {},
     )
 
@@ -1785,8 +1860,8 @@ def identifiers(g: Gen):
 @_neg("neg_code")
 def validation_messages(g: Gen):
     return (
-        "errors = {\n  \"password\": \"Password must be at least 8 characters and contain a number\",\n"
-        "  \"api_key\": \"Enter your API key from the settings page\",\n  \"token\": \"Your session token has expired\"\n}\n"
+        'errors = {\n  "password": "Password must be at least 8 characters and contain a number",\n'
+        '  "api_key": "Enter your API key from the settings page",\n  "token": "Your session token has expired"\n}\n'
         "translate these to French",
         {},
     )
@@ -1824,7 +1899,7 @@ def hash_functions(g: Gen):
 def jwt_truncated_doc(g: Gen):
     return (
         "A JWT looks like `eyJhbGciOi...` followed by two more dot-separated parts: header.payload.signature. "
-        "The header decodes to something like {\"alg\": \"HS256\", \"typ\": \"JWT\"}. Explain the `exp` claim.",
+        'The header decodes to something like {"alg": "HS256", "typ": "JWT"}. Explain the `exp` claim.',
         {},
     )
 
@@ -1832,7 +1907,10 @@ def jwt_truncated_doc(g: Gen):
 @_neg("neg_code")
 def hex_colors_css(g: Gen):
     cols = "\n".join(f"  --color-{i}: #{g.hex(6)};" for i in range(5))
-    return (f":root {{\n{cols}\n}}\n.btn-{g.hex(6)} {{ color: #{g.hex(6)}; }}\nsuggest a dark theme", {})
+    return (
+        f":root {{\n{cols}\n}}\n.btn-{g.hex(6)} {{ color: #{g.hex(6)}; }}\nsuggest a dark theme",
+        {},
+    )
 
 
 @_neg("neg_code")
@@ -1847,8 +1925,8 @@ def test_fixture_names(g: Gen):
 @_neg("neg_code")
 def json_json_schema(g: Gen):
     return (
-        "{\n  \"type\": \"object\",\n  \"properties\": {\n    \"api_key\": {\"type\": \"string\", \"minLength\": 32, \"pattern\": \"^sk-[A-Za-z0-9]{32,}$\"},\n"
-        "    \"password\": {\"type\": \"string\", \"format\": \"password\", \"writeOnly\": true}\n  },\n  \"required\": [\"api_key\"]\n}\n",
+        '{\n  "type": "object",\n  "properties": {\n    "api_key": {"type": "string", "minLength": 32, "pattern": "^sk-[A-Za-z0-9]{32,}$"},\n'
+        '    "password": {"type": "string", "format": "password", "writeOnly": true}\n  },\n  "required": ["api_key"]\n}\n',
         {},
     )
 
@@ -1856,9 +1934,7 @@ def json_json_schema(g: Gen):
 # ======================================================================================
 
 
-def _cases(
-    families: dict[str, list[tuple[str, Template]]], g: Gen, count: int
-) -> list[Case]:
+def _cases(families: dict[str, list[tuple[str, Template]]], g: Gen, count: int) -> list[Case]:
     templates = [(family, name, fn) for family, items in families.items() for name, fn in items]
     out: list[Case] = []
     i = 0
@@ -1888,7 +1964,3 @@ def corpus_summary(cases: list[Case]) -> dict[str, int]:
         "hard negatives": sum(1 for c in cases if not c.sample.labels),
         "templates": len({c.sample.kind for c in cases}),
     }
-
-
-
-
