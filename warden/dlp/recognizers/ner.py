@@ -13,6 +13,8 @@ visible in the recall the test corpus measures:
 
 from __future__ import annotations
 
+import builtins
+import keyword
 import re
 import threading
 from functools import cache
@@ -24,7 +26,7 @@ from thinc.api import NumpyOps, get_current_ops, set_current_ops
 
 from warden.dlp import blas
 from warden.dlp.offline import load_spacy
-from warden.dlp.recognizers.given_names import plausible_person
+from warden.dlp.recognizers.given_names import is_common_word, is_given_name, plausible_person
 
 __all__ = ["NER_ENTITIES", "SpacyNerRecognizer"]
 
@@ -239,10 +241,26 @@ def _plausible(text: str, offset: int, label: str, start: int, end: int) -> bool
         return False
     if label == "PERSON" and " " in name and not plausible_person(name.split()):
         return False  # "Mark Stale" (Issues), "Admin User", "Jenkins Pipeline": not people
+    if label == "PERSON" and " " not in name and not _single_name(name):
+        return False  # "Warden", "Scanner", "False", "WardenRecognizer" in pasted code
     if " " not in name and text[offset + end : offset + end + 1] in (":", "="):
         return False  # a one-word field label: "Email: ...", "TOKEN=..." (not "Ana Lima: hi")
     # A short all-capitals word is an acronym (CI, SSN, TOKEN) far more often than a company.
     return not (label == "ORG" and name.isupper() and " " not in name and len(name) <= 5)
+
+
+# Python's keywords and builtins (False, None, Exception, ...): code the model reads as prose.
+_CODE_WORDS = frozenset(keyword.kwlist) | frozenset(w for w in dir(builtins) if w[:1].isupper())
+
+
+def _single_name(word: str) -> bool:
+    """One word the model calls a person: a given name, or a word that is neither a common
+    or technical word nor shaped like an identifier (an inner capital, digits, _)."""
+    if is_given_name(word, strict=False):
+        return True
+    if is_common_word(word) or not word.isalpha() or word in _CODE_WORDS:
+        return False
+    return not any(c.isupper() for c in word[1:]) and not word.endswith(("Error", "Exception"))
 
 
 def _has_candidate(sentence: str) -> bool:
