@@ -23,9 +23,10 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 class RedisServer:
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    def __init__(self, directory: Path, port: int | None = None, password: str = "") -> None:
         self.directory = directory
         self.port = port or free_port()
+        self.password = password  # requirepass: logins without it are refused
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -38,6 +39,7 @@ class RedisServer:
             [
                 *(REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"),
                 *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
+                *(("--requirepass", self.password) if self.password else ()),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

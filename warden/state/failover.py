@@ -84,7 +84,9 @@ class StoreHealth:
             self._failed_at = self._clock()
             self._error = str(error)
         if first:
-            log.error("%s: %s; %s", self.name, error, self.problem())
+            # A warning, not an error: mitmproxy exits on an error logged during startup, and
+            # a Warden started while Redis is down must still serve (or refuse) as configured.
+            log.warning("%s: %s; %s", self.name, error, self.problem())
 
     def succeeded(self) -> None:
         with self._lock:
