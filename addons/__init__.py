@@ -37,6 +37,7 @@ def make_stages() -> list[object]:
     from addons.redact import RedactAddon
     from addons.refuse import Departure
     from addons.runtime import RuntimeAddon
+    from addons.state import StateAddon
     from addons.stream import StreamAddon
     from addons.trailing_dot import TrailingDotAddon
     from addons.usage import UsageAddon
@@ -46,16 +47,18 @@ def make_stages() -> list[object]:
     audit = AuditAddon(runtime, identity)
     dlp = DlpScanAddon(runtime)
     alerts = AlertsAddon(runtime)
-    policy = PolicyAddon(runtime)
+    state = StateAddon()
+    policy = PolicyAddon(runtime, state)
     audit.on_user_purged(alerts.forget_user)  # a purge must not leave an open alert to repeat
     return [
         runtime,
+        state,  # before the policy: its running() opens the store the policy counts in
         # First, so a buffered answer is filtered before any other addon's response hook;
         # response filters must therefore be registered in the request phase (see stream.py).
         StreamAddon(),
         PacAddon(runtime),  # before identity: devices fetch the PAC file without credentials
         health := HealthAddon(
-            runtime, audit, dlp.engine, alerts
+            runtime, audit, dlp.engine, alerts, state
         ),  # monitors ask without credentials
         MetricsAddon(health),  # /metrics (opt-in); counts each AI request when it is done
         identity,

@@ -318,6 +318,8 @@ class AuditAddon:
         req, x = flow.request, exchange(flow)
         normalized, decision = x.request, x.decision
         decision_dict: dict[str, Any] | None = decision.to_dict() if decision else None
+        if decision_dict is not None and x.state is not None:
+            decision_dict["state"] = x.state  # quotas or passes decided without shared state
         rejected = x.refusal.record() if x.refusal else None
         mode = str(self._runtime.current().policy.audit.capture)
         captured = capture(

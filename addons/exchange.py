@@ -64,6 +64,7 @@ class Exchange:
     coach_continue: bool = False  # the request is the coaching page's "continue" form
     coach_header: str | None = None
     reservation: QuotaReservation | None = None
+    state: str | None = None  # "local": counted by this instance alone, shared store down
     refusal: Refusal | None = None
     redaction: dict[str, Any] | None = None
     restoring: bool = False  # placeholders are put back in the answer

@@ -11,7 +11,8 @@ the dashboard's health page have the details.
                                      the file was emptied, deleted or replaced by something
                                      not a regular file (last good in force),
                                      the DLP scanner is still loading, the audit store is failing
-                                     while the policy says to serve anyway
+                                     while the policy says to serve anyway, the shared
+                                     state store (--state) is unreachable
     503 {"status": "failing", ...}   AI requests are being refused: the audit store cannot
                                      record (on_store_failure: block) or the DLP scanner
                                      could not be built (fail_mode: closed)
@@ -29,6 +30,7 @@ from addons.dlp import DlpEngine
 from addons.exchange import exchange
 from addons.pac import addressed_to_proxy
 from addons.runtime import RuntimeAddon
+from addons.state import StateAddon
 from warden.policy.model import FailMode, StoreFailure
 
 __all__ = ["HEALTH_PATH", "HealthAddon"]
@@ -43,8 +45,10 @@ class HealthAddon:
         audit: AuditAddon,
         dlp: DlpEngine,
         alerts: AlertsAddon | None = None,
+        state: StateAddon | None = None,
     ) -> None:
         self._runtime, self._audit, self._dlp, self._alerts = runtime, audit, dlp, alerts
+        self._state = state
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         if flow.response or not flow.live or not addressed_to_proxy(flow):
@@ -76,6 +80,9 @@ class HealthAddon:
         service = self._alerts.service() if self._alerts is not None else None
         alerts_problem = service.problem() if service is not None else None
         checks["alerts"] = alerts_problem or "ok"
+        # Only AI requests that need shared state (quotas, coaching passes) are affected.
+        state_problem = self._state.problem() if self._state is not None else None
+        checks["state"] = state_problem or "ok"
         failing = (not store_ok and policy.audit.on_store_failure is StoreFailure.BLOCK) or (
             dlp == "failed" and policy.fail_mode is FailMode.CLOSED
         )
@@ -84,6 +91,7 @@ class HealthAddon:
             or not store_ok
             or dlp in ("loading", "failed")
             or alerts_problem is not None
+            or state_problem is not None
         )
         status = "failing" if failing else "degraded" if degraded else "ok"
         return {"status": status, "checks": checks}

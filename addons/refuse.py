@@ -17,6 +17,7 @@ from addons.exchange import exchange, exchange_if_any
 from addons.replies import is_browser_navigation, schema_of, to_response
 from warden.refusal import Refusal, Stage
 from warden.replies import block_reply, error_reply
+from warden.state.redis_store import StateUnreachable
 
 __all__ = ["Departure", "refuse"]
 
@@ -28,7 +29,11 @@ def refuse(flow: http.HTTPFlow, refusal: Refusal) -> None:
     if x.refusal is None:  # the first refusal is why; a later one is a consequence
         x.refusal = refusal
     if x.reservation is not None:
-        x.reservation.release()
+        try:
+            x.reservation.release()
+        except StateUnreachable as e:
+            # Refusing must not fail: the window keeps the request counted, at worst.
+            log.warning("quota reservation not given back: %s", e)
     x.sent = None  # nothing leaves
     # A policy's own block is routine; any other refusal means something needs a look.
     level = logging.INFO if refusal.stage in (Stage.POLICY, Stage.QUOTA) else logging.WARNING

@@ -33,6 +33,8 @@ class ProxySettings:
     catalogs: list[Path] = field(default_factory=list)
     mitmproxy_options: list[str] = field(default_factory=list)  # "name=value", as in --set
     allowed_unsafe: frozenset[str] = frozenset()  # --allow-unsafe-option: warned about
+    # warden_state* from --state and friends, checked by `warden run` (not --set: vetted away)
+    state_options: dict[str, str] = field(default_factory=dict)
 
 
 def run_proxy(settings: ProxySettings) -> int:
@@ -78,6 +80,7 @@ async def _main(settings: ProxySettings) -> int:
             warden_policy=str(settings.policy) if settings.policy else "",
             warden_identity=str(settings.identity) if settings.identity else "",
             warden_catalog=",".join(str(p) for p in settings.catalogs),
+            **settings.state_options,
         )
         if settings.mitmproxy_options:
             opts.set(*settings.mitmproxy_options)

@@ -37,11 +37,13 @@ fi
 
 # The test suite also drives real peers from Debian's packages: a browser (the dashboard's
 # end-to-end test; browser downloads from test tools are not possible here) and an OpenLDAP
-# server (proxy logins against a directory). Each test skips with the reason without them.
+# server (proxy logins against a directory), and a Redis server (state shared by instances).
+# Each test skips with the reason without them.
 if [ "${1:-}" = "test" ]; then
   missing=""
   command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
   [ -x /usr/sbin/slapd ] || missing="$missing slapd"
+  command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing="$missing redis-server"
   if [ -n "$missing" ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
       echo "bootstrap: installing$missing for the end-to-end tests" >&2

@@ -146,6 +146,10 @@ FROM_FLAGS: Mapping[str, str] = {
     "warden_identity": "--identity",
     "warden_catalog": "--catalog",
     "warden_data_dir": "--data-dir",
+    "warden_state": "--state",
+    "warden_state_ca": "--state-ca",
+    "warden_state_password_file": "--state-password-file",
+    "warden_state_unreachable": "--state-unreachable",
 }
 
 _REASON_PREFIXES: Mapping[str, str] = {

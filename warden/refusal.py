@@ -26,6 +26,7 @@ class Stage(StrEnum):
     QUOTA = "quota"  # a quota or budget is used up
     REDACT = "redact"  # what the rule asked to replace could not be replaced
     AUDIT = "audit"  # the audit store cannot record it (on_store_failure: block)
+    STATE = "state"  # the shared state store (quotas, passes) is unreachable (refuse mode)
     PIPELINE = "pipeline"  # a stage failed with an internal error
 
 

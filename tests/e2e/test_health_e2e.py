@@ -52,6 +52,7 @@ def test_health_is_ok_and_a_rejected_policy_edit_shows_as_degraded(
             "audit_store": "ok",
             "dlp": "ready",
             "alerts": "ok",
+            "state": "ok",
         },
     }
 

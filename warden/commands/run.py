@@ -19,6 +19,7 @@ from warden.commands.paths import (
     proxy_policy,
 )
 from warden.errors import ConfigError
+from warden.state.redis_settings import PASSWORD_ENV, RedisSettings
 
 DEFAULT_DASHBOARD_USERS = Path("policies/dashboard-users.yaml")
 FIRST_ADMIN = "admin"
@@ -46,6 +47,29 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="HOST:PORT",
         help="a Warden instance the served PAC file lists; once per instance, in the order "
         "devices should try them (default: the name the device reached this one under)",
+    )
+    run.add_argument(
+        "--state",
+        default=None,
+        metavar="URL",
+        help="shared state store for quota counters and coaching passes across instances: "
+        "redis://HOST:PORT/DB or rediss://HOST:PORT/DB (TLS); default: SQLite in --data-dir. "
+        f"Password: the URL, the {PASSWORD_ENV} variable, or --state-password-file",
+    )
+    run.add_argument("--state-ca", type=Path, default=None, metavar="FILE", help="CA for rediss://")
+    run.add_argument(
+        "--state-password-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="file (mode 0600) holding the state store's password",
+    )
+    run.add_argument(
+        "--state-unreachable",
+        choices=("refuse", "local"),
+        default="refuse",
+        help="while the state store is unreachable: refuse AI requests that need it (503) "
+        "or enforce with this instance's own counters and mark the events",
     )
     run.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
     run.add_argument("--dashboard-host", default="127.0.0.1")
@@ -92,6 +116,7 @@ def _run(args: argparse.Namespace) -> int:
         identity=existing(args.identity, DEFAULT_IDENTITY),
         catalogs=args.catalog,
         mitmproxy_options=args.sets + _pac_option(args.pac_proxy),
+        state_options=_state_options(args),
         allowed_unsafe=frozenset(args.allow_unsafe),
     )
     if (warning := missing_identity_warning(args.policy, settings.identity)) is not None:
@@ -121,6 +146,21 @@ def _run(args: argparse.Namespace) -> int:
                 dashboard.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 dashboard.kill()
+
+
+def _state_options(args: argparse.Namespace) -> dict[str, str]:
+    """`--state` and friends as the proxy's options, checked first (a clear line, not a trace)."""
+    if args.state is None:
+        if args.state_ca or args.state_password_file:
+            raise ConfigError("--state-ca and --state-password-file need --state")
+        return {"warden_state_unreachable": args.state_unreachable}
+    RedisSettings.parse(args.state, ca_file=args.state_ca, password_file=args.state_password_file)
+    options = {"warden_state": args.state, "warden_state_unreachable": args.state_unreachable}
+    if args.state_ca:
+        options["warden_state_ca"] = str(args.state_ca)
+    if args.state_password_file:
+        options["warden_state_password_file"] = str(args.state_password_file)
+    return options
 
 
 def _pac_option(proxies: list[str]) -> list[str]:
