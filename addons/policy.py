@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -36,6 +37,9 @@ from warden.policy.coaching import (
     CoachPasses,
     CoachTicket,
     render_coach_page,
+)
+from warden.policy.coaching import (
+    KEY_ENV as COACH_KEY_ENV,
 )
 from warden.policy.coaching import (
     KEY_FILE as COACH_KEY_FILE,
@@ -81,9 +85,11 @@ class PolicyAddon:
     def running(self) -> None:
         # Opening imports an earlier version's quota-counters.json once (warden/state/migration).
         self._state = open_state(self._runtime.current().config.data_dir)
-        # The form's key is shared with the machine's other Warden processes.
+        # The form's key: the fleet's (an environment variable every instance sets), else the
+        # one shared with the machine's other Warden processes.
         data_dir = self._runtime.current().config.data_dir
-        coach_key = shared_secret(data_dir, COACH_KEY_FILE)
+        from_env = os.environ.get(COACH_KEY_ENV)
+        coach_key = from_env.encode() if from_env else shared_secret(data_dir, COACH_KEY_FILE)
         shared = self._shared_state.shared if self._shared_state is not None else None
         if shared is not None:
             self._remote = True

@@ -320,3 +320,22 @@ async def test_a_form_served_by_one_process_and_its_pass_hold_in_another_and_aft
     finally:
         first.done()
         second.done()
+
+
+def test_a_fleet_key_in_the_environment_signs_forms_every_instance_accepts(
+    runtime: RuntimeAddon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Instances on other machines share no data directory: they share WARDEN_COACH_KEY."""
+    from warden.policy.coaching import CoachPasses, CoachTicket
+
+    monkeypatch.setenv("WARDEN_COACH_KEY", "fleet-wide coaching key")
+    proxy = PolicyAddon(runtime)
+    proxy.running()
+    try:
+        ticket = CoachTicket("carol", "chatgpt-web", "think-before-pasting", "https://x/", 4e9)
+        token = proxy.passes.sign(ticket)
+        elsewhere = CoachPasses(b"fleet-wide coaching key")
+        assert elsewhere.verify(token, now=1e9) == ticket
+        assert CoachPasses(b"another key").verify(token, now=1e9) is None
+    finally:
+        proxy.done()

@@ -21,6 +21,7 @@ from typing import Protocol
 
 __all__ = [
     "CONTINUE_PATH",
+    "KEY_ENV",
     "KEY_FILE",
     "CoachPasses",
     "CoachTicket",
@@ -32,7 +33,9 @@ __all__ = [
 # Served by Warden on the AI host itself, so the browser's form post goes through the proxy
 # and never reaches the provider.
 CONTINUE_PATH = "/.warden/coach/continue"
-# The signing key's file in the data directory (warden/secret_file.py).
+# The signing key: the environment variable (any string; every instance of a fleet sets the
+# same one), else the file in the data directory (warden/secret_file.py).
+KEY_ENV = "WARDEN_COACH_KEY"
 KEY_FILE = "coach-key"
 TICKET_TTL_S = 15 * 60
 MAX_JUSTIFICATION = 1000
