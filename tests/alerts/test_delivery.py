@@ -187,3 +187,14 @@ def test_workers_wait_out_a_store_that_cannot_be_written_and_say_so_once(queue, 
     assert len(sink.calls) == 1
     said = [r.getMessage() for r in caplog.records if "waits for the state store" in r.getMessage()]
     assert len(said) == 1
+
+
+def test_a_delivery_the_sweep_expires_ends_its_history_with_the_expiry(queue):
+    """Expired while waiting for its next try (not during one): the last entry an analyst
+    reads is the expiry, not the "retrying" before it."""
+    submit(queue, max_age_s=0.01)
+    time.sleep(0.05)
+    assert queue.expire(time.time()) == 1
+    [row] = queue.rows()
+    assert row["state"] == "expired"
+    assert queue.attempts(row["id"])[-1].state is DeliveryState.EXPIRED

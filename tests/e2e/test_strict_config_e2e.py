@@ -117,6 +117,7 @@ def test_emptied_and_deleted_files_keep_the_last_good_policy_and_identity(
         "audit_store": "ok",
         "dlp": "ready",
         "alerts": "ok",
+        "state": "ok",
     }
 
     # Both files back: the rejections clear and the restored policy is the one in force.

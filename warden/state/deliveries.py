@@ -29,7 +29,16 @@ def _expire(con: sqlite3.Connection, now: float, sink: str | None = None) -> int
     if sink is not None:
         sql += " AND sink = ?"
         params.append(sink)
-    return con.execute(sql, params).rowcount
+    # Each expired delivery's history ends with its expiry, as when an attempt runs past the
+    # max age: the analyst reads "expired", not a last "retrying" that never came.
+    sql += " RETURNING id"
+    expired = [row[0] for row in con.execute(sql, params).fetchall()]
+    con.executemany(
+        "INSERT INTO delivery_attempts (delivery_id, at, outcome, error_class, error) "
+        "VALUES (?, ?, ?, NULL, 'not delivered within its max age')",
+        [(delivery_id, now, DeliveryState.EXPIRED.value) for delivery_id in expired],
+    )
+    return len(expired)
 
 
 class SqliteDeliveryQueue:
