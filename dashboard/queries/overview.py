@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.queries.outcome import OUTCOME_SQL
+from dashboard.queries.outcome import OUTCOME_SQL, OUTCOMES
 from dashboard.queries.timerange import TimeRange, bucket_unit
 
 __all__ = ["DIMENSIONS", "breakdowns", "headline", "timeseries"]
@@ -56,15 +56,18 @@ def timeseries(con: duckdb.DuckDBPyConnection, window: TimeRange) -> tuple[str, 
 
 
 def breakdowns(con: duckdb.DuckDBPyConnection, window: TimeRange, top: int = 25) -> pd.DataFrame:
-    """Rows of dimension, key, requests, users, tokens, cost_usd, blocked, redacted, the
-    `top` keys of each dimension by requests: one scan for provider, model, app and user
-    (grouping sets), one for the unnested groups."""
+    """Rows of dimension, key, requests, users, tokens, cost_usd and one count per outcome
+    (allowed, flagged, redacted, coached, blocked: each request in exactly one, as on the
+    time chart, so they add up to requests), the `top` keys of each dimension by requests:
+    one scan for provider, model, app and user (grouping sets), one for the unnested groups."""
     where, params = window.where()
-    measures = """count(*) AS requests, count(DISTINCT "user") AS users,
+    per_outcome = ",\n        ".join(
+        f"count(*) FILTER (WHERE {OUTCOME_SQL} = '{outcome}') AS {outcome}" for outcome in OUTCOMES
+    )
+    measures = f"""count(*) AS requests, count(DISTINCT "user") AS users,
         coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0) AS tokens,
         coalesce(sum(cost_usd), 0) AS cost_usd,
-        count(*) FILTER (WHERE blocked) AS blocked,
-        count(*) FILTER (WHERE redaction IS NOT NULL) AS redacted"""
+        {per_outcome}"""
     sets = ", ".join(f"({column})" for column in DIMENSIONS.values())
     picks = " ".join(
         f"WHEN grouping({column}) = 0 THEN '{name}'" for name, column in DIMENSIONS.items()

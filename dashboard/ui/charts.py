@@ -106,12 +106,11 @@ def rate_line(frame: pd.DataFrame, x: str, y: str, title: str) -> alt.Chart:
 
 
 def breakdown(frame: pd.DataFrame, title: str) -> alt.Chart:
-    """Requests per key as one bar each, split into blocked, redacted and the rest."""
-    parts = frame.assign(
-        allowed=(frame["requests"] - frame["blocked"] - frame["redacted"]).clip(lower=0)
-    ).melt(
+    """Requests per key as one bar each, split by outcome as the time chart is (a coached or
+    flagged request was once counted as allowed here)."""
+    parts = frame.melt(
         id_vars=["key"],
-        value_vars=["allowed", "redacted", "blocked"],
+        value_vars=list(OUTCOMES),
         var_name="outcome",
         value_name="count",
     )

@@ -50,6 +50,22 @@ def test_breakdowns_cover_every_dimension(store: FixtureStore):
     assert int(staff["requests"].iloc[0]) == everything
 
 
+def test_breakdown_outcomes_add_up_to_the_requests_as_on_the_time_chart(store: FixtureStore):
+    """A coached or flagged request was counted as allowed by the breakdown chart."""
+    with open_views(store.data_dir) as con:
+        frame = overview.breakdowns(con, TimeRange())
+    outcomes = ["allowed", "flagged", "redacted", "coached", "blocked"]
+    assert (frame[outcomes].sum(axis=1) == frame["requests"]).all()
+    users = frame[frame["dimension"] == "user"][outcomes].sum().to_dict()
+    assert users == {
+        "allowed": 30 + OLD_ALLOWED,
+        "flagged": 1,
+        "redacted": 1,
+        "coached": 1,
+        "blocked": 2,
+    }
+
+
 def test_review_state_joins_and_filters(store: FixtureStore):
     ReviewStore.for_data_dir(store.data_dir).record(BLOCKED_ID, ReviewState.REVIEWED, "a", "x")
     with open_views(store.data_dir) as con:
