@@ -1,7 +1,8 @@
 """Warden's Presidio recognizers, one family per module, and the list the scanner builds from.
 
 Secrets: openai, anthropic, google, aws, github, gitlab, slack, stripe, huggingface, azure,
-twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy, command_line.
+twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy, command_line,
+passwords.
 Personal data: email, phone, credit_card, iban, us_ssn, us_itin, ip_address, ner (spaCy), and
 person_context (names announced by
 "Dear", "Name:"...), custom_terms (the policy's deny-list).
@@ -28,6 +29,11 @@ from warden.dlp.recognizers.jwt import JwtRecognizer
 from warden.dlp.recognizers.ner import NER_ENTITIES, SpacyNerRecognizer
 from warden.dlp.recognizers.npm import NpmTokenRecognizer
 from warden.dlp.recognizers.openai import OpenAIKeyRecognizer
+from warden.dlp.recognizers.passwords import (
+    LoginCallPasswordRecognizer,
+    PgpassPasswordRecognizer,
+    ProsePasswordRecognizer,
+)
 from warden.dlp.recognizers.person_context import PersonContextRecognizer
 from warden.dlp.recognizers.person_records import (
     AllCapsNameRecognizer,
@@ -107,6 +113,9 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     QueryStringPasswordRecognizer,
     GenericSecretRecognizer,
     CommandLineSecretRecognizer,
+    ProsePasswordRecognizer,
+    LoginCallPasswordRecognizer,
+    PgpassPasswordRecognizer,
     EmailAddressRecognizer,
     PhoneNumberRecognizer,
     PaymentCardRecognizer,
