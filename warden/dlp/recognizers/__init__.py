@@ -2,7 +2,7 @@
 
 Secrets: openai, anthropic, google, aws, github, gitlab, slack, stripe, huggingface, azure,
 twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy, command_line,
-passwords.
+passwords, vendor_tokens (Notion, Shopify, Linear, SonarQube, Vault, Telegram, Mistral...).
 Personal data: email, phone, credit_card, iban, us_ssn, us_itin, ip_address, ner (spaCy), and
 person_context (names announced by
 "Dear", "Name:"...), custom_terms (the policy's deny-list).
@@ -63,6 +63,17 @@ from warden.dlp.recognizers.url_credentials import (
 )
 from warden.dlp.recognizers.us_itin import TaxpayerIdRecognizer
 from warden.dlp.recognizers.us_ssn import SocialSecurityNumberRecognizer
+from warden.dlp.recognizers.vendor_tokens import (
+    AzureOpenAINamedKeyRecognizer,
+    ConfluentSaslKeyRecognizer,
+    LinearKeyRecognizer,
+    MistralNamedKeyRecognizer,
+    NotionTokenRecognizer,
+    ShopifyTokenRecognizer,
+    SonarQubeTokenRecognizer,
+    TelegramBotTokenRecognizer,
+    VaultTokenRecognizer,
+)
 
 __all__ = [
     "NAME_ADDRESS_RECOGNIZERS",
@@ -105,6 +116,15 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     SendGridKeyRecognizer,
     NpmTokenRecognizer,
     PyPITokenRecognizer,
+    NotionTokenRecognizer,
+    ShopifyTokenRecognizer,
+    LinearKeyRecognizer,
+    SonarQubeTokenRecognizer,
+    VaultTokenRecognizer,
+    TelegramBotTokenRecognizer,
+    MistralNamedKeyRecognizer,
+    AzureOpenAINamedKeyRecognizer,
+    ConfluentSaslKeyRecognizer,
     JwtRecognizer,
     PrivateKeyRecognizer,
     UrlCredentialsRecognizer,
