@@ -119,3 +119,31 @@ def test_a_quoted_passphrase_with_spaces_and_a_number_is_a_password(
 )
 def test_the_same_forms_without_a_password_are_not_reported(secrets_scanner: Scanner, text: str):
     assert _redacted(secrets_scanner, text) == text
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "<server>\n  <password>{v}</password>\n</server>",
+        "the password for the share is {v} (user: ops).",
+        "- admin console login: ops-admin / {v}\n",
+    ],
+)
+def test_dotted_words_and_a_final_period_are_part_of_the_password(
+    secrets_scanner: Scanner, template: str
+):
+    v = "Maple.Rocket.Harbor" + str(_RNG.randrange(10, 9999)) + "."
+    text = template.format(v=v)
+    assert _redacted(secrets_scanner, text) == template.format(v="[REDACTED]")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the password is Tomorrow.",
+        "I reset the password: see https://wiki.example/reset.",
+        "the new password is in settings.py.",
+    ],
+)
+def test_prose_words_after_a_password_word_are_not_passwords(secrets_scanner: Scanner, text: str):
+    assert _redacted(secrets_scanner, text) == text

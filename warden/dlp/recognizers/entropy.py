@@ -397,9 +397,11 @@ class GenericSecretRecognizer(WardenRecognizer):
             else -1
         )
         quoted = closing >= 0 and "\n" not in text[end:closing]
+        # <password>Maple.Rocket.Harbor12.</password>: an element's text is a literal too
+        element = not quoted and text.startswith("</", end)
         if quoted:
             end = closing  # "Kp9-Lm.2 xQ!": the value is everything up to its closing quote
-        elif not _in_config_line(text, start, end):
+        elif not element and not _in_config_line(text, start, end):
             # A value at the end of a sentence: "the token is a1B2c3D4e5F6g7H8." In a
             # configuration line (password: Xy7-kQ2!) the last character is the value's.
             while end > start and text[end - 1] in ".!?:":
@@ -408,7 +410,7 @@ class GenericSecretRecognizer(WardenRecognizer):
         if _IDENTIFIER.match(value):
             return None
         # A quoted value is a literal: "Ab3.cD.eF9" under a password name is no settings.X.
-        config_line = not quoted and _in_config_line(text, start, end)
+        config_line = element or (not quoted and _in_config_line(text, start, end))
         reference = _is_reference(value, config_line=config_line)
         if (reference and not quoted) or _is_prose(value):
             return None

@@ -22,6 +22,8 @@ __all__ = ["LoginCallPasswordRecognizer", "PgpassPasswordRecognizer", "ProsePass
 
 # Punctuation that ends a sentence or a clause rather than a password, judged without it.
 _TRAILING = ".,;:!?)"
+# A URL or a file path: where a password is, not what it is.
+_NOT_A_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|\.{0,2}/|~/|[A-Za-z]:\\")
 # What may close a value in prose, and is not part of it.
 _CLOSERS = ",;:)"
 
@@ -49,8 +51,17 @@ class ProsePasswordRecognizer(WardenRecognizer):
     def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         while end > start and text[end - 1] in _CLOSERS:
             end -= 1
-        judged = text[start:end].rstrip(_TRAILING)
-        return (start, end) if looks_like_password(judged) else None
+        # A sentence's last period is not the password's, unless the password needs it to
+        # be one (Qw7rTy2u. at the end of a line). Prose has no code to name settings.X in:
+        # Maple.Rocket12 there is the value itself, as on a command line.
+        value = text[start:end]
+        judged = value.rstrip(_TRAILING)
+        if _NOT_A_VALUE.match(judged):
+            return None
+        if looks_like_password(judged, literal=True):
+            return start, end
+        digits = any(c.isdigit() for c in value)
+        return (start, end) if digits and looks_like_password(value, literal=True) else None
 
 
 class LoginCallPasswordRecognizer(WardenRecognizer):
