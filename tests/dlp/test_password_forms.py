@@ -147,3 +147,15 @@ def test_dotted_words_and_a_final_period_are_part_of_the_password(
 )
 def test_prose_words_after_a_password_word_are_not_passwords(secrets_scanner: Scanner, text: str):
     assert _redacted(secrets_scanner, text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "const password = process.env.DB_PASSWORD ?? '';",
+        "pw = settings.SMTP_PASSWORD2",
+        "login: self.credentials.login_name",
+    ],
+)
+def test_references_after_a_password_word_are_not_passwords(secrets_scanner: Scanner, text: str):
+    assert _redacted(secrets_scanner, text) == text

@@ -23,7 +23,12 @@ __all__ = ["LoginCallPasswordRecognizer", "PgpassPasswordRecognizer", "ProsePass
 # Punctuation that ends a sentence or a clause rather than a password, judged without it.
 _TRAILING = ".,;:!?)"
 # A URL or a file path: where a password is, not what it is.
-_NOT_A_VALUE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|\.{0,2}/|~/|[A-Za-z]:\\")
+# And code's references: process.env.DB_PASSWORD, settings.SMTP_PASS, self.password (a
+# password of dotted words starts with a capital or holds no lower-case first segment).
+_NOT_A_VALUE = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://|\.{0,2}/|~/|[A-Za-z]:\\"
+    r"|[a-z_$][a-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+(?:\(\)?)?[;,]?$"
+)
 # What may close a value in prose, and is not part of it.
 _CLOSERS = ",;:)"
 
