@@ -2,15 +2,17 @@
 
 A value is a placeholder when its variable part, the part after the vendor prefix, is either
 
-- filler: one character among x X * 0 . _ - repeated, at least 8 times and at least as often
-  as the prefix is long, possibly cut by separators (SG.xxxx.xxxx) or by a fixed marker of the
-  format (OpenAI's T3BlbkFJ): sk_live_xxxxxxxxxxxxxxxxxxxxxxxx, AKIAXXXXXXXXXXXXXXXX,
-  ghp_************************************, sk-proj-0000...;
+- filler: characters among x X * 0 (or one of . _ - repeated), at least 8 of them and at
+  least as many as the prefix is long, possibly cut by separators (SG.xxxx.xxxx) or by a fixed
+  marker of the format (OpenAI's T3BlbkFJ): sk_live_xxxxxxxxxxxxxxxxxxxxxxxx,
+  AKIAXXXXXXXXXXXXXXXX, ghp_************************************, sk-proj-0000...,
+  xoxb-000000000000-000000000000-xxxxxxxxxxxxxxxxxxxxxxxx (runs of 0 for the ids, of x for
+  the secret);
 - a template: YOUR_API_KEY, my-token-here, <your-token-here>, ${GITHUB_TOKEN}, {{ api_key }},
   whose words are names rather than random characters.
 
-Why this cannot hide a real key: a real key's variable part is random, so it is never one
-repeated character, and a key with x's inside it or appended to it is not all filler. The
+Why this cannot hide a real key: a real key's variable part is random, so it is never made
+of x, X, * and 0 alone, and a key with x's inside it or appended to it is not all filler. The
 prefix is bounded (at most 3 short word-and-digit segments, or a 4-letter word such as AKIA)
 and shorter than the filler, so it cannot carry a key either. A template's words must be
 names: a random value after "your_" or inside <...> is still a value. Each finding is tested
@@ -33,7 +35,8 @@ _MAX_LENGTH = 1024
 _PREFIX = r"(?:[A-Za-z]{1,6}[0-9]{0,2}[-_.]){0,3}(?:[A-Za-z]{1,4}(?=[xX*0]))?"
 # Separators are never fill characters and come one at a time, so there is one way to read a
 # value and the match cannot backtrack for long (a run of dashes would take seconds).
-_FILLER = re.compile(rf"(?P<prefix>{_PREFIX})(?P<fill>([xX*0])\3*(?:[-_.]\3+)*|([-_.])\4*)")
+_FILLER = re.compile(rf"(?P<prefix>{_PREFIX})(?P<fill>[xX*0]+(?:[-_.][xX*0]+)*|([-_.])\3*)")
+_FILL_CHARS = re.compile(r"[xX*0]")
 
 # A word of a name: API, token, Token, apiKey, ApiKey, S3; not aB3dE5 (a random value).
 _WORD = r"(?:[A-Z]{1,16}|[a-z]{1,16}(?:[A-Z][a-z]{2,16}){0,3}|(?:[A-Z][a-z]{2,16}){1,4})[0-9]{0,2}"
@@ -62,8 +65,9 @@ def _is_filler(value: str) -> bool:
     match = _FILLER.fullmatch(value)
     if match is None:
         return False
-    fill = match.group(3) or match.group(4)
-    count = match.group("fill").count(fill)
+    separator = match.group(3)
+    fill = match.group("fill")
+    count = fill.count(separator) if separator else len(_FILL_CHARS.findall(fill))
     return count >= _MIN_FILL and count >= len(match.group("prefix"))
 
 

@@ -244,6 +244,10 @@ class Scanner:
                 hits += _glued_hits(recognizer, text, at)
         for recognizer in self._everywhere:
             hits += _hits(text, recognizer.analyze_span(text, 0, len(text)))
+            if recognizer.SPLIT_HEAD is not None and recognizer.JOIN_LINES:
+                for head in recognizer.SPLIT_HEAD.finditer(text):
+                    end = _widen(text, head.start() + recognizer.MAX_LENGTH)
+                    hits += self._window_hits(recognizer, text, head.start(), end)
         return hits
 
     def _window_hits(

@@ -76,6 +76,12 @@ _FORMATTED_KEYS = frozenset(
         "SENDGRID_API_KEY",
         "NPM_TOKEN",
         "PYPI_TOKEN",
+        "NOTION_TOKEN",
+        "SHOPIFY_TOKEN",
+        "LINEAR_API_KEY",
+        "SONARQUBE_TOKEN",
+        "VAULT_TOKEN",
+        "TELEGRAM_BOT_TOKEN",
         "PRIVATE_KEY",
     }
 )

@@ -1,7 +1,8 @@
 """Warden's Presidio recognizers, one family per module, and the list the scanner builds from.
 
 Secrets: openai, anthropic, google, aws, github, gitlab, slack, stripe, huggingface, azure,
-twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy, command_line.
+twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy, command_line,
+passwords, vendor_tokens (Notion, Shopify, Linear, SonarQube, Vault, Telegram, Mistral...).
 Personal data: email, phone, credit_card, iban, us_ssn, us_itin, ip_address, ner (spaCy), and
 person_context (names announced by
 "Dear", "Name:"...), custom_terms (the policy's deny-list).
@@ -28,6 +29,11 @@ from warden.dlp.recognizers.jwt import JwtRecognizer
 from warden.dlp.recognizers.ner import NER_ENTITIES, SpacyNerRecognizer
 from warden.dlp.recognizers.npm import NpmTokenRecognizer
 from warden.dlp.recognizers.openai import OpenAIKeyRecognizer
+from warden.dlp.recognizers.passwords import (
+    LoginCallPasswordRecognizer,
+    PgpassPasswordRecognizer,
+    ProsePasswordRecognizer,
+)
 from warden.dlp.recognizers.person_context import PersonContextRecognizer
 from warden.dlp.recognizers.person_records import (
     AllCapsNameRecognizer,
@@ -57,6 +63,17 @@ from warden.dlp.recognizers.url_credentials import (
 )
 from warden.dlp.recognizers.us_itin import TaxpayerIdRecognizer
 from warden.dlp.recognizers.us_ssn import SocialSecurityNumberRecognizer
+from warden.dlp.recognizers.vendor_tokens import (
+    AzureOpenAINamedKeyRecognizer,
+    ConfluentSaslKeyRecognizer,
+    LinearKeyRecognizer,
+    MistralNamedKeyRecognizer,
+    NotionTokenRecognizer,
+    ShopifyTokenRecognizer,
+    SonarQubeTokenRecognizer,
+    TelegramBotTokenRecognizer,
+    VaultTokenRecognizer,
+)
 
 __all__ = [
     "NAME_ADDRESS_RECOGNIZERS",
@@ -99,6 +116,15 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     SendGridKeyRecognizer,
     NpmTokenRecognizer,
     PyPITokenRecognizer,
+    NotionTokenRecognizer,
+    ShopifyTokenRecognizer,
+    LinearKeyRecognizer,
+    SonarQubeTokenRecognizer,
+    VaultTokenRecognizer,
+    TelegramBotTokenRecognizer,
+    MistralNamedKeyRecognizer,
+    AzureOpenAINamedKeyRecognizer,
+    ConfluentSaslKeyRecognizer,
     JwtRecognizer,
     PrivateKeyRecognizer,
     UrlCredentialsRecognizer,
@@ -107,6 +133,9 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     QueryStringPasswordRecognizer,
     GenericSecretRecognizer,
     CommandLineSecretRecognizer,
+    ProsePasswordRecognizer,
+    LoginCallPasswordRecognizer,
+    PgpassPasswordRecognizer,
     EmailAddressRecognizer,
     PhoneNumberRecognizer,
     PaymentCardRecognizer,

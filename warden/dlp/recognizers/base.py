@@ -60,6 +60,10 @@ class WardenRecognizer(PatternRecognizer):
     ANCHORED: ClassVar[bool] = False
     # Also look for the value with line breaks inside it removed (see normalize.py).
     JOIN_LINES: ClassVar[bool] = True
+    # A recognizer without prefixes runs over the whole text, where split keys are not
+    # joined: where the first piece of a split key may start ('SK0a1b' + ...), so that the
+    # scanner joins the pieces there.
+    SPLIT_HEAD: ClassVar[re.Pattern[str] | None] = None
     FLAGS: ClassVar[int] = 0
     # The score of a match validate_result confirms (a checksum, a parsed phone number).
     VALID_SCORE: ClassVar[float] = 1.0

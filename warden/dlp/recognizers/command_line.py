@@ -38,8 +38,9 @@ class CommandLineSecretRecognizer(WardenRecognizer):
     # would hide "password", "pwd" or "pypi-" right after a dash from the other recognizers:
     # "-password" must be a literal of its own, which dispatches to both (see scanner.py).
     PREFIXES = (
-        "--", "-p", "-u", "redis-cli", "sqlplus", "expdp", "impdp",
-        "-passw", "-passwd", "-password", "-passphrase", "-pwd", "-pypi-",
+        "--", "-p", "-u", "redis-cli", "sqlplus", "expdp", "impdp", "sqlcmd", "bcp", "osql",
+        "mysql", "mariadb", "-pass", "-passw", "-passwd", "-password", "-passphrase", "-pw", "-pwd",
+        "-pypi-",
         "-putty-user-key-file-", "-prof",
     )  # fmt: skip
     ANCHORED = True
@@ -69,6 +70,20 @@ class CommandLineSecretRecognizer(WardenRecognizer):
         Pattern(
             "redis_cli_password",
             rf"redis-cli\b[^\r\n|;&]{{0,200}}?(?<!\S)-a\s{{1,3}}{_ARGUMENT}",
+            0.7,
+        ),
+        # sqlcmd -S host -U sa -P "X" (also bcp, osql): -P is a port (scp), a Perl regex
+        # (grep) or parallelism (xargs) elsewhere, so only after these commands
+        Pattern(
+            "sqlcmd_password",
+            rf"(?i:sqlcmd|bcp|osql)\b[^\r\n|;&]{{0,200}}?(?<!\S)-P\s{{0,3}}{_ARGUMENT}",
+            0.7,
+        ),
+        # mysql -u app -pmaple12Rocket% (mysqldump, mysqladmin, mariadb): after these commands
+        # -p is always the password, whatever letters start it
+        Pattern(
+            "mysql_password",
+            rf"(?i:mysql\w{{0,10}}|mariadb\w{{0,10}})\b[^\r\n|;&]{{0,200}}?(?<!\S)-p{_ARGUMENT}",
             0.7,
         ),
         # sqlplus app/X@db, expdp system/X@orcl: Oracle's user/password connect identifier

@@ -99,7 +99,8 @@ _MIN_PASSWORD_ENTROPY = 2.5
 # must open its assignment: at the start of a line or after `{` or `,` (JSON), so that
 # `password: "key_id: <value>"` is not read as a key_id.
 _NAME_BEFORE = re.compile(
-    r"(?:^|[{,])[\s\\\"']*([A-Za-z0-9_.-]+)[\\\"']*\s{0,3}(?:[:=]|=>|:=)\s{0,3}[\\\"'`]*\s?$"
+    r"(?:^|[{,])[\s\\\"']*([A-Za-z0-9_.-]+)[\\\"']*(?:[ \t]{0,40}|\s{0,3})(?:[:=]|=>|:=)\s{0,3}"
+    r"[\\\"'`]*\s?$"
 )
 # Documented public identifiers, the whole name with case and separators dropped. An exact
 # list, not a pattern: secrets_key_id, api_token_key_id or password.key_id stay secrets.
@@ -107,8 +108,17 @@ _PUBLIC_IDS = frozenset({"privatekeyid", "keyid", "kid", "signingkeyid", "client
 # The name a value is assigned to, read loosely: it only ever makes a value more likely a
 # secret (DB_PASSWORD=..., "token": ..., password is ...).
 _ASSIGNED_BEFORE = re.compile(
-    r"([A-Za-z0-9_.-]+)[\"']?\s{0,3}(?:[:=]|=>|:=|\s(?:is|was)\s)\s{0,3}[\"'`]?\s?$"
+    r"([A-Za-z0-9_.-]+)(?:[\"']?(?:[ \t]{0,40}|\s{0,3})(?:[:=]|=>|:=|\s(?:is|was)\s)"
+    r"|[\"']\s{0,3},)\s{0,3}[\"'`]?\s?$"
 )
+# A Kubernetes env entry: `- name: DB_PASSWORD` and, on the next line, `value: "..."`.
+_ENV_ENTRY_BEFORE = re.compile(
+    r"name:[ \t]*[\"']?([A-Za-z0-9_.-]+)[\"']?[ \t]*\r?\n[ \t]*value:[ \t]*[\"']?$"
+)
+# Values that are identifiers by their form, whatever they are assigned to: a URL
+# (token_uri: https://oauth2.googleapis.com/token; credentials inside a URL are reported by
+# url_credentials.py) and an AWS ARN (KeyArn: arn:aws:kms:...:key/...).
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,20}://|arn:aws[a-z-]*:")
 # Other places a name sits before its value: <dbPassword>..., <add key="ApiKey" value="...",
 # --token ... on a command line.
 _ELEMENT_BEFORE = re.compile(r"<([A-Za-z_][\w.:-]{0,40})>$")
@@ -259,21 +269,41 @@ _MESSAGE_WORDS = frozenset(
         "digits",
         "letter",
         "letters",
+        "minimum",
+        "maximum",
+        "length",
+        "long",
+        "chars",
+        "including",
+        "symbols",
+        "numbers",
+        "uppercase",
+        "lowercase",
     ]  # a sentence reads better than 47 quoted words
 )
 
 
 def _is_prose(value: str) -> bool:
     # "password": "Must be at least 8 characters." is a message about a password, not one.
+    # "Maple rocket harbor violet 42." is a passphrase: words and a number, none of a
+    # message's words.
     words = value.split()
     if sum(word.isalpha() for word in words) < 2:
         return False
-    return len(words) >= 5 or any(w.strip(".,:;!?()").lower() in _MESSAGE_WORDS for w in words)
+    if any(w.strip(".,:;!?()").lower() in _MESSAGE_WORDS for w in words):
+        return True
+    return len(words) >= 5 and not any(c.isdigit() for c in value)
 
 
 def _assigned_name(before: str) -> str | None:
     """The name the value after `before` is assigned to, in any of the forms people paste."""
-    for form in (_ATTRIBUTE_BEFORE, _ELEMENT_BEFORE, _ASSIGNED_BEFORE, _FLAG_BEFORE):
+    for form in (
+        _ATTRIBUTE_BEFORE,
+        _ELEMENT_BEFORE,
+        _ENV_ENTRY_BEFORE,
+        _ASSIGNED_BEFORE,
+        _FLAG_BEFORE,
+    ):
         found = form.search(before)
         if found is not None:
             return found.group(1)
@@ -309,35 +339,51 @@ def _names_public_identifier(text: str, start: int, limit: int = 256) -> bool:
 class GenericSecretRecognizer(WardenRecognizer):
     ENTITY = "GENERIC_SECRET"
     PREFIXES = (
-        "key", "token", "secret", "passw", "passphrase", "pwd", "credential", "authorization",
-        "bearer",
+        "key", "token", "secret", "pass", "pwd", "credential", "authorization", "bearer",
     )  # fmt: skip
     ANCHORED = True
-    MAX_LENGTH = 300
+    # STS session tokens run to 1,000 characters and more.
+    MAX_LENGTH = 1100
     JOIN_LINES = False  # the value ends at the line's end
     PATTERNS = (
         # One pattern for both shapes, so each keyword position costs one match attempt:
         # "client_secret = ...", "token: ...", "password is ..." and "Bearer ...".
         Pattern(
             "secret_assignment",
-            r"(?:(?i:key|token|secret|passw(?:or)?d|passphrase|pwd|credentials?"
-            r"|authorization)[A-Za-z0-9_.-]{0,30}[\"']?\s{0,3}"
+            # SMTP_PASS but not bypass or compass; aligned `password          = "..."` (HCL).
+            r"(?:(?i:key|token|secret|pass(?:w(?:or)?d|phrase)|(?<![a-z])pass|pwd|credentials?"
+            r"|authorization)[A-Za-z0-9_.-]{0,30}[\"']?(?:[ \t]{0,40}|\s{0,3})"
             r"(?:[:=]|=>|:=|\s(?:is|was|=)\s)\s{0,3}[\"'`]?\s?(?i:(?:bearer|basic|token)\s+)?"
             r"|(?i:bearer)\s+)"
-            r"(?P<value>[^\s\"'`,;<>(){}\[\]]{1,400})",
+            r"(?P<value>[^\s\"'`,;<>(){}\[\]]{1,1024})",
+            0.7,
+        ),
+        # PHP's define('DB_PASSWORD', '...') and WordPress's define('AUTH_KEY', '...'): a
+        # quoted name, a comma, a quoted value (which may start with any symbol).
+        Pattern(
+            "secret_define",
+            r"(?i:key|token|secret|pass(?:w(?:or)?d|phrase)?|pwd|credentials?)[A-Za-z0-9_.-]{0,30}"
+            r"[\"']\s{0,3},\s{0,3}[\"'](?P<value>[^\"'\r\n]{1,256})",
+            0.7,
+        ),
+        # A Kubernetes env entry: `- name: API_TOKEN` then `value: "..."` on the next line.
+        Pattern(
+            "secret_env_entry",
+            r"(?i:key|token|secret|pass(?:w(?:or)?d|phrase)?|pwd|credentials?)[A-Za-z0-9_.-]{0,30}"
+            r"[\"']?[ \t]*\r?\n[ \t]*value:[ \t]*[\"']?(?P<value>[^\s\"'`]{1,1024})",
             0.7,
         ),
         # <add key="PartnerApiKey" value="..."/> (.NET app settings and the like)
         Pattern(
             "secret_xml_attribute",
-            r"(?i:key|token|secret|passw(?:or)?d|passphrase|pwd|credentials?)[A-Za-z0-9_.:-]{0,30}"
+            r"(?i:key|token|secret|pass(?:w(?:or)?d|phrase)?|pwd|credentials?)[A-Za-z0-9_.:-]{0,30}"
             r"[\"']\s{1,3}(?i:value)\s{0,3}=\s{0,3}[\"'](?P<value>[^\s\"'<>]{1,256})",
             0.7,
         ),
         # <password>...</password>, <dbToken>...</dbToken>
         Pattern(
             "secret_xml_element",
-            r"(?i:key|token|secret|passw(?:or)?d|passphrase|pwd|credentials?)[A-Za-z0-9_.:-]{0,30}"
+            r"(?i:key|token|secret|pass(?:w(?:or)?d|phrase)?|pwd|credentials?)[A-Za-z0-9_.:-]{0,30}"
             r">(?P<value>[^\s<>]{1,256})</",
             0.7,
         ),
@@ -345,17 +391,26 @@ class GenericSecretRecognizer(WardenRecognizer):
 
     def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         quote = text[start - 1] if start > 0 else ""
-        closing = text.find(quote, end, start + _MAX_QUOTED) if quote in ('"', "'", "`") else -1
+        closing = (
+            text.find(quote, end, max(end + 1, start + _MAX_QUOTED))
+            if quote in ('"', "'", "`")
+            else -1
+        )
         quoted = closing >= 0 and "\n" not in text[end:closing]
+        # <password>Maple.Rocket.Harbor12.</password>: an element's text is a literal too
+        element = not quoted and text.startswith("</", end)
         if quoted:
             end = closing  # "Kp9-Lm.2 xQ!": the value is everything up to its closing quote
-        else:
-            # A value at the end of a sentence: "the token is a1B2c3D4e5F6g7H8."
+        elif not element and not _in_config_line(text, start, end):
+            # A value at the end of a sentence: "the token is a1B2c3D4e5F6g7H8." In a
+            # configuration line (password: Xy7-kQ2!) the last character is the value's.
             while end > start and text[end - 1] in ".!?:":
                 end -= 1
         value = text[start:end]
+        if _IDENTIFIER.match(value):
+            return None
         # A quoted value is a literal: "Ab3.cD.eF9" under a password name is no settings.X.
-        config_line = not quoted and _in_config_line(text, start, end)
+        config_line = element or (not quoted and _in_config_line(text, start, end))
         reference = _is_reference(value, config_line=config_line)
         if (reference and not quoted) or _is_prose(value):
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from warden.dlp.placeholders import is_placeholder
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
 
 __all__ = ["SlackTokenRecognizer", "SlackWebhookRecognizer"]
@@ -43,3 +44,7 @@ class SlackWebhookRecognizer(WardenRecognizer):
             0.95,
         ),
     )
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        # .../T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX: the secret, the last part, is filler
+        return is_placeholder(pattern_text.rsplit("/", 1)[-1])

@@ -7,6 +7,8 @@ reported. The 32-hex value passed right after it is its auth token, whatever it 
 
 from __future__ import annotations
 
+import re
+
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
 
 __all__ = ["TwilioKeyRecognizer", "TwilioNamedTokenRecognizer", "TwilioPairedTokenRecognizer"]
@@ -17,6 +19,8 @@ class TwilioKeyRecognizer(WardenRecognizer):
     # No prefix filter: "sk" is everywhere in lower-cased prose, and `re` finds the literal
     # "SK" at the start of the pattern quickly on its own.
     PATTERNS = (Pattern("twilio_api_key_sid", r"SK[0-9a-f]{32}(?![A-Za-z0-9])", 0.85),)
+    # 'SK0a1b2c' + '3d4e' + ...: a key split into string pieces, however short the pieces.
+    SPLIT_HEAD = re.compile(r"(?<![A-Za-z0-9])SK[0-9a-f]{1,31}[\"'`]")
 
     def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         return None if start and (text[start - 1].isalnum()) else (start, end)
