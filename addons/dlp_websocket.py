@@ -15,6 +15,7 @@ Findings and redaction counts go on the flow's exchange for the audit record of 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from mitmproxy.websocket import WebSocketMessage
 from addons.dlp import DlpEngine, ScanFailed
 from addons.exchange import exchange
 from addons.inspect import unreadable_passes
+from addons.policy import STATE_DOWN_CODE, STATE_DOWN_MESSAGE
 from addons.runtime import RuntimeAddon
 from warden.catalog import CatalogEntry
 from warden.dlp.messages import message_request
@@ -39,6 +41,7 @@ from warden.policy.model import FailMode
 from warden.policy.quotas import QuotaBreach, QuotaEnforcer
 from warden.refusal import Refusal, Stage
 from warden.schemas.normalized import NormalizedRequest
+from warden.state.redis_store import StateUnreachable
 
 __all__ = ["DlpWebSocketAddon", "MessageOutcome"]
 
@@ -76,7 +79,7 @@ class DlpWebSocketAddon:
         if self._runtime.current().policy.dlp.enabled:
             await self._inspect(flow, entry, message)
         if not message.dropped and self._quotas is not None:
-            self._count(flow, entry, message)
+            await self._count(flow, entry, message)
 
     async def _inspect(
         self, flow: http.HTTPFlow, entry: CatalogEntry, message: WebSocketMessage
@@ -170,7 +173,9 @@ class DlpWebSocketAddon:
             outcome.redaction = result.summary() if result.count or result.left else None
         self._record(flow, outcome)
 
-    def _count(self, flow: http.HTTPFlow, entry: CatalogEntry, message: WebSocketMessage) -> None:
+    async def _count(
+        self, flow: http.HTTPFlow, entry: CatalogEntry, message: WebSocketMessage
+    ) -> None:
         """Each message that leaves is a request against the quotas, with its prompt tokens,
         as an HTTP request is: one socket must not carry what the quotas would refuse. Over a
         quota the message is dropped and the client told, as for a refused message."""
@@ -193,7 +198,20 @@ class DlpWebSocketAddon:
             policy, identity, entry, host, normalized, count_prompt_tokens=counts_tokens
         )
         now = datetime.now(UTC)
-        admitted = self._quotas.admit(policy, context, context.prompt_tokens or 0, now)
+        # Off the event loop: a shared store across the network may wait up to its timeout,
+        # and every connection of the proxy would wait with it.
+        try:
+            admitted = await asyncio.to_thread(
+                self._quotas.admit, policy, context, context.prompt_tokens or 0, now
+            )
+        except StateUnreachable as e:
+            # Fail closed, as an HTTP request does: a message the quotas cannot count stays.
+            log.warning("flow %s: WebSocket message dropped: %s", flow.id, e)
+            self._drop(
+                flow, outcome or MessageOutcome(normalized), Stage.STATE, STATE_DOWN_CODE, 503,
+                STATE_DOWN_MESSAGE,
+            )  # fmt: skip
+            return
         if isinstance(admitted, QuotaBreach):
             log.info("flow %s: WebSocket message dropped: quota %s", flow.id, admitted.quota_id)
             reason = admitted.describe(now)

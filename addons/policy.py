@@ -170,7 +170,7 @@ class PolicyAddon:
         """Coaching passes and quotas: the part of the decision that reads shared state."""
         if not decision.blocks and decision.action is Action.COACH:
             passed = entry.kind is not AppKind.API and await self._off_loop(
-                self.passes.has_pass, identity.user, entry.id, decision.rule_id or "default"
+                self.passes.has_pass, pass_holder(identity), entry.id, decision.rule_id or "default"
             )
             self._mark_state(x)
             decision = self._coach(flow, entry, identity, decision, passed)
@@ -295,7 +295,11 @@ class PolicyAddon:
             )
         if is_browser_navigation(flow):
             ticket = CoachTicket(
-                identity.user, entry.id, rule_id, flow.request.url, time.time() + TICKET_TTL_S
+                pass_holder(identity),
+                entry.id,
+                rule_id,
+                flow.request.url,
+                time.time() + TICKET_TTL_S,
             )
             page = render_coach_page(decision.reason, entry.name, self.passes.sign(ticket))
             flow.response = http.Response.make(
@@ -319,7 +323,7 @@ class PolicyAddon:
         form = urllib.parse.parse_qs(flow.request.get_text(strict=False) or "", max_num_fields=10)
         ticket = self.passes.verify((form.get("token") or [""])[0])
         justification = (form.get("justification") or [""])[0].strip()[:MAX_JUSTIFICATION]
-        if ticket is None or ticket.user != identity.user or not justification:
+        if ticket is None or ticket.user != pass_holder(identity) or not justification:
             flow.response = http.Response.make(
                 400,
                 "This coaching form has expired or is incomplete. Go back, reload the page "
@@ -338,6 +342,15 @@ class PolicyAddon:
             Action.COACH, ticket.rule_id, f"continued after coaching: {justification}"
         )
         flow.response = http.Response.make(303, b"", {"Location": ticket.url})
+
+
+def pass_holder(identity: Identity) -> str:
+    """Whose coaching pass: a named person's, or one anonymous device's. A pass for
+    "anonymous" would let one device's "continue" wave every unnamed device through, on every
+    instance sharing the state; quotas count anonymous devices apart for the same reason."""
+    if identity.user == ANONYMOUS.user and identity.client_ip:
+        return f"{ANONYMOUS.user}@{identity.client_ip}"
+    return identity.user
 
 
 def _header_safe(text: str) -> str:

@@ -339,3 +339,38 @@ def test_a_fleet_key_in_the_environment_signs_forms_every_instance_accepts(
         assert CoachPasses(b"another key").verify(token, now=1e9) is None
     finally:
         proxy.done()
+
+
+@pytest.mark.asyncio
+async def test_one_anonymous_devices_pass_does_not_wave_other_anonymous_devices_through(
+    runtime: RuntimeAddon, policy: PolicyAddon
+) -> None:
+    """An attack review continued past coaching from one unnamed device; every other unnamed
+    device then went through uncoached, on every instance sharing the state."""
+    first = Identity("anonymous", client_ip="10.0.0.5")
+    second = Identity("anonymous", client_ip="10.0.0.6")
+    pipeline = _pipeline(runtime, policy)
+
+    def visit(who: Identity, method: str = "GET", path: str = "/") -> http.HTTPFlow:
+        flow = _navigation(runtime, method, path)
+        exchange(flow).identity = who
+        return flow
+
+    page = await _send(pipeline, visit(first))
+    token = re.search(r'name="token" value="([^"]+)"', page.response.text or "")  # type: ignore[union-attr]
+    assert token is not None
+    form = visit(first, "POST", CONTINUE_PATH)
+    form.request.headers["content-type"] = "application/x-www-form-urlencoded"
+    body = {"token": token.group(1).replace("&amp;", "&"), "justification": "Public docs."}
+    form.request.content = urllib.parse.urlencode(body).encode()
+    await _send(pipeline, form)
+    assert form.response is not None and form.response.status_code == 303
+
+    assert (await _send(pipeline, visit(first))).response is None  # its own pass holds
+    other = await _send(pipeline, visit(second))
+    assert other.response is not None and other.response.status_code == 403  # coached itself
+    stolen = visit(second, "POST", CONTINUE_PATH)  # and the first device's form is not its own
+    stolen.request.headers["content-type"] = "application/x-www-form-urlencoded"
+    stolen.request.content = urllib.parse.urlencode(body).encode()
+    await _send(pipeline, stolen)
+    assert stolen.response is not None and stolen.response.status_code == 400

@@ -3,11 +3,14 @@ a 503 while Redis is down (refuse mode) and a degraded /healthz, recovery when i
 
 from __future__ import annotations
 
+import json
+import ssl
 from pathlib import Path
 
 import httpx2
 import openai
 import pytest
+from websockets.sync.client import connect as websocket_connect
 
 from tests.e2e.conftest import StartWarden, Warden
 from tests.support import MockProviders
@@ -132,3 +135,32 @@ def test_the_password_comes_from_a_private_file_and_never_reaches_the_log(
         assert "right-horse-battery" not in good.log()
     finally:
         server.stop()
+
+
+def test_websocket_messages_are_refused_not_forwarded_while_redis_is_down(
+    start_warden: StartWarden, mock: MockProviders, redis_server: RedisServer
+) -> None:
+    """An attack review sent 19 Realtime messages past a quota of 5 while Redis was down:
+    the quota's error escaped the WebSocket hook and each message went on uncounted."""
+    a = start_warden(policy=SHARED_QUOTA_POLICY, extra_args=["--state", redis_server.url])
+    mock.clear()
+    context = ssl.create_default_context(cafile=str(a.ca))
+    replies = []
+    with websocket_connect(
+        "wss://api.openai.com/v1/realtime?model=gpt-4o-realtime-preview",
+        proxy=a.url,
+        ssl=context,
+        additional_headers={"Authorization": "Bearer sk-test"},
+        open_timeout=20,
+    ) as ws:
+        ws.send(json.dumps({"type": "response.create", "n": 0}))
+        replies.append(json.loads(ws.recv(timeout=10)))
+        redis_server.stop()
+        for n in range(1, 6):
+            ws.send(json.dumps({"type": "response.create", "n": n}))
+            replies.append(json.loads(ws.recv(timeout=10)))
+    assert replies[0]["type"] == "mock.received"
+    assert [r["type"] for r in replies[1:]] == ["error"] * 5
+    assert replies[1]["error"]["code"] == "state_store_unreachable"
+    frames = [r for r in mock.requests() if r.method == "WEBSOCKET"]
+    assert len(frames) == 1, "no message left while the quota could not be counted"

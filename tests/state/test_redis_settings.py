@@ -29,6 +29,12 @@ def test_the_password_in_a_url_is_never_shown(url: str, shown: str) -> None:
         ("http://:s3cret@cache:6379/0", "use redis://"),
         ("redis://:s3cret@/0", "names no host"),
         ("redis://:s3cret@cache:6379/x", "must be a number"),
+        # What an attack review saw printed: a password in the query, or one with an
+        # unencoded / or # (base64 passwords have them), which cuts the URL before its @.
+        ("redis://cache:6379/0?password=s3cret", "options in the URL"),
+        ("rediss://cache:6380/0?ssl_cert_reqs=none&x=s3cret", "options in the URL"),
+        ("redis://:s3/cret@cache:notaport/0", "not a valid URL"),
+        ("redis://:s3cret#x@cache:6379/0", "not a valid URL|options in the URL"),
     ],
 )
 def test_a_bad_url_is_one_clear_error_without_the_password(url: str, problem: str) -> None:

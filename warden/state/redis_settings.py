@@ -26,21 +26,32 @@ CONNECT_TIMEOUT_S = 0.5
 OPERATION_TIMEOUT_S = 0.5
 
 
+HIDDEN = "<the --state URL, not shown: it may hold a password>"
+
+
 def redact_url(url: str) -> str:
-    """The URL with any password replaced by ***: safe for logs, errors and /healthz."""
+    """The URL as scheme://[user:***@]host:port/db: safe for logs, errors and /healthz.
+
+    Built from its parts rather than by masking one: a password may also sit in the query
+    (?password=...), and an unencoded `/` or `#` in a password cuts the URL before the `@`,
+    so that no part parses as a password at all. Such a URL is not shown."""
     try:
         parts = urllib.parse.urlsplit(url)
+        port = _port(parts)
     except ValueError:
-        return "<unparseable state URL>"
-    if parts.password is None and "@" not in parts.netloc:
-        return url
+        return HIDDEN
+    if "@" in url and "@" not in parts.netloc:
+        return HIDDEN
     user = parts.username or ""
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
-    port = f":{parts.port}" if _port(parts) is not None else ""
-    login = f"{user}:***@" if parts.password is not None else f"{user}@"
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"{login}{host}{port}"))
+    if parts.password is not None:
+        login = f"{user}:***@"
+    else:
+        login = f"{user}@" if "@" in parts.netloc else ""
+    shown = f"{parts.scheme}://{login}{host}{f':{port}' if port is not None else ''}{parts.path}"
+    return shown + ("?***" if parts.query or parts.fragment else "")
 
 
 def _port(parts: urllib.parse.SplitResult) -> int | None:
@@ -81,6 +92,14 @@ class RedisSettings:
             port = parts.port
         except ValueError:
             raise ConfigError(f"--state {shown}: not a valid URL") from None
+        if parts.query or parts.fragment:
+            # redis-py reads options from the query, ssl_cert_reqs=none and password among
+            # them: TLS checks switched off, or a password shown wherever the URL is.
+            raise ConfigError(
+                f"--state {shown}: options in the URL (?...) are not accepted; give the CA "
+                "with --state-ca and the password with --state-password-file or "
+                f"{PASSWORD_ENV}"
+            )
         if parts.scheme not in SCHEMES:
             raise ConfigError(
                 f"--state {shown}: use redis://HOST:PORT/DB or rediss://HOST:PORT/DB (TLS)"
