@@ -83,7 +83,7 @@ def body() -> None:
     rows = load(queue_sql.queue, settings.data_dir, window, chosen)
     head = st.columns([4, 1])
     head[0].markdown(
-        f"**{total:,}** requests match"
+        f"**{total:,}** {'request matches' if total == 1 else 'requests match'}"
         + (f"; the newest {len(rows):,} are listed." if total > len(rows) else ".")
     )
     head[1].download_button(

@@ -25,6 +25,15 @@ _STATUS_COLORS = {
 _TIME_FORMAT = {"minute": "%H:%M", "hour": "%b %d %H:00", "day": "%b %d"}
 
 
+def _time_axis(unit: str) -> alt.Axis:
+    """Ticks on whole buckets: left to itself Vega puts a tick every 12 hours on a week of
+    days, and "%b %d" then shows every date twice."""
+    fmt = _TIME_FORMAT.get(unit, "%b %d")
+    if unit in ("day", "hour", "minute"):
+        return alt.Axis(format=fmt, tickCount={"interval": unit, "step": 1})
+    return alt.Axis(format=fmt)
+
+
 def outcome_colors() -> alt.Scale:
     return alt.Scale(domain=list(OUTCOMES), range=[_OUTCOME_COLORS[o] for o in OUTCOMES])
 
@@ -36,7 +45,7 @@ def over_time(frame: pd.DataFrame, unit: str, measure: str = "requests") -> alt.
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("bucket:T", title=None, axis=alt.Axis(format=_TIME_FORMAT.get(unit, "%b %d"))),
+            x=alt.X("bucket:T", title=None, axis=_time_axis(unit)),
             y=alt.Y(f"sum({measure}):Q", title=title),
             color=alt.Color("outcome:N", scale=outcome_colors(), title="Outcome"),
             order=alt.Order("outcome_rank:Q"),
@@ -136,7 +145,7 @@ def activity(frame: pd.DataFrame, unit: str, color: str, title: str) -> alt.Char
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("bucket:T", title=None, axis=alt.Axis(format=_TIME_FORMAT.get(unit, "%b %d"))),
+            x=alt.X("bucket:T", title=None, axis=_time_axis(unit)),
             y=alt.Y("sum(requests):Q", title=title),
             color=alt.Color(f"{color}:N", title=color.capitalize()),
             tooltip=[

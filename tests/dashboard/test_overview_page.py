@@ -58,3 +58,24 @@ def test_an_empty_window_says_so(open_app: OpenApp, store):
     ).run()
     assert metrics(at)["Requests"] == "0"
     assert at.info[0].value == "No AI requests in this period yet."
+
+
+def test_a_week_of_days_gets_one_tick_a_day_so_no_date_shows_twice():
+    """Left to Vega, a 7-day axis had a tick every 12 hours and each "Dec 01" twice."""
+    from datetime import UTC, datetime, timedelta
+
+    import pandas as pd
+
+    from dashboard.ui import charts
+
+    days = [datetime(2026, 12, 1, tzinfo=UTC) + timedelta(days=i) for i in range(7)]
+    frame = pd.DataFrame(
+        [
+            {"bucket": d, "outcome": "allowed", "requests": 1, "tokens": 1, "cost_usd": 0.0}
+            for d in days
+        ]
+    ).assign(app="chatgpt-web")
+    for chart in (charts.over_time(frame, "day"), charts.activity(frame, "day", "app", "x")):
+        axis = chart.to_dict()["encoding"]["x"]["axis"]
+        assert axis["tickCount"] == {"interval": "day", "step": 1}
+        assert axis["format"] == "%b %d"

@@ -61,6 +61,9 @@ def test_filtering_by_outcome_narrows_the_queue(open_app: OpenApp):
     at.multiselect(key="review.outcomes").set_value(["blocked"]).run()
     table = at.dataframe[0].value
     assert sorted(table["rule_id"]) == ["no-gpt5", "no-secrets"]
+    assert "**2** requests match." in at.markdown[0].value
+    at.multiselect(key="review.outcomes").set_value(["coached"]).run()
+    assert "**1** request matches." in at.markdown[0].value  # not "1 requests match"
 
 
 def test_analyst_sees_the_decision_masked_findings_and_captured_prompt(open_app: OpenApp):
