@@ -1,3 +1,4 @@
+# ruff: noqa: E501, RUF001  (a corpus of pasted text: long literal lines, a full-width colon on purpose)
 """A SECOND held-out secrets corpus: written without reading the recognizers, and never tuned on.
 
 The first held-out set (tests/dlp/secrets_heldout.py) was used to fix the recognizers, so its
@@ -30,7 +31,7 @@ import string
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from tests.dlp.corpus import Label, Sample
@@ -284,7 +285,7 @@ def traceback_environ(g: _G) -> Case:
     b.t(f"'HOSTNAME': '{g.hex(12)}', 'HOME': '/root', 'DATABASE_URL': 'postgres://app:")
     b.s(pw, "URL_CREDENTIALS", "password/url").t(f"@{g.host()}:5432/app', 'STRIPE_SECRET_KEY': '")
     b.s(stripe, "STRIPE_KEY").t("', 'SESSION_SECRET': '").s(sess, "GENERIC_SECRET", "env_secret")
-    b.t(f"', 'GIT_SHA': '").n(g.sha()).t("', 'LANG': 'C.UTF-8'})")
+    b.t("', 'GIT_SHA': '").n(g.sha()).t("', 'LANG': 'C.UTF-8'})")
     return b.case()
 
 
@@ -308,7 +309,7 @@ def traceback_node(g: _G) -> Case:
         "HttpError: Bad credentials\n    at /app/node_modules/@octokit/request/dist-node/index.js:86:21\n"
     )
     b.t("console.log(process.env) ->\n{\n  NODE_ENV: 'production',\n  GITHUB_TOKEN: '")
-    b.s(tok, "GITHUB_TOKEN").t(f"',\n  npm_package_version: '2.4.1',\n  BUILD_ID: '").n(g.uuid())
+    b.s(tok, "GITHUB_TOKEN").t("',\n  npm_package_version: '2.4.1',\n  BUILD_ID: '").n(g.uuid())
     return b.t("'\n}").case()
 
 
@@ -339,7 +340,7 @@ def kubectl_secret_yaml(g: _G) -> Case:
     b.t("\n  api-key: ").s(
         base64.b64encode(key.encode()).decode(), "GENERIC_SECRET", "k8s_secret_b64"
     )
-    b.t(f"\nkind: Secret\nmetadata:\n  name: app-creds\n  uid: ").n(g.uuid())
+    b.t("\nkind: Secret\nmetadata:\n  name: app-creds\n  uid: ").n(g.uuid())
     return b.t(
         f'\n  resourceVersion: "{g.rng.randrange(10**6)}"\ntype: Opaque\n\nhow do I rotate this?'
     ).case()
@@ -349,7 +350,7 @@ def kubectl_secret_yaml(g: _G) -> Case:
 def docker_inspect(g: _G) -> Case:
     pw, aws_id, aws_secret = g.password(), g.fk.aws_access_key_id(), g.fk.aws_secret_access_key()
     b = _B("docker_inspect", "config_env")
-    b.t(f'$ docker inspect web\n[\n    {{\n        "Id": "').n(g.sha256())
+    b.t('$ docker inspect web\n[\n    {\n        "Id": "').n(g.sha256())
     b.t('",\n        "Image": "sha256:').n(g.sha256())
     b.t('",\n        "Config": {\n            "Env": [\n                "POSTGRES_PASSWORD=')
     b.s(pw, "GENERIC_SECRET", "password/env").t('",\n                "AWS_ACCESS_KEY_ID=')
@@ -862,7 +863,7 @@ def neg_ids_hashes(g: _G) -> Case:
             "  dist/app-1.4.2.zip (md5)\n"
         )
     elif style == 2:
-        b.t(f'{{"request_id": "').n(g.uuid()).t('", "trace_id": "').n(g.hex(32))
+        b.t('{"request_id": "').n(g.uuid()).t('", "trace_id": "').n(g.hex(32))
         b.t('", "status": 500}')
     else:
         b.t("requests==2.32.3 \\\n    --hash=sha256:").n(g.sha256()).t(" \\\n    --hash=sha256:")
