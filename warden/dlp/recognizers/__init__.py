@@ -50,6 +50,7 @@ from warden.dlp.recognizers.sendgrid import SendGridKeyRecognizer
 from warden.dlp.recognizers.slack import SlackTokenRecognizer, SlackWebhookRecognizer
 from warden.dlp.recognizers.street_address import StreetAddressRecognizer
 from warden.dlp.recognizers.stripe import StripeKeyRecognizer
+from warden.dlp.recognizers.tables import ColumnSecretRecognizer
 from warden.dlp.recognizers.twilio import (
     TwilioKeyRecognizer,
     TwilioNamedTokenRecognizer,
@@ -133,6 +134,7 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     QueryStringPasswordRecognizer,
     GenericSecretRecognizer,
     CommandLineSecretRecognizer,
+    ColumnSecretRecognizer,
     ProsePasswordRecognizer,
     LoginCallPasswordRecognizer,
     PgpassPasswordRecognizer,

@@ -25,7 +25,14 @@ from collections import Counter
 from warden.dlp.placeholders import is_name, is_placeholder
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
 
-__all__ = ["GenericSecretRecognizer", "looks_like_password", "looks_random", "shannon_entropy"]
+__all__ = [
+    "GenericSecretRecognizer",
+    "looks_like_password",
+    "looks_random",
+    "names_secret",
+    "placeholder_literal",
+    "shannon_entropy",
+]
 
 
 def shannon_entropy(value: str) -> float:
@@ -313,6 +320,16 @@ def _assigned_name(before: str) -> str | None:
 def _names_secret(name: str) -> bool:
     words = tuple(w.lower() for w in _NAME_WORDS.findall(name))
     return bool(_SECRET_NAME_WORDS.intersection(words)) or words[-2:] in _SECRET_ENDINGS
+
+
+def names_secret(name: str) -> bool:
+    """Whether a name (DB_PASSWORD, apiKey, client_secret) names a secret."""
+    return bool(name) and _names_secret(name)
+
+
+def placeholder_literal(value: str) -> bool:
+    """A literal that stands for a value: ***, <redacted>, ${X}, null, your_api_key."""
+    return bool(_PLACEHOLDER_VALUE.match(value)) or _is_worded_placeholder(value)
 
 
 def _is_worded_placeholder(value: str) -> bool:
