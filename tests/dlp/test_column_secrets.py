@@ -89,3 +89,35 @@ def test_sql_insert_columns(secrets_scanner: Scanner) -> None:
     assert _secrets(secrets_scanner, hashed) == set()
     other = f"INSERT INTO events (id, name, ref) VALUES (1, 'signup', '{_key(40)}');"
     assert _secrets(secrets_scanner, other) == set()
+
+
+def test_json_key_value_pairs(secrets_scanner: Scanner) -> None:
+    tok, api, pw = _key(43), _key(32), _password()
+    text = (
+        '{"auth": {"type": "bearer", "bearer": [{"key": "token", "value": "' + tok + '", '
+        '"type": "string"}]},\n "variable": [{"key": "baseUrl", "value": "https://x.example"},\n'
+        ' {"key": "apiKey", "value": "' + api + '"},\n {"key": "password", "value": "' + pw + '"}]}'
+    )
+    assert {tok, api, pw} <= _secrets(secrets_scanner, text)
+    negatives = (
+        '[{"key": "password", "value": "{{password}}"}, {"key": "requestId", "value": "'
+        + _key(32)
+        + '"}, {"name": "token", "value": "<redacted>"}]'
+    )
+    assert _secrets(secrets_scanner, negatives) == set()
+
+
+def test_session_cookies(secrets_scanner: Scanner) -> None:
+    sess, auth, table = _key(40), _key(32), _key(40)
+    text = (
+        f"Cookie: _ga=GA1.2.{_RNG.randrange(10**9)}.{_RNG.randrange(10**9)}; theme=dark; "
+        f"session_id={sess}\nSet-Cookie: auth_token={auth}; Path=/; HttpOnly\n"
+    )
+    assert _secrets(secrets_scanner, text) == {sess, auth}
+    devtools = (
+        "Name\tValue\tDomain\tPath\n_ga\tGA1.1.123456.78910\t.shop.example\t/\n"
+        f"laravel_session\t{table}\tshop.example\t/\n"
+    )
+    assert _secrets(secrets_scanner, devtools) == {table}
+    analytics = f"Cookie: _ga=GA1.2.1.2; _gid={_key(24)}; locale=en-US\n"
+    assert _secrets(secrets_scanner, analytics) == set()

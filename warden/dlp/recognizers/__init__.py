@@ -50,7 +50,7 @@ from warden.dlp.recognizers.sendgrid import SendGridKeyRecognizer
 from warden.dlp.recognizers.slack import SlackTokenRecognizer, SlackWebhookRecognizer
 from warden.dlp.recognizers.street_address import StreetAddressRecognizer
 from warden.dlp.recognizers.stripe import StripeKeyRecognizer
-from warden.dlp.recognizers.tables import ColumnSecretRecognizer
+from warden.dlp.recognizers.tables import ColumnSecretRecognizer, PairSecretRecognizer
 from warden.dlp.recognizers.twilio import (
     TwilioKeyRecognizer,
     TwilioNamedTokenRecognizer,
@@ -135,6 +135,7 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     GenericSecretRecognizer,
     CommandLineSecretRecognizer,
     ColumnSecretRecognizer,
+    PairSecretRecognizer,
     ProsePasswordRecognizer,
     LoginCallPasswordRecognizer,
     PgpassPasswordRecognizer,

@@ -13,6 +13,13 @@ see entropy.py) are judged, and only reported when the cell looks like a passwor
 (`looks_like_password`, `looks_random`): `***`, `<redacted>`, `None`, `NaN`, placeholders,
 references, a password hash (`$2b$...`) and a column named `password_hash` are not. A header
 without rows reports nothing.
+
+PairSecretRecognizer: a value whose name is a sibling field, `{"key": "password", "value":
+"..."}` (Postman) or `{"name": "token", "value": "..."}` (HAR), and session cookies:
+`Cookie: _ga=...; session_id=...`, `Set-Cookie: auth_token=...; Path=/` and DevTools' cookie
+table (Name, Value, Domain... columns). A cookie counts when its name reads as a session or a
+login (sess, sid, auth, token, jwt, remember, login) and its value looks random; analytics
+cookies (_ga, _gid) and preferences are not reported.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from warden.dlp.recognizers.entropy import (
     placeholder_literal,
 )
 
-__all__ = ["ColumnSecretRecognizer"]
+__all__ = ["ColumnSecretRecognizer", "PairSecretRecognizer"]
 
 _MAX_ROWS = 200
 _MAX_CELL = 256
@@ -99,9 +106,12 @@ def _split_cells(line: str, sep: str, base: int) -> list[tuple[int, str]]:
 
 class ColumnSecretRecognizer(WardenRecognizer):
     ENTITY = "GENERIC_SECRET"
-    PREFIXES = ("pass", "pwd", "secret", "token", "key", "credential", "insert")
+    PREFIXES = ("pass", "pwd", "secret", "token", "key", "credential", "insert", "name\tvalue")
     # The rows follow the header: a window is the header line; rows are read from the text.
     MAX_LENGTH = 200
+    # Not 0: the scanner retries a recognizer with BEFORE 0 at every key word glued to what
+    # precedes it (for vendor keys); tables and pairs have nothing glued to look for.
+    BEFORE = 1
     JOIN_LINES = False
     # Not used for matching (analyze_span reads the tables); Presidio wants one pattern.
     PATTERNS = (Pattern("column_header", r"(?!)", 0.7),)
@@ -179,6 +189,9 @@ def _delimited(header: str, sep: str, rows: list[tuple[int, str]]) -> list[tuple
     names = [c for _, c in _split_cells(header, sep, 0)]
     if len(names) < 2 or not all(_COLUMN.fullmatch(n.strip("\"'")) for n in names):
         return []
+    lowered = [n.strip("\"'").lower() for n in names]
+    if "name" in lowered and "value" in lowered:
+        return _name_value_rows(lowered.index("name"), lowered.index("value"), sep, rows)
     columns = [i for i, name in enumerate(names) if _secret_column(name.strip("\"'"))]
     if not columns:
         return []
@@ -189,6 +202,21 @@ def _delimited(header: str, sep: str, rows: list[tuple[int, str]]) -> list[tuple
             break
         table.append(cells)
     return _cells_under(columns, table)
+
+
+def _name_value_rows(
+    name: int, value: int, sep: str, rows: list[tuple[int, str]]
+) -> list[tuple[int, int]]:
+    """A table of name/value rows (DevTools' cookie table): the row's name names the value."""
+    found = []
+    for base, line in rows:
+        cells = _split_cells(line, sep, base)
+        if len(cells) <= max(name, value):
+            break
+        at, cell = cells[value]
+        if _secret_pair(cells[name][1], cell):
+            found.append((at, at + len(cell)))
+    return found
 
 
 def _dataframe(header: str, rows: list[tuple[int, str]]) -> list[tuple[int, int]]:
@@ -238,3 +266,77 @@ def _sql_values(text: str, line_start: int) -> list[tuple[int, int]]:
             if token.group(4) == ")":
                 break
     return found
+
+
+# Names of cookies that carry a session or a login (not _ga, _gid, theme, locale...).
+_SESSION_COOKIE = re.compile(r"(?i:sess|(?<![a-z])sid|auth|token|jwt|remember|login|secret)")
+# {"key": "password", "value": "..."} (Postman), {"name": "token", "value": "..."} (HAR),
+# with maybe a "type" between; the name is checked in code.
+_JSON_PAIR = re.compile(
+    r"\"(?:key|name)\"\s{0,3}:\s{0,3}\"(?P<name>[^\"\\\r\n]{1,64})\"\s{0,3},\s{0,3}"
+    r"(?:\"(?:type|description|enabled)\"\s{0,3}:\s{0,3}(?:\"[^\"\r\n]{0,64}\"|\w{1,8})\s{0,3},\s{0,3})?"
+    r"\"value\"\s{0,3}:\s{0,3}\"(?P<value>[^\"\r\n]{1,1100})\""
+)
+# Cookie: a=b; session_id=...   Set-Cookie: sessionid=...; Path=/   (a header line, or a HAR
+# header whose value is the cookie string).
+_COOKIE_HEADER = re.compile(
+    r"(?i:cookie)(?:\"?\s{0,3}[:=]\s{0,3}\"?|\"\s{0,3},\s{0,3}\"value\"\s{0,3}:\s{0,3}\")"
+    r"(?P<value>[^\"\r\n]{1,4000})"
+)
+_COOKIE_PAIR = re.compile(r"\s*([^=;,\s]{1,64})=([^;,\s\"]{1,1024})")
+
+
+def _secret_pair(name: str, value: str) -> bool:
+    """A value next to a name that names a secret or a session cookie."""
+    if not (_secret_column(name) or _SESSION_COOKIE.search(name)):
+        return False
+    if len(value) > 1100 or value.lower() in _EMPTY or is_placeholder(value):
+        return False
+    if placeholder_literal(value) or _HASH_VALUE.match(value):
+        return False
+    if _secret_column(name) and looks_like_password(value, literal=True):
+        return True
+    return looks_random(value)
+
+
+class PairSecretRecognizer(WardenRecognizer):
+    """A value whose name is a sibling field (`{"key": "apiKey", "value": "..."}`) or a
+    cookie's name (`Cookie: session_id=...`)."""
+
+    ENTITY = "GENERIC_SECRET"
+    PREFIXES = ('"key"', '"name"', "cookie")
+    MAX_LENGTH = 1300
+    BEFORE = 1  # see ColumnSecretRecognizer
+    JOIN_LINES = False
+    PATTERNS = (Pattern("name_value_pair", r"(?!)", 0.7),)
+    SCORE = 0.7
+
+    def analyze_span(self, text: str, start: int, end: int) -> list[RecognizerResult]:
+        found: list[tuple[int, int]] = []
+        limit = min(len(text), end + self.MAX_LENGTH)
+        for match in _JSON_PAIR.finditer(text, start, limit):
+            if match.start() >= end:
+                break
+            if match.group("name").lower() == "cookie":
+                continue  # read as a cookie string below
+            if _secret_pair(match.group("name"), match.group("value")):
+                found.append(match.span("value"))
+        for match in _COOKIE_HEADER.finditer(text, start, limit):
+            if match.start() >= end:
+                break
+            base = match.start("value")
+            pairs = match.group("value").split(";")
+            if text[match.start() - 4 : match.start()].lower() == "set-":
+                pairs = pairs[:1]  # the rest are attributes (Path, Expires...)
+            pos = base
+            for pair in pairs:
+                cookie = _COOKIE_PAIR.match(pair)
+                if cookie is not None and _secret_pair(cookie.group(1), cookie.group(2)):
+                    found.append((pos + cookie.start(2), pos + cookie.end(2)))
+                pos += len(pair) + 1
+        results = []
+        for s, e in found:
+            result = self._score(text, s, e, self.SCORE)
+            if result is not None:
+                results.append(result)
+        return results
