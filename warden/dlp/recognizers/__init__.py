@@ -30,6 +30,7 @@ from warden.dlp.recognizers.ner import NER_ENTITIES, SpacyNerRecognizer
 from warden.dlp.recognizers.npm import NpmTokenRecognizer
 from warden.dlp.recognizers.openai import OpenAIKeyRecognizer
 from warden.dlp.recognizers.passwords import (
+    ForeignPasswordRecognizer,
     LoginCallPasswordRecognizer,
     PgpassPasswordRecognizer,
     ProsePasswordRecognizer,
@@ -137,6 +138,7 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     ColumnSecretRecognizer,
     PairSecretRecognizer,
     ProsePasswordRecognizer,
+    ForeignPasswordRecognizer,
     LoginCallPasswordRecognizer,
     PgpassPasswordRecognizer,
     EmailAddressRecognizer,

@@ -40,7 +40,7 @@ class CommandLineSecretRecognizer(WardenRecognizer):
     PREFIXES = (
         "--", "-p", "-u", "redis-cli", "sqlplus", "expdp", "impdp", "sqlcmd", "bcp", "osql",
         "mysql", "mariadb", "-pass", "-passw", "-passwd", "-password", "-passphrase", "-pw", "-pwd",
-        "-pypi-",
+        "-pypi-", "-passwort",
         "-putty-user-key-file-", "-prof",
     )  # fmt: skip
     ANCHORED = True

@@ -138,6 +138,8 @@ _NAME_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _SECRET_NAME_WORDS = frozenset(
     {"secret", "password", "passwd", "pwd", "passphrase", "token", "credential", "credentials"}
     | {"pass", "apikey", "accesskey"}
+    # other languages' password words (a column or a field named so)
+    | {"passwort", "kennwort", "wachtwoord", "senha", "contrasena", "motdepasse"}
 )
 _SECRET_ENDINGS = (("api", "key"), ("access", "key"), ("private", "key"), ("secret", "key"))
 

@@ -9,16 +9,27 @@
 - A login call's second argument, quoted: server.login("reports@acme.io", "..."), as
   smtplib, ftplib, imaplib and poplib's user/pass methods take it.
 - A .pgpass line, host:port:database:user:password (port a number or `*`).
+- Prose and labels in other languages: Passwort/Kennwort (German), mot de passe (French),
+  contraseña/clave (Spanish), senha (Portuguese), wachtwoord (Dutch), パスワード (Japanese),
+  密码/密碼 (Chinese), then `:`, `=` or the language's "is" (lautet, ist, est, es, é, is, は,
+  是, 为): "das Passwort für den SFTP-Server lautet Xy7-kQ2!", "サーバーのパスワードは Xy7-kQ2!
+  です", "Kennwort: Xy7-kQ2!". The value is judged as in English.
 """
 
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
 from warden.dlp.recognizers.entropy import looks_like_password
 
-__all__ = ["LoginCallPasswordRecognizer", "PgpassPasswordRecognizer", "ProsePasswordRecognizer"]
+__all__ = [
+    "ForeignPasswordRecognizer",
+    "LoginCallPasswordRecognizer",
+    "PgpassPasswordRecognizer",
+    "ProsePasswordRecognizer",
+]
 
 # Punctuation that ends a sentence or a clause rather than a password, judged without it.
 _TRAILING = ".,;:!?)"
@@ -35,7 +46,7 @@ _CLOSERS = ",;:)"
 
 class ProsePasswordRecognizer(WardenRecognizer):
     ENTITY = "GENERIC_SECRET"
-    PREFIXES = ("pass", "pw", "login")
+    PREFIXES: ClassVar[tuple[str, ...]] = ("pass", "pw", "login")
     ANCHORED = True
     MAX_LENGTH = 400
     JOIN_LINES = False
@@ -67,6 +78,27 @@ class ProsePasswordRecognizer(WardenRecognizer):
             return start, end
         digits = any(c.isdigit() for c in value)
         return (start, end) if digits and looks_like_password(value, literal=True) else None
+
+
+class ForeignPasswordRecognizer(ProsePasswordRecognizer):
+    PREFIXES = (
+        "passwort", "kennwort", "mot de passe", "contraseña", "clave", "senha", "wachtwoord",
+        "パスワード", "密码", "密碼",
+    )  # fmt: skip
+    PATTERNS = (
+        Pattern(
+            "password_in_prose_other_languages",
+            r"(?:(?i:passwort|kennwort|mot[ \t]de[ \t]passe|contrase[ñn]a|clave|senha|wachtwoord)"
+            r"(?![^\W\d_])|パスワード|密[码碼])"
+            # up to six words between: "für den SFTP-Server", "de la base"; a full-width colon,
+            # and the ideographic and full-width commas and full stop end a value
+            r"(?:[ \t]{1,3}[\w.@()'-]{1,30}){0,6}?"
+            r"(?:[ \t]{0,3}[:=\uff1a][ \t]{0,3}|[ \t]{0,3}(?:は|是|为|為)[ \t]{0,3}"
+            r"|[ \t]{1,3}(?i:lautet|ist|est|es|é|is|era|war|était)[ \t]{1,3}(?::[ \t]{1,3})?)"
+            r"(?P<value>[^\s\"'`<>\u3001\u3002\uff0c,]{8,128})",
+            0.7,
+        ),
+    )
 
 
 class LoginCallPasswordRecognizer(WardenRecognizer):
