@@ -34,6 +34,7 @@ from warden.dlp.recognizers.passwords import (
     LoginCallPasswordRecognizer,
     PgpassPasswordRecognizer,
     ProsePasswordRecognizer,
+    ShortPasswordRecognizer,
 )
 from warden.dlp.recognizers.person_context import PersonContextRecognizer
 from warden.dlp.recognizers.person_records import (
@@ -139,6 +140,7 @@ PATTERN_RECOGNIZERS: tuple[type[WardenRecognizer], ...] = (
     PairSecretRecognizer,
     ProsePasswordRecognizer,
     ForeignPasswordRecognizer,
+    ShortPasswordRecognizer,
     LoginCallPasswordRecognizer,
     PgpassPasswordRecognizer,
     EmailAddressRecognizer,

@@ -14,6 +14,10 @@
   密码/密碼 (Chinese), then `:`, `=` or the language's "is" (lautet, ist, est, es, é, is, は,
   是, 为): "das Passwort für den SFTP-Server lautet Xy7-kQ2!", "サーバーのパスワードは Xy7-kQ2!
   です", "Kennwort: Xy7-kQ2!". The value is judged as in English.
+- Short passwords (4 to 7 characters) only where the label leaves no doubt and the value
+  ends its line: `password: k7#Qz`, `pw: k7#Qz`, `DB_PASS=k7#Qz`, or "the vault password is
+  k7#Qz" at the end of a sentence or before a parenthesis. The value needs a letter and a
+  digit or a symbol, and is not a placeholder (`****`, `xxxx`, `<pw>`, `${X}`, `none`).
 """
 
 from __future__ import annotations
@@ -21,14 +25,16 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from warden.dlp.placeholders import is_placeholder
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
-from warden.dlp.recognizers.entropy import looks_like_password
+from warden.dlp.recognizers.entropy import looks_like_password, placeholder_literal
 
 __all__ = [
     "ForeignPasswordRecognizer",
     "LoginCallPasswordRecognizer",
     "PgpassPasswordRecognizer",
     "ProsePasswordRecognizer",
+    "ShortPasswordRecognizer",
 ]
 
 # Punctuation that ends a sentence or a clause rather than a password, judged without it.
@@ -99,6 +105,50 @@ class ForeignPasswordRecognizer(ProsePasswordRecognizer):
             0.7,
         ),
     )
+
+
+_SHORT_FILLER = re.compile(r"(.)\1+|[xX*.#?_-]+|(?i:none|null|nil|n/?a|todo|tbd|same|empty|blank)")
+
+
+class ShortPasswordRecognizer(WardenRecognizer):
+    ENTITY = "GENERIC_SECRET"
+    PREFIXES = ("pass", "pw")
+    ANCHORED = True
+    MAX_LENGTH = 40
+    JOIN_LINES = False
+    PATTERNS = (
+        Pattern(
+            "short_password_labelled",
+            r"(?i:pass(?:word|wd|phrase)?|pwd?)(?![A-Za-z])[ \t]{0,3}"
+            r"(?:[:=][ \t]{0,3}|[ \t](?i:is|was)[ \t]{1,3})"
+            r"(?P<value>[^\s\"'`<>(){}\[\]]{4,8})"
+            # the end of the line, of a sentence, or a parenthesis
+            r"(?=[ \t]*(?:\r?\n|$)|[ \t]+\(|[.,;](?:[ \t]|\r?\n|$))",
+            0.7,
+        ),
+    )
+
+    def refine(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        # The label must be a whole word or the end of a name: pw, password, DB_PASS.
+        label = text.rfind("\n", 0, start) + 1
+        head = re.search(r"(?i:pass(?:word|wd|phrase)?|pwd?)[^\n]*$", text[label:start])
+        if head is None:
+            return None
+        at = label + head.start()
+        if at > 0 and text[at - 1].isalpha():
+            return None
+        while end > start and text[end - 1] in ".,;:":
+            end -= 1
+        value = text[start:end]
+        if not 4 <= len(value) <= 7:
+            return None
+        letter = any(c.isalpha() for c in value)
+        other = any(c.isdigit() for c in value) or any(not c.isalnum() for c in value)
+        if not (letter and other) or _SHORT_FILLER.fullmatch(value):
+            return None
+        if is_placeholder(value) or placeholder_literal(value) or _NOT_A_VALUE.match(value):
+            return None
+        return start, end
 
 
 class LoginCallPasswordRecognizer(WardenRecognizer):
