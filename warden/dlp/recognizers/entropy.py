@@ -12,11 +12,16 @@ get_token()), URLs, and UUIDs (an idempotency_key or a session key is far more o
 than a credential; the rare credential that is a UUID is missed), and identifiers that are
 public by design when their name says so: a service account's private_key_id, a key_id or kid
 naming which key signed something, an OAuth client_id. They grant nothing; the key itself, next
-to them, is what is found.
+to them, is what is found. Likewise a value named public (WireGuard's `PublicKey =`), a
+Stripe publishable key (pk_live_, pk_test_), a masked key (sk-...abcd, xoxb-****-****-abcd)
+and three dotted base64url parts that are no JWT (a cache key, a {"page": 2} cursor).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import math
 import re
 import string
@@ -31,6 +36,7 @@ __all__ = [
     "looks_random",
     "names_secret",
     "placeholder_literal",
+    "public_or_masked",
     "shannon_entropy",
 ]
 
@@ -342,6 +348,32 @@ def _is_worded_placeholder(value: str) -> bool:
     return not rest or is_name(rest) or is_placeholder(rest) or not looks_random(rest, 12)
 
 
+# Keys shown masked: sk-...abcd, sk_live_…wxyz, xoxb-****-****-abcd.
+_MASKED = re.compile(r"\.{3}|\u2026|\*{3}")
+# Public by design: Stripe's publishable keys (they go in the browser).
+_PUBLIC_PREFIX = re.compile(r"pk_(?:live|test)_")
+_DOTTED_THREE = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+
+
+def public_or_masked(value: str) -> bool:
+    """A Stripe publishable key or a key shown masked (sk-...abcd): no secret to report."""
+    return bool(_MASKED.search(value) or _PUBLIC_PREFIX.match(value))
+
+
+def _jwt_shaped_non_jwt(value: str, *, secret_name: bool) -> bool:
+    """Three dotted base64url parts that are not a JWT: a JWT's first part is JSON with `alg`.
+    A first part of JSON without `alg` is a cursor ({"page": 2}); one that is no JSON at all is
+    a cache key or the like, unless the name says it is a secret (session_token: a.b.c)."""
+    if not _DOTTED_THREE.fullmatch(value):
+        return False
+    head = value.split(".", 1)[0]
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (binascii.Error, ValueError):
+        return not secret_name
+    return not (isinstance(decoded, dict) and "alg" in decoded)
+
+
 def _names_public_identifier(text: str, start: int, limit: int = 256) -> bool:
     """Whether the value at `start` is assigned to a documented public identifier. Read from
     the start of its line, never from a cut mid-line, where any name could seem to begin."""
@@ -435,10 +467,16 @@ class GenericSecretRecognizer(WardenRecognizer):
             return None
         if _names_public_identifier(text, start):
             return None
+        if public_or_masked(value):
+            return None
         before = text[max(0, start - 64) : start]
         window = before[-48:].lower()
         named = _assigned_name(before)
         names_secret = named is not None and _names_secret(named)
+        if named is not None and "public" in named.lower():
+            return None  # WireGuard's PublicKey, a public_key: public by design
+        if _jwt_shaped_non_jwt(value, secret_name=names_secret):
+            return None
         if (
             names_secret or any(word in window for word in _PASSWORD_WORDS)
         ) and looks_like_password(value, literal=quoted or config_line):

@@ -35,6 +35,7 @@ from warden.dlp.recognizers.entropy import (
     looks_random,
     names_secret,
     placeholder_literal,
+    public_or_masked,
 )
 
 __all__ = ["ColumnSecretRecognizer", "PairSecretRecognizer"]
@@ -70,6 +71,8 @@ def _secret_cell(value: str) -> bool:
     if len(value) > _MAX_CELL or value.lower() in _EMPTY or "\n" in value:
         return False
     if _HASH_VALUE.match(value) or is_placeholder(value) or placeholder_literal(value):
+        return False
+    if public_or_masked(value):
         return False
     return looks_like_password(value, literal=True) or looks_random(value)
 
@@ -292,7 +295,7 @@ def _secret_pair(name: str, value: str) -> bool:
         return False
     if len(value) > 1100 or value.lower() in _EMPTY or is_placeholder(value):
         return False
-    if placeholder_literal(value) or _HASH_VALUE.match(value):
+    if placeholder_literal(value) or _HASH_VALUE.match(value) or public_or_masked(value):
         return False
     if _secret_column(name) and looks_like_password(value, literal=True):
         return True
