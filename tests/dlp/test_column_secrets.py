@@ -81,7 +81,10 @@ def test_sql_insert_columns(secrets_scanner: Scanner) -> None:
         "INSERT INTO users (email, password, role) VALUES \n"
         f"  ('a0@acme.io', '{a}', 'admin'),\n  ('b1@acme.io', '{b}', 'admin');"
     )
-    creds = f"INSERT INTO api_credentials (id, service, api_key) VALUES\n  (3, 'internal', '{k}');"
+    creds = (
+        "INSERT INTO api_credentials (id, service, api_key, created_at) VALUES\n"
+        f"  (1, 'billing', NULL, now()),\n  (3, 'internal', '{k}', now());"
+    )
     assert {a, b} <= _secrets(secrets_scanner, users)
     assert k in _secrets(secrets_scanner, creds)
     # the role and the email are not under a secret column; a hash is not a password
@@ -115,8 +118,9 @@ def test_session_cookies(secrets_scanner: Scanner) -> None:
     )
     assert _secrets(secrets_scanner, text) == {sess, auth}
     devtools = (
-        "Name\tValue\tDomain\tPath\n_ga\tGA1.1.123456.78910\t.shop.example\t/\n"
-        f"laravel_session\t{table}\tshop.example\t/\n"
+        "Name\tValue\tDomain\tPath\tExpires / Max-Age\n"
+        "_ga\tGA1.1.123456.78910\t.shop.example\t/\t2026-01-01\n"
+        f"laravel_session\t{table}\tshop.example\t/\tSession\n"
     )
     assert _secrets(secrets_scanner, devtools) == {table}
     analytics = f"Cookie: _ga=GA1.2.1.2; _gid={_key(24)}; locale=en-US\n"

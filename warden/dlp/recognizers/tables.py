@@ -43,7 +43,7 @@ __all__ = ["ColumnSecretRecognizer", "PairSecretRecognizer"]
 _MAX_ROWS = 200
 _MAX_CELL = 256
 # Column names: words, maybe dotted or spaced (`api key`); a header has 2 to 40 of them.
-_COLUMN = re.compile(r"[A-Za-z_][\w .-]{0,40}")
+_COLUMN = re.compile(r"[A-Za-z_][\w ./-]{0,40}")
 _MD_SEPARATOR = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-{0,}:?\s*\|?\s*")
 _DF_ROW_INDEX = re.compile(r"\S+")
 # Column names that name a secret but hold no secret: hashes, salts, when and how it was set.
@@ -57,7 +57,10 @@ _SQL_INSERT = re.compile(
     r"(?i:insert\s+(?:ignore\s+)?into)\s+[\w.\"`\[\]]{1,128}\s*\(([^()]{1,2000})\)\s*(?i:values)\s*"
 )
 # One SQL literal or bare word in a VALUES tuple.
-_SQL_TOKEN = re.compile(r"\s*(?:'((?:[^']|'')*)'|\"([^\"]*)\"|([^,()'\"\s][^,()]*?))\s*([,)])")
+_SQL_TOKEN = re.compile(
+    r"\s*(?:'(?P<quoted>(?:[^']|'')*)'|\"[^\"]*\"|[A-Za-z_][\w.]{0,64}\([^()]{0,200}\)"
+    r"|[^,()'\"\s][^,()]*?)\s*(?P<end>[,)])"
+)
 
 
 def _secret_column(name: str) -> bool:
@@ -260,13 +263,13 @@ def _sql_values(text: str, line_start: int) -> list[tuple[int, int]]:
             token = _SQL_TOKEN.match(text, pos, window_end)
             if token is None:
                 return found
-            if index in columns and token.group(1) is not None:
-                s, e = token.span(1)
+            if index in columns and token.group("quoted") is not None:
+                s, e = token.span("quoted")
                 if _secret_cell(text[s:e]):
                     found.append((s, e))
             pos = token.end()
             index += 1
-            if token.group(4) == ")":
+            if token.group("end") == ")":
                 break
     return found
 
