@@ -25,6 +25,7 @@ cookies (_ga, _gid) and preferences are not reported.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from presidio_analyzer import RecognizerResult
 
@@ -86,16 +87,17 @@ def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
-def _lines_after(text: str, end: int) -> list[tuple[int, str]]:
-    """The lines after the one ending at `end`, with where each starts (at most _MAX_ROWS)."""
-    lines: list[tuple[int, str]] = []
+def _lines_after(text: str, end: int) -> Iterator[tuple[int, str]]:
+    """The lines after the one ending at `end`, with where each starts (at most _MAX_ROWS),
+    read only as far as the caller reads: most header-like lines have no table under them."""
     pos = end + 1
-    while pos <= len(text) and len(lines) < _MAX_ROWS:
+    for _ in range(_MAX_ROWS):
+        if pos > len(text):
+            return
         stop = text.find("\n", pos)
         stop = len(text) if stop == -1 else stop
-        lines.append((pos, text[pos:stop].rstrip("\r")))
+        yield pos, text[pos:stop].rstrip("\r")
         pos = stop + 1
-    return lines
 
 
 def _split_cells(line: str, sep: str, base: int) -> list[tuple[int, str]]:
@@ -172,13 +174,14 @@ def _cells_under(columns: list[int], rows: list[list[tuple[int, str]]]) -> list[
     return found
 
 
-def _markdown(header: str, rows: list[tuple[int, str]]) -> list[tuple[int, int]]:
+def _markdown(header: str, rows: Iterator[tuple[int, str]]) -> list[tuple[int, int]]:
     names = [c for _, c in _split_cells(header.strip().strip("|"), "|", 0)]
     columns = [i for i, name in enumerate(names) if _secret_column(name)]
-    if not columns or not rows or not _MD_SEPARATOR.fullmatch(rows[0][1]):
+    first = next(rows, None) if columns else None
+    if first is None or not _MD_SEPARATOR.fullmatch(first[1]):
         return []
     table = []
-    for base, line in rows[1:]:
+    for base, line in rows:
         stripped = line.strip()
         if not stripped.startswith("|"):
             break
@@ -191,7 +194,7 @@ def _markdown(header: str, rows: list[tuple[int, str]]) -> list[tuple[int, int]]
     return _cells_under(columns, table)
 
 
-def _delimited(header: str, sep: str, rows: list[tuple[int, str]]) -> list[tuple[int, int]]:
+def _delimited(header: str, sep: str, rows: Iterator[tuple[int, str]]) -> list[tuple[int, int]]:
     names = [c for _, c in _split_cells(header, sep, 0)]
     if len(names) < 2 or not all(_COLUMN.fullmatch(n.strip("\"'")) for n in names):
         return []
@@ -211,7 +214,7 @@ def _delimited(header: str, sep: str, rows: list[tuple[int, str]]) -> list[tuple
 
 
 def _name_value_rows(
-    name: int, value: int, sep: str, rows: list[tuple[int, str]]
+    name: int, value: int, sep: str, rows: Iterator[tuple[int, str]]
 ) -> list[tuple[int, int]]:
     """A table of name/value rows (DevTools' cookie table): the row's name names the value."""
     found = []
@@ -225,7 +228,7 @@ def _name_value_rows(
     return found
 
 
-def _dataframe(header: str, rows: list[tuple[int, str]]) -> list[tuple[int, int]]:
+def _dataframe(header: str, rows: Iterator[tuple[int, str]]) -> list[tuple[int, int]]:
     names = header.split()
     if len(names) < 2 or not all(_COLUMN.fullmatch(n) for n in names):
         return []
