@@ -1,7 +1,7 @@
 """Warden's Presidio recognizers, one family per module, and the list the scanner builds from.
 
 Secrets: openai, anthropic, google, aws, github, gitlab, slack, stripe, huggingface, azure,
-twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy, command_line,
+twilio, sendgrid, npm, pypi, jwt, private_key, url_credentials, entropy, command_line, tables,
 passwords, vendor_tokens (Notion, Shopify, Linear, SonarQube, Vault, Telegram, Mistral...).
 Personal data: email, phone, credit_card, iban, us_ssn, us_itin, ip_address, ner (spaCy), and
 person_context (names announced by
