@@ -58,6 +58,9 @@ def test_short_password_under_a_label(secrets_scanner: Scanner, template: str) -
         "password: secret",
         "bypass: ab12",
         "password: 12345",
+        # code: a tuple assignment names variables, found in this repository's own source
+        "self._bind_dn, self._bind_password = bind_dn, bind_password",
+        "api, pw = g.token(32), g.password()",
         "password is ${PW}",
         "the password is abc1 right? no idea",
         "compass: N12E\n",

@@ -44,7 +44,7 @@ _TRAILING = ".,;:!?)"
 # password of dotted words starts with a capital or holds no lower-case first segment).
 _NOT_A_VALUE = re.compile(
     r"[A-Za-z][A-Za-z0-9+.-]*://|\.{0,2}/|~/|[A-Za-z]:\\"
-    r"|[a-z_$][a-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+(?:\(\)?)?[;,]?$"
+    r"|[a-z_$][a-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+(?:\([^\s)]*\)?)?[;,]?$"
 )
 # What may close a value in prose, and is not part of it.
 _CLOSERS = ",;:)"
@@ -110,6 +110,10 @@ class ForeignPasswordRecognizer(ProsePasswordRecognizer):
 _SHORT_FILLER = re.compile(r"(.)\1+|[xX*.#?_-]+|(?i:none|null|nil|n/?a|todo|tbd|same|empty|blank)")
 
 
+# Letters joined by underscores and nothing else: a variable's name (bind_dn, db_pw).
+_IDENTIFIER = re.compile(r"[A-Za-z]+(?:_[A-Za-z]+)+|_[A-Za-z_]+")
+
+
 class ShortPasswordRecognizer(WardenRecognizer):
     ENTITY = "GENERIC_SECRET"
     PREFIXES = ("pass", "pw")
@@ -146,6 +150,8 @@ class ShortPasswordRecognizer(WardenRecognizer):
         other = any(c.isdigit() for c in value) or any(not c.isalnum() for c in value)
         if not (letter and other) or _SHORT_FILLER.fullmatch(value):
             return None
+        if _IDENTIFIER.fullmatch(value):
+            return None  # `_bind_password = bind_dn, ...`: code names a variable, not a password
         if is_placeholder(value) or placeholder_literal(value) or _NOT_A_VALUE.match(value):
             return None
         return start, end
