@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import random
-import string
 import time
 
 import pytest
 
+from tests.dlp.passwords import password_maker, redacted
 from warden.dlp.recognizers.entropy import GenericSecretRecognizer
 from warden.dlp.scanner import Scanner
 
-_RNG = random.Random(20261207)
-
-
-def _password(symbols: str = "-.!@#%") -> str:
-    """A fresh password: every kind of character, a symbol inside, a letter at each end."""
-    middle = [
-        *_RNG.choices(string.ascii_lowercase, k=4),
-        *_RNG.choices(string.ascii_uppercase, k=3),
-        *_RNG.choices(string.digits, k=3),
-        *_RNG.choices(symbols, k=2),
-    ]
-    _RNG.shuffle(middle)
-    return _RNG.choice(string.ascii_letters) + "".join(middle) + _RNG.choice(string.ascii_letters)
-
-
-def _redacted(scanner: Scanner, text: str) -> tuple[str, list[str]]:
-    findings = sorted(scanner.scan_text(text), key=lambda f: f.start, reverse=True)
-    for f in findings:
-        text = text[: f.start] + "[REDACTED]" + text[f.end :]
-    return text, [f.entity_type for f in findings]
+_password = password_maker(20261207, "-.!@#%")
+_redacted = redacted
 
 
 @pytest.mark.parametrize(

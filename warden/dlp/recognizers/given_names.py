@@ -18,6 +18,7 @@ from importlib import resources
 __all__ = [
     "AMBIGUOUS",
     "NOT_SURNAMES",
+    "PARTICLES",
     "common_words",
     "fold",
     "given_names",
@@ -275,7 +276,8 @@ def is_common_word(word: str, *, surnames_count: bool = True) -> bool:
     return surname is not None and (surnames_count or not surname)
 
 
-_PARTICLES = frozenset(
+# Words inside a name that are not its given name or surname: "van", "de", "bin".
+PARTICLES = frozenset(
     [
         "van",
         "von",
@@ -309,7 +311,7 @@ def plausible_person(words: list[str], *, lower: bool = False) -> bool:
     "jordan main"), none after a word-like given name (Mark, Grace) or in lower case even if
     it is a surname ("Mark White" stays unconfirmed), and no first word that is a common
     word but not a given name ("Build Docker Image", "Security Ops")."""
-    core = [w for w in words if w.casefold() not in _PARTICLES]
+    core = [w for w in words if w.casefold() not in PARTICLES]
     if len(core) < 2:
         return False
     first = core[0].casefold()

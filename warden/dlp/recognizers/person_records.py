@@ -33,6 +33,7 @@ from presidio_analyzer import RecognizerResult
 from warden.dlp.recognizers.base import Pattern, WardenRecognizer
 from warden.dlp.recognizers.given_names import (
     NOT_SURNAMES,
+    PARTICLES,
     fold,
     is_common_word,
     is_given_name,
@@ -50,32 +51,6 @@ __all__ = [
 
 _LETTERS = r"[^\W\d_]"
 _WORD = rf"{_LETTERS}+(?:['\u2019-]{_LETTERS}+)*"
-_PARTICLES = frozenset(
-    [
-        "van",
-        "von",
-        "de",
-        "der",
-        "den",
-        "del",
-        "della",
-        "da",
-        "di",
-        "du",
-        "la",
-        "le",
-        "dos",
-        "das",
-        "do",
-        "bin",
-        "ibn",
-        "al",
-        "ter",
-        "ten",
-        "y",
-        "zu",
-    ]
-)
 # A run of words on one line, single spaces or tabs apart.
 _WORDS = re.compile(rf"{_WORD}(?:[ \t]{_WORD})*")
 _EMAIL = re.compile(
@@ -194,7 +169,7 @@ def _casing(words: list[str]) -> str | None:
     """ "title", "upper" or "lower" when every word (particles aside) is written alike."""
     kinds = set()
     for word in words:
-        if word.casefold() in _PARTICLES and not word.isupper():
+        if word.casefold() in PARTICLES and not word.isupper():
             continue
         if word.isupper():
             kinds.add("upper")
@@ -211,7 +186,7 @@ def _name_shape(text: str, min_words: int = 2) -> bool:
     words = text.split()
     if not min_words <= len(words) <= 5 or _casing(words) is None:
         return False
-    core = [w for w in words if w.casefold() not in _PARTICLES]
+    core = [w for w in words if w.casefold() not in PARTICLES]
     return bool(core) and not any(w.casefold() in _NOT_PERSON_WORDS for w in core)
 
 
@@ -221,7 +196,7 @@ def _local_tokens(local: str) -> set[str]:
 
 def _corroborated(words: list[str], local: str) -> bool:
     """The e-mail's local part spells the name: john.smith, jsmith, smith.j, john_sm."""
-    core = [w for w in words if w.casefold() not in _PARTICLES]
+    core = [w for w in words if w.casefold() not in PARTICLES]
     if len(core) < 2:
         return False
     # Mail systems drop the letters they cannot write: "Hänninen" as "hnninen" or "hanninen".
@@ -402,7 +377,7 @@ def _display_name(line: str, email: re.Match[str]) -> tuple[int, int] | None:
         # Raghunathan <...>" gives "Priya Raghunathan".
         for i in range(max(0, len(words) - 4), len(words)):
             texts = [line[s:e] for s, e in words[i:]]
-            if texts[0].casefold() in _PARTICLES:
+            if texts[0].casefold() in PARTICLES:
                 continue
             if _is_display_person(texts):
                 return words[i][0], words[-1][1]
@@ -457,7 +432,7 @@ def _header(line: str, cells: list[tuple[int, int]]) -> tuple[int, dict[int, str
 
 
 def _word_kind(word: str) -> str | None:
-    return _casing([word]) if word.casefold() not in _PARTICLES else "particle"
+    return _casing([word]) if word.casefold() not in PARTICLES else "particle"
 
 
 def _sub_runs(run: str, offset: int) -> Iterator[list[tuple[int, int]]]:
@@ -623,7 +598,7 @@ class GivenNameRecognizer(WardenRecognizer):
         keep = 1
         for value in values[1:]:
             key = value.casefold()
-            if key in _PARTICLES and casing != "upper":
+            if key in PARTICLES and casing != "upper":
                 keep += 1
                 continue
             if key in NOT_SURNAMES or key in _NOT_PERSON_WORDS or len(key) < 2:
@@ -631,7 +606,7 @@ class GivenNameRecognizer(WardenRecognizer):
             keep += 1
             if casing == "lower" or keep >= 3:
                 break  # lower case: given name and surname only, "john smith tomorrow"
-        while keep > 1 and values[keep - 1].casefold() in _PARTICLES:
+        while keep > 1 and values[keep - 1].casefold() in PARTICLES:
             keep -= 1
         if keep < 2 or not plausible_person(values[:keep], lower=casing == "lower"):
             return None  # "Mark Stale Issues", "to jordan main", "with dev branch"
@@ -718,7 +693,7 @@ class NamePartFieldRecognizer(WardenRecognizer):
         words = text[s:e].split()
         if not all(_plain_word(w) for w in words):
             return None
-        core = [w for w in words if w.casefold() not in _PARTICLES] or words
+        core = [w for w in words if w.casefold() not in PARTICLES] or words
         if any(
             w.casefold() in _NOT_PART_VALUES
             or w.casefold() in NOT_SURNAMES

@@ -1,0 +1,37 @@
+"""Fresh fake passwords and the redacted form of a text, for the generic-credential tests."""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Callable
+
+from warden.dlp.scanner import Scanner
+
+__all__ = ["password_maker", "redacted"]
+
+
+def password_maker(seed: int, default_symbols: str) -> Callable[..., str]:
+    """Passwords from a seeded generator: every kind of character, symbols inside, a letter
+    at each end (a password no recognizer was tuned on, drawn anew per call)."""
+    rng = random.Random(seed)
+
+    def password(symbols: str = default_symbols) -> str:
+        middle = [
+            *rng.choices(string.ascii_lowercase, k=4),
+            *rng.choices(string.ascii_uppercase, k=3),
+            *rng.choices(string.digits, k=3),
+            *rng.choices(symbols, k=2),
+        ]
+        rng.shuffle(middle)
+        return rng.choice(string.ascii_letters) + "".join(middle) + rng.choice(string.ascii_letters)
+
+    return password
+
+
+def redacted(scanner: Scanner, text: str) -> tuple[str, list[str]]:
+    """The text with each finding replaced by [REDACTED], and the findings' types."""
+    findings = sorted(scanner.scan_text(text), key=lambda f: f.start, reverse=True)
+    for f in findings:
+        text = text[: f.start] + "[REDACTED]" + text[f.end :]
+    return text, [f.entity_type for f in findings]
