@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from warden.dlp.scanner import Scanner
 
-__all__ = ["password_maker", "redacted"]
+__all__ = ["generic_secrets", "password_maker", "redacted"]
 
 
 def password_maker(seed: int, default_symbols: str) -> Callable[..., str]:
@@ -35,3 +35,12 @@ def redacted(scanner: Scanner, text: str) -> tuple[str, list[str]]:
     for f in findings:
         text = text[: f.start] + "[REDACTED]" + text[f.end :]
     return text, [f.entity_type for f in findings]
+
+
+def generic_secrets(scanner: Scanner, text: str) -> set[str]:
+    """The values reported as GENERIC_SECRET at the default policy's 0.5."""
+    return {
+        text[f.start : f.end]
+        for f in scanner.scan_text(text)
+        if f.entity_type == "GENERIC_SECRET" and f.score >= 0.5
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import string
 
+from tests.dlp.passwords import generic_secrets
 from warden.dlp.scanner import Scanner
 
 _RNG = random.SystemRandom()
@@ -24,12 +25,7 @@ def _key(n: int = 32) -> str:
             return key
 
 
-def _secrets(scanner: Scanner, text: str) -> set[str]:
-    return {
-        text[f.start : f.end]
-        for f in scanner.scan_text(text)
-        if f.entity_type == "GENERIC_SECRET" and f.score >= 0.5
-    }
+_secrets = generic_secrets
 
 
 def test_markdown_password_column(secrets_scanner: Scanner) -> None:

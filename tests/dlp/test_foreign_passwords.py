@@ -8,6 +8,7 @@ import string
 
 import pytest
 
+from tests.dlp.passwords import generic_secrets
 from warden.dlp.scanner import Scanner
 
 _RNG = random.SystemRandom()
@@ -18,12 +19,7 @@ def _password() -> str:
     return core[:3].upper() + core[3:] + str(_RNG.randrange(10, 99)) + _RNG.choice("!#%-")
 
 
-def _secrets(scanner: Scanner, text: str) -> set[str]:
-    return {
-        text[f.start : f.end]
-        for f in scanner.scan_text(text)
-        if f.entity_type == "GENERIC_SECRET" and f.score >= 0.5
-    }
+_secrets = generic_secrets
 
 
 @pytest.mark.parametrize(
