@@ -46,8 +46,8 @@ def make_stages() -> list[object]:
     identity = IdentityAddon(runtime)
     audit = AuditAddon(runtime, identity)
     dlp = DlpScanAddon(runtime)
-    alerts = AlertsAddon(runtime)
     state = StateAddon()
+    alerts = AlertsAddon(runtime, state)  # alert windows in Redis too, with `--state`
     policy = PolicyAddon(runtime, state)
     audit.on_user_purged(alerts.forget_user)  # a purge must not leave an open alert to repeat
     return [

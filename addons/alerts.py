@@ -4,8 +4,11 @@ Runs after the policy (and DLP) in the `request` hook, and before the audit addo
 `response`/`error` hooks, so the exchange's alert_ids are complete when the event is
 written. A short prompt is checked right here (tens of microseconds); a long one goes to
 the detection worker process (or, without one, a thread) so it does not hold up the event
-loop. Storing and delivering alerts happen on the AlertService's threads. Alerting never
-fails a request: an error here is logged and the request goes on.
+loop. Deduping (in throttle windows shared with the other Warden processes: the state
+database, or Redis with `--state`), storing and delivering alerts happen on the
+AlertService's threads; the request goes on meanwhile, and the response/error hook waits
+(briefly) for the alert ids its event lists. Alerting never fails a request: an error here
+is logged and the request goes on.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from mitmproxy import ctx, http, tls
 
 from addons.exchange import exchange
 from addons.runtime import RuntimeAddon
+from addons.state import StateAddon
 from warden.alerts.config import AlertsConfig, DetectorSettings
 from warden.alerts.detectors import (
     DETECTORS,
@@ -31,6 +35,7 @@ from warden.alerts.service import AlertService
 from warden.alerts.signal import Signal, Subject
 from warden.alerts.worker import DetectionWorker, WorkerGone
 from warden.catalog import CatalogEntry
+from warden.state.redis_alert_windows import RedisAlertWindows
 
 log = logging.getLogger("warden.alerts")
 
@@ -44,11 +49,14 @@ OFFLOAD_CHARS = 2 * 1024
 TICK_S = 1.0
 # How long the audit event waits for the worker's signals before detecting in-process.
 DETECT_WAIT_S = 5.0
+# How long the audit event waits for the ids of the alerts its request raised.
+IDS_WAIT_S = 5.0
 
 
 class AlertsAddon:
-    def __init__(self, runtime: RuntimeAddon) -> None:
+    def __init__(self, runtime: RuntimeAddon, state: StateAddon | None = None) -> None:
         self._runtime = runtime
+        self._state = state
         self._service: AlertService | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._worker: DetectionWorker | None = None
@@ -77,7 +85,16 @@ class AlertsAddon:
 
     def running(self) -> None:
         data_dir = self._runtime.current().config.data_dir
-        self._service = AlertService(data_dir, self._config())
+        shared = self._state.shared if self._state is not None else None
+        if shared is not None:  # `--state redis://...`: windows shared by the whole fleet
+            self._service = AlertService(
+                data_dir,
+                self._config(),
+                windows=RedisAlertWindows(shared.client, shared.namespace),
+                windows_name=shared.health.name,
+            )
+        else:
+            self._service = AlertService(data_dir, self._config())
         loop = self._loop = asyncio.get_running_loop()
         self._ticker = loop.create_task(self._tick_forever())
         if _option("warden_detect_worker", default=False):
@@ -208,10 +225,12 @@ class AlertsAddon:
     async def response(self, flow: http.HTTPFlow) -> None:
         await self._detected(flow)
         self._after(flow)
+        await self._named(flow)
 
     async def error(self, flow: http.HTTPFlow) -> None:
         await self._detected(flow)
         self._after(flow)
+        await self._named(flow)
 
     @staticmethod
     async def _detected(flow: http.HTTPFlow) -> None:
@@ -227,6 +246,25 @@ class AlertsAddon:
                 await detecting
         except (TimeoutError, WorkerGone):
             pass  # _offloaded_done, registered first, has already run either way
+
+    @staticmethod
+    async def _named(flow: http.HTTPFlow) -> None:
+        """Put the ids of the alerts this request raised on the flow, for its audit event."""
+        x = exchange(flow)
+        raising, x.alert_raising = x.alert_raising, []
+        if not raising:
+            return
+        # asyncio.wait, not a timeout around gather: cancelling would drop alerts not raised yet.
+        done, late = await asyncio.wait(raising, timeout=IDS_WAIT_S)
+        for future in raising:
+            if future in done and future.exception() is None:
+                x.alert_ids.extend(i for i in future.result() if i not in x.alert_ids)
+        if late:
+            log.warning(
+                "alerts of %s not decided within %s s; its event will not list them",
+                flow.id,
+                IDS_WAIT_S,
+            )
 
     def _after(self, flow: http.HTTPFlow) -> None:
         x = exchange(flow)
@@ -251,10 +289,15 @@ class AlertsAddon:
     ) -> None:
         if not signals or self._service is None:
             return
-        ids = self._service.raise_signals(signals, subject)
-        if flow is not None and ids:
-            known = exchange(flow).alert_ids
-            known.extend(i for i in ids if i not in known)
+        raising = asyncio.wrap_future(self._service.submit(signals, subject))
+        raising.add_done_callback(_log_failure)
+        if flow is not None:
+            exchange(flow).alert_raising.append(raising)
+
+
+def _log_failure(raising: asyncio.Future[list[str]]) -> None:
+    if not raising.cancelled() and (error := raising.exception()) is not None:
+        log.error("raising alerts failed", exc_info=error)
 
 
 def _option(name: str, *, default: bool) -> bool:

@@ -75,6 +75,7 @@ class Exchange:
     alert_subject: Subject | None = None
     alert_detecting: asyncio.Future[list[Signal]] | None = None
     alert_ids: list[str] = field(default_factory=list)
+    alert_raising: list[asyncio.Future[list[str]]] = field(default_factory=list)  # ids to come
     journaled: AuditEvent | None = None  # the request's event as journaled before it left
     message: MessageOutcome | None = None  # the WebSocket message being decided
     metrics_counted: bool = False

@@ -1,8 +1,10 @@
 """Declares where Warden's shared state lives (`--state`) and watches that store.
 
-Without `warden_state`, quota counters and coaching passes stay in the machine's SQLite
-state database (the policy addon opens it). With a redis:// or rediss:// URL, they live in
-Redis and every Warden instance pointing at it enforces one set of quotas; a probe each
+Without `warden_state`, quota counters, coaching passes and alert throttle windows stay in
+the machine's SQLite state database (the policy and alerts addons open it). With a redis://
+or rediss:// URL, they live in Redis and every Warden instance pointing at it enforces one
+set of quotas and makes one alert of a key repeated anywhere (alert windows never refuse:
+while Redis is down each instance dedupes its own alerts and marks them); a probe each
 second keeps /healthz honest and closes the breaker (warden/state/failover.py) once the
 server is back.
 """
@@ -32,6 +34,7 @@ class SharedState:
 
     def __init__(self, settings: RedisSettings, mode: Unreachable) -> None:
         client = connect(settings)
+        self.client, self.namespace = client, settings.namespace  # alert windows use them
         self.remote = RedisCounters(client, settings.namespace)
         self.health = StoreHealth(settings.redacted(), mode)
         self.counters = FailoverCounters(self.remote, self.health)
@@ -50,7 +53,8 @@ class StateAddon:
             "warden_state",
             str,
             "",
-            "Shared state store for quota counters and coaching passes: redis://HOST:PORT/DB "
+            "Shared state store for quota counters, coaching passes and alert windows: "
+            "redis://HOST:PORT/DB "
             "or rediss://... (TLS). Empty: the machine's SQLite state database.",
         )
         loader.add_option(

@@ -139,7 +139,8 @@ async def test_a_short_prompt_is_checked_in_process_at_once(addon_with_worker):
     flow = ai_flow(INJECTION)
     await addon_with_worker.request(flow)
     assert exchange(flow).alert_detecting is None
-    assert addon_with_worker.service().recorder.flush(5)
+    await addon_with_worker.response(flow)
+    assert addon_with_worker.service().flush(5)
     service = addon_with_worker.service()
     detectors = {service.store.get(i).alert["detector"] for i in exchange(flow).alert_ids}
     assert "prompt_injection" in detectors

@@ -60,6 +60,9 @@ class Alert:
     metrics: dict[str, float | int | str] = field(default_factory=dict)
     rev: int = 1  # bumped on every change; the store keeps the highest
     test: bool = False  # sent by `warden alerts test`
+    # Deduped and counted by this process alone: the shared window store did not answer,
+    # so another instance may hold an alert with the same key (warden/alerts/windows.py).
+    counted_locally: bool = False
 
     def snapshot(self) -> Alert:
         return replace(self, metrics=dict(self.metrics))
@@ -98,7 +101,50 @@ class Alert:
             "last_event_id": self.last_event_id,
             "metrics": dict(self.metrics),
             "test": self.test,
+            "counted_locally": self.counted_locally,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Alert:
+        """The inverse of to_dict (a shared window hands alerts between processes)."""
+        subject = Subject(
+            user=d.get("user") or "anonymous",
+            groups=tuple(d.get("groups") or ()),
+            device=d.get("device"),
+            client_ip=d.get("client_ip"),
+            app=d.get("app"),
+            app_name=d.get("app_name"),
+            vendor=d.get("vendor"),
+            host=d.get("host"),
+            model=d.get("model"),
+            event_id=d.get("last_event_id"),
+            action=d.get("action"),
+            rule_id=d.get("policy_rule"),
+        )
+        return cls(
+            id=str(d["id"]),
+            rule=str(d["rule"]),
+            dedupe_key=str(d["dedupe_key"]),
+            severity=Severity(d["severity"]),
+            title=str(d.get("title") or ""),
+            detector=str(d.get("detector") or ""),
+            category=str(d.get("category") or ""),
+            score=float(d.get("score") or 0.0),
+            reasons=tuple(Reason(str(r["code"]), str(r["text"])) for r in d.get("reasons") or ()),
+            evidence=tuple(Evidence(**e) for e in d.get("evidence") or ()),
+            subject=subject,
+            sinks=tuple(d.get("sinks") or ()),
+            first_seen=float(d["first_seen"]),
+            last_seen=float(d["last_seen"]),
+            window_ends=float(d["window_ends"]),
+            count=int(d.get("count") or 1),
+            first_event_id=d.get("first_event_id"),
+            last_event_id=d.get("last_event_id"),
+            metrics=dict(d.get("metrics") or {}),
+            rev=int(d.get("rev") or 1),
+            test=bool(d.get("test")),
+            counted_locally=bool(d.get("counted_locally")),
+        )
 
 
 @dataclass(frozen=True, slots=True)

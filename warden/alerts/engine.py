@@ -8,7 +8,10 @@ dedupe key (a template such as "{rule}:{user}:{detector}") names the alert it be
 When a window closes with repeats, expire() hands the alert back once so that a summary
 ("repeated 50 times") can go to the same sinks, if the rule keeps `summary: true`.
 
-All state is in memory and touched from one thread (the proxy's event loop).
+The windows live in an AlertWindows store (warden/alerts/windows.py): this process's memory
+by default, or a store that several processes share, so that a key repeated in two
+processes is one alert with both repeats in its count. A shared store's calls may wait on
+a disk or the network: the proxy calls the engine from a thread of its own (service.py).
 """
 
 from __future__ import annotations
@@ -22,10 +25,9 @@ from warden.alerts.alert import Alert
 from warden.alerts.config import AlertCondition, AlertRule, AlertsConfig
 from warden.alerts.severity import Severity
 from warden.alerts.signal import Signal, Subject
+from warden.alerts.windows import AlertWindows, LocalWindows
 
 __all__ = ["AlertEngine", "Occurrence", "condition_holds", "render_template"]
-
-MAX_OPEN_WINDOWS = 100_000  # keys kept at once; the oldest windows close early past this
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class Occurrence:
     alert: Alert  # a snapshot, safe to hand to other threads
     rule: AlertRule
     new: bool  # first in its window: deliver it
+    ended: Alert | None = None  # the key's previous window, just closed: its summary is due
 
 
 def condition_holds(cond: AlertCondition, signal: Signal, subject: Subject) -> bool:
@@ -70,15 +73,17 @@ class AlertEngine:
         config: AlertsConfig,
         clock: Callable[[], float] = time.time,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        windows: AlertWindows | None = None,
     ) -> None:
         self._clock = clock
         self._new_id = new_id
-        self._open: dict[str, tuple[Alert, AlertRule]] = {}
+        self.windows: AlertWindows = windows if windows is not None else LocalWindows()
         self.configure(config)
 
     def configure(self, config: AlertsConfig) -> None:
         """Use new rules; alerts already open keep their windows (same keys, same alerts)."""
         self._rules = config.active_rules() if config.enabled else []
+        self._by_id = {rule.id: rule for rule in [*config.rules, *config.active_rules()]}
 
     def process(self, signals: Iterable[Signal], subject: Subject) -> list[Occurrence]:
         now = self._clock()
@@ -95,43 +100,23 @@ class AlertEngine:
                 out.append(self._occur(key, rule, signal, subject, now))
         return out
 
-    def expire(self) -> list[tuple[Alert, AlertRule]]:
-        """Close windows that have ended; return those whose repeats deserve a summary."""
-        now = self._clock()
-        closed = [key for key, (alert, _) in self._open.items() if alert.window_ends <= now]
-        summaries = []
-        for key in closed:
-            alert, rule = self._open.pop(key)
-            if rule.summary and alert.count > 1:
-                summaries.append((alert.snapshot(), rule))
-        return summaries
+    def expire(self) -> list[tuple[Alert, AlertRule | None]]:
+        """Close windows that have ended; return those whose repeats deserve a summary, with
+        their rule (None if a reload removed it: the summary was asked for at the start)."""
+        ended = self.windows.expire(self._clock())
+        return [(alert, self._by_id.get(alert.rule)) for alert in ended]
 
     def open_alerts(self) -> int:
-        return len(self._open)
+        return self.windows.open_count()
 
     def forget_user(self, user: str) -> int:
         """Drop the open alerts about `user` (a privacy purge), so a repeat of one starts a
         new alert instead of writing the purged one back; returns how many were open."""
-        keys = [key for key, (alert, _) in self._open.items() if alert.subject.user == user]
-        for key in keys:
-            del self._open[key]
-        return len(keys)
+        return self.windows.forget_user(user)
 
     def _occur(
         self, key: str, rule: AlertRule, signal: Signal, subject: Subject, now: float
     ) -> Occurrence:
-        current = self._open.get(key)
-        if current is not None and current[0].window_ends > now:
-            alert = current[0]
-            alert.count += 1
-            alert.last_seen = now
-            alert.last_event_id = subject.event_id or alert.last_event_id
-            alert.score = max(alert.score, signal.score)
-            alert.rev += 1
-            return Occurrence(alert.snapshot(), rule, new=False)
-        if len(self._open) >= MAX_OPEN_WINDOWS:
-            oldest = min(self._open, key=lambda k: self._open[k][0].first_seen)
-            del self._open[oldest]
         severity: Severity = rule.severity or signal.severity
         title = (
             render_template(rule.title, rule, signal, subject)
@@ -158,5 +143,5 @@ class AlertEngine:
             last_event_id=subject.event_id,
             metrics=dict(signal.metrics),
         )
-        self._open[key] = (alert, rule)
-        return Occurrence(alert.snapshot(), rule, new=True)
+        outcome = self.windows.occur(alert, rule.summary, now)
+        return Occurrence(outcome.alert, rule, outcome.new, outcome.ended)

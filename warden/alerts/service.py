@@ -1,19 +1,23 @@
 """The alerting pipeline as the proxy runs it: signals in, alert ids out, everything slow
 (disk, network) handed to threads.
 
-    signals -> AlertEngine (rules, dedupe, throttle)  -> alert ids for the request's event
-                 | new alert                           -> Recorder -> state store (SQLite)
-                 `-> a delivery per sink               -> Recorder -> state store queue
+    signals -> submit() -> windows thread: AlertEngine (rules, dedupe, throttle) -> alert ids
+                 | the alert as it stands (count)      -> Recorder -> state store (SQLite)
+                 `-> a delivery per sink, when new     -> Recorder -> state store queue
                                                            -> SinkDispatcher: one set of
                                                               workers per sink -> receivers
     tick() every second: windows that closed with repeats send their summary; 30 s after
     start and then daily, alerts last seen more than alerts.retention_days ago are removed;
     every minute, deliveries past delivery.max_age are marked expired; every 5 s the
     delivery backlog is measured for /healthz (`problem()`).
-    forget_user() after a privacy purge: nothing about the user stays open in memory.
+    forget_user() after a privacy purge: nothing about the user stays open.
 
-Methods are called from the event loop only; the engine and behaviour state are not shared
-with any other thread.
+The throttle windows are shared with every other Warden process using the same state
+database (or, given `windows`, the same Redis): a key repeated in two processes is one
+alert, delivered once, whose count holds both. Reaching that store may wait (a lock another
+process holds, the network), so the engine runs on a thread of its own, one call after the
+other; the event loop only submits signals and, later, awaits the ids for its audit event.
+Behaviour baselines (behaviour.py) stay per process and on the event loop.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +39,9 @@ from warden.alerts.engine import AlertEngine
 from warden.alerts.recorder import Recorder
 from warden.alerts.signal import Signal, Subject
 from warden.alerts.sinks import Sink, build_sinks
+from warden.alerts.windows import AlertWindows, FallbackWindows
 from warden.state import open_state
+from warden.state.alert_windows import SqliteAlertWindows
 from warden.state.alerts import SqliteAlertStore
 from warden.state.deliveries import SqliteDeliveryQueue
 
@@ -68,7 +75,11 @@ class AlertService:
         config: AlertsConfig,
         clock: Callable[[], float] = time.time,
         sinks: dict[str, Sink] | None = None,
+        windows: AlertWindows | None = None,
+        windows_name: str = "state database",
     ) -> None:
+        """`windows`: a shared store of throttle windows other than the state database
+        (Redis); `windows_name` says which in the log (never with a password)."""
         directory = alerts_dir(data_dir)
         self.db = open_state(data_dir)
         self.store = SqliteAlertStore(self.db)
@@ -78,7 +89,12 @@ class AlertService:
         self._next_expiry = clock()
         self._next_backlog = clock()
         self.backlog = DeliveryBacklog()  # measured on the recorder's thread, read anywhere
-        self.engine = AlertEngine(config, clock)
+        shared = windows if windows is not None else SqliteAlertWindows(self.db)
+        self.windows = FallbackWindows(shared, windows_name)
+        self.engine = AlertEngine(config, clock, windows=self.windows)
+        # The engine and its windows are touched from this one thread only.
+        self._engine_thread = ThreadPoolExecutor(1, thread_name_prefix="warden-alert-windows")
+        self._expiring: Future[None] | None = None
         self.behaviour = BehaviourTracker(
             config.behaviour, clock, KnownApps(directory / "known-apps.json", clock)
         )
@@ -107,10 +123,28 @@ class AlertService:
         self.delivery.configure(config.delivery)
         self.config = config
 
+    def submit(self, signals: Iterable[Signal], subject: Subject) -> Future[list[str]]:
+        """Turn signals into alerts on the engine's thread; the future holds the ids to
+        record on the request's event. Never waits (the event loop calls it)."""
+        return self._engine_thread.submit(self._raise, list(signals), subject)
+
     def raise_signals(self, signals: Iterable[Signal], subject: Subject) -> list[str]:
-        """Turn signals into alerts; returns the ids to record on the request's event."""
+        """submit() and wait for the ids: for callers off the event loop (CLI, tests)."""
+        return self.submit(signals, subject).result()
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """True once every signal and purge submitted so far is decided and written."""
+        try:
+            self._engine_thread.submit(lambda: None).result(timeout)
+        except TimeoutError:
+            return False
+        return self.recorder.flush(timeout)
+
+    def _raise(self, signals: list[Signal], subject: Subject) -> list[str]:
         ids: list[str] = []
         for occurrence in self.engine.process(signals, subject):
+            if occurrence.ended is not None:
+                self._deliver(occurrence.ended, "summary")
             self.recorder.alert(occurrence.alert)
             if occurrence.new:
                 self._deliver(occurrence.alert, "alert")
@@ -120,8 +154,8 @@ class AlertService:
 
     def tick(self) -> None:
         """Close throttle windows (sending summaries) and do what is due in the store."""
-        for alert, _rule in self.engine.expire():
-            self._deliver(alert, "summary")
+        if self._expiring is None or self._expiring.done():  # a slow store: no pile-up
+            self._expiring = self._engine_thread.submit(self._close_windows)
         if self.behaviour.known_apps.dirty:
             self.recorder.call(self.behaviour.known_apps.save)
         now = self._clock()
@@ -135,6 +169,13 @@ class AlertService:
         if now >= self._next_backlog:
             self._next_backlog = now + BACKLOG_EVERY_S
             self.recorder.call(self._measure_backlog)
+
+    def _close_windows(self) -> None:
+        try:
+            for alert, _rule in self.engine.expire():
+                self._deliver(alert, "summary")
+        except Exception:
+            log.exception("closing alert windows failed")
 
     def _measure_backlog(self) -> None:
         # Wall-clock time, the clock deliveries are stamped and retried with.
@@ -168,12 +209,19 @@ class AlertService:
             )
 
     def forget_user(self, user: str) -> None:
-        """A privacy purge of `user` was carried out: drop their open alerts and behaviour
-        state, then purge the store once more on the recorder's thread, after any snapshot
-        of their alerts still queued there (the purge itself may have raced it)."""
-        self.engine.forget_user(user)
+        """A privacy purge of `user` was carried out: close their open windows (in the shared
+        store too) and drop their behaviour state, then purge the store once more on the
+        recorder's thread, after any snapshot of their alerts still queued there (the purge
+        itself may have raced it). Other processes' snapshots on their way are kept out by
+        the purged alerts' ids (warden/state/alerts.py)."""
         self.behaviour.forget_user(user)
-        self.recorder.call(functools.partial(self._purge, user))
+        self._engine_thread.submit(self._forget, user)
+
+    def _forget(self, user: str) -> None:
+        try:
+            self.engine.forget_user(user)
+        finally:
+            self.recorder.call(functools.partial(self._purge, user))
 
     def _purge(self, user: str) -> None:
         removed = self.store.purge_user(user)
@@ -181,6 +229,7 @@ class AlertService:
             log.info("purge: %d more alerts about the user removed from the state store", removed)
 
     def close(self, timeout: float = 5.0) -> None:
+        self._engine_thread.shutdown(wait=True)  # what was submitted is decided and recorded
         self.delivery.close(timeout)
         self.recorder.call(self.behaviour.known_apps.save)
         self.recorder.flush(timeout)

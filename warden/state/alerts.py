@@ -3,7 +3,10 @@
 One row per alert holding its latest snapshot (a newer revision replaces an older one in
 the same transaction that reads it, so concurrent writers never go back a revision), one
 row per state change (the history), and the deliveries of warden/state/deliveries.py.
-Retention and a privacy purge are DELETEs in one transaction: nothing to compact.
+Retention and a privacy purge are DELETEs in one transaction: nothing to compact. A purge
+also closes the user's open throttle windows (warden/state/alert_windows.py) and keeps the
+purged alerts' ids (random, about nobody) in `purged_alerts`: a snapshot of one still on its
+way from another process is then never written back, nor delivered.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class SqliteAlertStore:
 
     def record_alerts(self, alerts: Iterable[Alert]) -> None:
         rows = [
-            (a.id, a.rev, a.subject.user, a.last_seen, time.time(), _json(a.to_dict()))
+            (a.id, a.rev, a.subject.user, a.last_seen, time.time(), _json(a.to_dict()), a.id)
             for a in alerts
         ]
         if not rows:
@@ -45,7 +48,9 @@ class SqliteAlertStore:
         with self.db.write() as con:
             con.executemany(
                 "INSERT INTO alerts (id, rev, user, last_seen, recorded_at, document) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                "SELECT ?, ?, ?, ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM purged_alerts WHERE id = ?) "
+                "ON CONFLICT (id) DO UPDATE SET "
                 "rev = excluded.rev, user = excluded.user, last_seen = excluded.last_seen, "
                 "recorded_at = excluded.recorded_at, document = excluded.document "
                 "WHERE excluded.rev >= alerts.rev",
@@ -75,6 +80,7 @@ class SqliteAlertStore:
                 r[0] for r in con.execute("SELECT id FROM alerts WHERE last_seen < ?", (cutoff,))
             ]
             _delete(con, ids)
+            con.execute("DELETE FROM purged_alerts WHERE at < ?", (cutoff,))
         return len(ids)
 
     def purge_user(self, user: str) -> int:
@@ -82,7 +88,18 @@ class SqliteAlertStore:
         with self.db.write() as con:
             ids = [r[0] for r in con.execute("SELECT id FROM alerts WHERE user = ?", (user,))]
             _delete(con, ids)
-        if ids:
+            opened = [
+                r[0]
+                for r in con.execute(
+                    "DELETE FROM alert_windows WHERE user = ? RETURNING alert_id", (user,)
+                )
+            ]
+            now = time.time()
+            con.executemany(
+                "INSERT OR REPLACE INTO purged_alerts (id, at) VALUES (?, ?)",
+                [(i, now) for i in {*ids, *opened}],
+            )
+        if ids or opened:
             self.db.checkpoint()  # the WAL still holds the deleted rows' older page images
         return len(ids)
 

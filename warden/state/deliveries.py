@@ -52,6 +52,9 @@ class SqliteDeliveryQueue:
         with self.db.write() as con:
             waiting: dict[str, int] = {}
             for d in deliveries:
+                purged = "SELECT 1 FROM purged_alerts WHERE id = ?"
+                if con.execute(purged, (d.alert_id,)).fetchone():
+                    continue  # its alert was purged (a privacy request) while this was on its way
                 if d.sink not in waiting:
                     (waiting[d.sink],) = con.execute(
                         "SELECT count(*) FROM deliveries WHERE sink = ? AND state IN (?, ?)",

@@ -20,7 +20,7 @@ import redis
 
 from warden.state.redis_settings import RedisSettings
 
-__all__ = ["RedisCounters", "RedisPasses", "StateUnreachable", "connect"]
+__all__ = ["UNREACHABLE_ERRORS", "RedisCounters", "RedisPasses", "StateUnreachable", "connect"]
 
 
 class StateUnreachable(Exception):
@@ -45,7 +45,7 @@ return total
 """
 
 # What the client raises when the server cannot be used; anything else is a bug to surface.
-_UNREACHABLE = (
+UNREACHABLE_ERRORS = _UNREACHABLE = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     redis.exceptions.AuthenticationError,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 2  # PRAGMA user_version once these tables exist (2: coach_passes)
+# PRAGMA user_version once these tables exist (2: coach_passes; 3: alert_windows and
+# purged_alerts). Opening an older file runs the CREATE ... IF NOT EXISTS statements again:
+# the new tables appear, the existing ones and their rows stay as they are.
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (
@@ -84,6 +87,27 @@ CREATE TABLE IF NOT EXISTS admin_requests (
     taken_at REAL,
     answered_at REAL,
     result TEXT
+);
+
+CREATE TABLE IF NOT EXISTS alert_windows (
+    key TEXT PRIMARY KEY,
+    alert_id TEXT NOT NULL,
+    user TEXT,
+    window_ends REAL NOT NULL,
+    summary INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    rev INTEGER NOT NULL,
+    last_seen REAL NOT NULL,
+    score REAL NOT NULL,
+    last_event_id TEXT,
+    document TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alert_windows_ends ON alert_windows (window_ends);
+CREATE INDEX IF NOT EXISTS alert_windows_user ON alert_windows (user);
+
+CREATE TABLE IF NOT EXISTS purged_alerts (
+    id TEXT PRIMARY KEY,
+    at REAL NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS migrations (
