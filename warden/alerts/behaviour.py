@@ -115,7 +115,9 @@ class KnownApps:
         self.dirty = False
         data = {"since": self.since, "apps": dict(self.apps)}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
+        # A name of this process's own: several Warden processes share the data directory,
+        # and one renaming a shared temporary name away made the other's rename fail.
+        tmp = self.path.with_name(f"{self.path.stem}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
         os.replace(tmp, self.path)
 
