@@ -130,3 +130,28 @@ async def test_a_failure_inside_alerting_does_not_reach_the_request(addon, monke
     flow = ai_flow("anything")
     await addon.request(flow)  # logged, not raised
     assert flow.response is None
+
+
+async def test_two_proxies_on_one_data_directory_name_one_alert_counted_twice(tmp_path):
+    """`warden run --workers 2`: the same secret through each worker is one alert."""
+    proxies = [AlertsAddon(FakeRuntimeAddon(Policy(), tmp_path)) for _ in range(2)]  # type: ignore[arg-type]
+    for proxy in proxies:
+        proxy.running()
+    try:
+        flows = []
+        for proxy in proxies:
+            flow = ai_flow(f"why? {FAKE_OPENAI_KEY}", findings=[finding(FAKE_OPENAI_KEY)])
+            await proxy.request(flow)
+            await proxy.response(flow)
+            flows.append(flow)
+        [first], [second] = (exchange(f).alert_ids for f in flows)
+        assert first == second
+        service = proxies[0].service()
+        assert all(p.service().flush(5) for p in proxies)
+        [view] = service.store.alerts()
+        assert view.id == first and view.alert["count"] == 2
+        assert view.alert["first_event_id"] == flows[0].id
+        assert view.alert["last_event_id"] == flows[1].id
+    finally:
+        for proxy in proxies:
+            proxy.done()

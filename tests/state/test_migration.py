@@ -5,16 +5,20 @@ renamed with a `.migrated` suffix."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 
-from tests.alerts.factories import secret_alert
+from tests.alerts.factories import secret_alert, secret_signal
 from tests.support.eventually import eventually
 from warden.alerts.config import AlertsConfig
 from warden.alerts.service import AlertService
+from warden.alerts.signal import Subject
 from warden.policy.counter_file import FILE_NAME, write_counters
 from warden.state import open_state
 from warden.state.alerts import SqliteAlertStore
 from warden.state.counters import SqliteCounters
+from warden.state.db import StateDB, state_path
+from warden.state.schema import SCHEMA_VERSION
 
 
 def write_jsonl(path, records, torn_tail: str = "") -> None:
@@ -104,3 +108,28 @@ def test_a_damaged_counter_file_is_set_aside_and_alerts_still_import(tmp_path):
     assert any(p.name.startswith(FILE_NAME + ".unreadable-") for p in tmp_path.iterdir())
     assert not (tmp_path / FILE_NAME).exists()
     db.close()
+
+
+def test_a_schema_2_state_database_upgrades_in_place_and_keeps_its_alerts(tmp_path):
+    """A state database from before shared alert windows: its alerts stay, and a key raised
+    by two processes on it is then one alert."""
+    db = StateDB.for_data_dir(tmp_path)
+    SqliteAlertStore(db).record_alerts([secret_alert(user="alice")])
+    db.close()
+    con = sqlite3.connect(state_path(tmp_path))
+    con.executescript("DROP TABLE alert_windows; DROP TABLE purged_alerts; PRAGMA user_version=2")
+    con.close()
+
+    a, b = AlertService(tmp_path, AlertsConfig()), AlertService(tmp_path, AlertsConfig())
+    try:
+        bob = Subject(user="bob", app="openai")
+        [first] = a.raise_signals([secret_signal()], bob)
+        assert b.raise_signals([secret_signal()], bob) == [first]
+        assert a.flush(5) and b.flush(5)
+        counts = {v.alert["user"]: v.alert["count"] for v in a.store.alerts()}
+        assert counts == {"alice": 1, "bob": 2}
+        version = a.db.connection().execute("PRAGMA user_version").fetchone()[0]
+        assert version == SCHEMA_VERSION == 3
+    finally:
+        a.close()
+        b.close()
