@@ -52,7 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--state",
         default=None,
         metavar="URL",
-        help="shared state store for quota counters and coaching passes across instances: "
+        help="shared state store for quota counters, coaching passes and alert windows across "
+        "instances: "
         "redis://HOST:PORT/DB or rediss://HOST:PORT/DB (TLS); default: SQLite in --data-dir. "
         f"Password: the URL, the {PASSWORD_ENV} variable, or --state-password-file",
     )
