@@ -6,8 +6,8 @@ so every listener it opens joins the port's group and the kernel spreads new con
 over the workers. Linux only lets processes of the same user join a group, so another
 account cannot listen in on the port.
 
-tests/test_workers.py starts two listeners through mitmproxy this way and fails if an
-upgrade stops going through `asyncio.start_server`.
+tests/e2e/test_workers_e2e.py starts two workers on one port and sees both answer: it fails
+if an upgrade of mitmproxy stops going through `asyncio.start_server`.
 """
 
 from __future__ import annotations

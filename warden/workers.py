@@ -105,6 +105,11 @@ class Supervisor:
         """Start every worker and keep them running until SIGTERM or SIGINT; the exit code."""
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._on_signal)
+        return self.serve()
+
+    def serve(self) -> int:
+        """run() without the signal handlers (which only a main thread may install): until
+        stop(), or until every worker keeps failing at start (exit code 1)."""
         for worker in self.workers:
             self._start(worker)
         self._write_status()
