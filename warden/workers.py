@@ -39,6 +39,7 @@ __all__ = [
     "status_path",
     "worker_names",
     "workers_check",
+    "write_atomically",
 ]
 
 log = logging.getLogger("warden.workers")
@@ -195,7 +196,7 @@ class Supervisor:
             "updated_at": self.clock(),
             "workers": [w.status() for w in self.workers],
         }
-        _write_atomically(self.status_file, json.dumps(status, indent=1) + "\n")
+        write_atomically(self.status_file, json.dumps(status, indent=1) + "\n")
 
 
 def read_status(path: Path) -> dict[str, Any] | None:
@@ -240,7 +241,7 @@ def _describe_exit(code: int) -> str:
     return f"exit code {code}"
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
