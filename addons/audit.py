@@ -87,11 +87,19 @@ class AuditAddon:
             "How often queued audit events are written to disk (ms). With the write itself, "
             "a crash of the proxy loses at most about 1 s of events at this default.",
         )
+        loader.add_option(
+            "warden_instance",
+            str,
+            "",
+            "This process's name in the audit lake: its events go to events/<name>/. Set by "
+            "`warden run --workers` and `--instance`; empty for a single process.",
+        )
 
     def running(self) -> None:
         data_dir = self._runtime.current().config.data_dir
         settings = WriterSettings(
-            flush_interval_s=max(ctx.options.warden_audit_flush_ms, 10) / 1000
+            flush_interval_s=max(ctx.options.warden_audit_flush_ms, 10) / 1000,
+            instance=ctx.options.warden_instance,
         )
         writer = StoreWriter(data_dir, settings, retention_days=self._retention_days)
         writer.add_health_listener(self._on_health)
@@ -100,7 +108,7 @@ class AuditAddon:
         try:
             writer.start()
         except StoreLocked as e:
-            # Two proxies on one store would corrupt each other's numbering: refuse to run.
+            # Two proxies as one instance would corrupt each other's numbering: refuse to run.
             self._start_error = str(e)
             log.error("%s; stopping", e)
             ctx.master.shutdown()

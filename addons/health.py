@@ -12,7 +12,8 @@ the dashboard's health page have the details.
                                      not a regular file (last good in force),
                                      the DLP scanner is still loading, the audit store is failing
                                      while the policy says to serve anyway, the shared
-                                     state store (--state) is unreachable
+                                     state store (--state) is unreachable, a worker of
+                                     --workers N is down or restarted in the last minute
     503 {"status": "failing", ...}   AI requests are being refused: the audit store cannot
                                      record (on_store_failure: block) or the DLP scanner
                                      could not be built (fail_mode: closed)
@@ -21,8 +22,10 @@ the dashboard's health page have the details.
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
-from mitmproxy import http
+from mitmproxy import ctx, http
 
 from addons.alerts import AlertsAddon
 from addons.audit import AuditAddon
@@ -32,6 +35,7 @@ from addons.pac import addressed_to_proxy
 from addons.runtime import RuntimeAddon
 from addons.state import StateAddon
 from warden.policy.model import FailMode, StoreFailure
+from warden.workers import read_status, workers_check
 
 __all__ = ["HEALTH_PATH", "HealthAddon"]
 
@@ -49,6 +53,14 @@ class HealthAddon:
     ) -> None:
         self._runtime, self._audit, self._dlp, self._alerts = runtime, audit, dlp, alerts
         self._state = state
+
+    def load(self, loader) -> None:  # type: ignore[no-untyped-def]
+        loader.add_option(
+            "warden_workers_status",
+            str,
+            "",
+            "The supervisor's status file, set by `warden run --workers N` for its workers.",
+        )
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         if flow.response or not flow.live or not addressed_to_proxy(flow):
@@ -83,6 +95,10 @@ class HealthAddon:
         # Only AI requests that need shared state (quotas, coaching passes) are affected.
         state_problem = self._state.problem() if self._state is not None else None
         checks["state"] = state_problem or "ok"
+        # A worker that died and was restarted, or is waiting to be: the others serve.
+        workers = self._workers()
+        if workers is not None:
+            checks["workers"] = workers
         failing = (not store_ok and policy.audit.on_store_failure is StoreFailure.BLOCK) or (
             dlp == "failed" and policy.fail_mode is FailMode.CLOSED
         )
@@ -92,6 +108,16 @@ class HealthAddon:
             or dlp in ("loading", "failed")
             or alerts_problem is not None
             or state_problem is not None
+            or workers not in (None, "ok")
         )
         status = "failing" if failing else "degraded" if degraded else "ok"
-        return {"status": status, "checks": checks}
+        report: dict[str, object] = {"status": status, "checks": checks}
+        if ctx.options.warden_instance:
+            report["instance"] = ctx.options.warden_instance  # which one a balancer reached
+        return report
+
+    def _workers(self) -> str | None:
+        path = ctx.options.warden_workers_status
+        if not path:
+            return None
+        return workers_check(read_status(Path(path)), time.time())

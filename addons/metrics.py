@@ -6,9 +6,20 @@ Counts what Warden did with each AI request once its answer is complete (or brok
 requests by app and action, DLP findings by entity type, tokens and cost by app, and the
 health status of /healthz. Like /healthz it answers without proxy credentials, so it is off
 by default: turn it on where only the monitoring system can reach the proxy port.
+
+Under `warden run --workers N` a scrape reaches one worker, chosen by the kernel. Each worker
+writes its counters to <data>/run/metrics-<worker>.json every second, and the one scraped
+answers with the sum of its own live counters and the others' files: one Warden, not N, and
+counters that only go down when a worker restarts (a counter reset, as Prometheus expects).
 """
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from pathlib import Path
 
 from mitmproxy import ctx, http
 
@@ -16,6 +27,10 @@ from addons.exchange import exchange
 from addons.health import HealthAddon
 from addons.pac import addressed_to_proxy
 from warden.metrics import Counters
+from warden.workers import read_status, write_atomically
+
+log = logging.getLogger("warden.metrics")
+SHARE_INTERVAL_S = 1.0
 
 __all__ = ["METRICS_PATH", "MetricsAddon"]
 
@@ -27,6 +42,39 @@ class MetricsAddon:
     def __init__(self, health: HealthAddon) -> None:
         self._health = health
         self.counters = Counters()
+        self._sharing: asyncio.Task[None] | None = None
+
+    def running(self) -> None:
+        if ctx.options.warden_metrics and ctx.options.warden_workers_status:
+            self._sharing = asyncio.get_running_loop().create_task(self._share())
+
+    def done(self) -> None:
+        if self._sharing is not None:
+            self._sharing.cancel()
+
+    async def _share(self) -> None:
+        """Write this worker's counters for the others, every second."""
+        path = _metrics_file(ctx.options.warden_instance)
+        while True:
+            text = json.dumps(self.counters.snapshot())
+            try:
+                await asyncio.to_thread(write_atomically, path, text)
+            except OSError as e:
+                log.warning("could not share this worker's metrics: %s", e)
+            await asyncio.sleep(SHARE_INTERVAL_S)
+
+    def _all_workers(self) -> Counters:
+        """These counters plus the other workers' last shared ones."""
+        total = self.counters.copy()
+        status = read_status(Path(ctx.options.warden_workers_status)) or {}
+        me = ctx.options.warden_instance
+        for worker in status.get("workers", ()):
+            name = worker.get("name") if isinstance(worker, dict) else None
+            if not isinstance(name, str) or name == me:
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                total.add_snapshot(json.loads(_metrics_file(name).read_text()))
+        return total
 
     def load(self, loader) -> None:  # type: ignore[no-untyped-def]
         loader.add_option(
@@ -42,11 +90,11 @@ class MetricsAddon:
         if flow.request.path.split("?", 1)[0] != METRICS_PATH or not ctx.options.warden_metrics:
             return
         status = str(self._health.report()["status"])
-        health = self.counters.health
-        health.values.clear()
-        health.set(1, status=status)
+        counters = self._all_workers() if ctx.options.warden_workers_status else self.counters
+        counters.health.values.clear()
+        counters.health.set(1, status=status)
         flow.response = http.Response.make(
-            200, self.counters.render(), {"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"}
+            200, counters.render(), {"Content-Type": CONTENT_TYPE, "Cache-Control": "no-store"}
         )
         exchange(flow).internal = "metrics"
 
@@ -77,3 +125,7 @@ class MetricsAddon:
             counters.tokens.add(usage.output_tokens, app=entry.id, direction="output")
             if usage.cost_usd:
                 counters.cost.add(usage.cost_usd, app=entry.id)
+
+
+def _metrics_file(worker: str) -> Path:
+    return Path(ctx.options.warden_workers_status).parent / f"metrics-{worker}.json"

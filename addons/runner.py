@@ -1,4 +1,5 @@
-"""Embeds mitmproxy as `warden run`: one process, regular forward-proxy mode, Warden's addons."""
+"""Embeds mitmproxy as `warden run`: one proxy process (or one worker of `--workers N`), regular
+forward-proxy mode, Warden's addons."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from mitmproxy import exceptions, options
 
-from addons import make_addons, ws_control
+from addons import make_addons, reuse_port, ws_control
 from addons.certs import ensure_ca
 from addons.master import WardenMaster
 from warden import proxy_options
@@ -35,6 +36,9 @@ class ProxySettings:
     allowed_unsafe: frozenset[str] = frozenset()  # --allow-unsafe-option: warned about
     # warden_state* from --state and friends, checked by `warden run` (not --set: vetted away)
     state_options: dict[str, str] = field(default_factory=dict)
+    instance: str = ""  # this process's name in the audit lake (`--instance`, a worker's)
+    reuse_port: bool = False  # a worker of `--workers N`: share the port (reuse_port.py)
+    workers_status: Path | None = None  # the supervisor's status file, for /healthz
 
 
 def run_proxy(settings: ProxySettings) -> int:
@@ -55,6 +59,8 @@ async def _main(settings: ProxySettings) -> int:
             print(f"warden run: {refusal.message()}", file=sys.stderr)
         return 2
     ensure_ca(settings.certs_dir)
+    if settings.reuse_port:
+        reuse_port.install()
     ws_control.install()  # WebSocket control frames leave empty (see ws_control.py)
     opts = options.Options()
     master = WardenMaster(opts)
@@ -80,6 +86,8 @@ async def _main(settings: ProxySettings) -> int:
             warden_policy=str(settings.policy) if settings.policy else "",
             warden_identity=str(settings.identity) if settings.identity else "",
             warden_catalog=",".join(str(p) for p in settings.catalogs),
+            warden_instance=settings.instance,
+            warden_workers_status=str(settings.workers_status or ""),
             **settings.state_options,
         )
         if settings.mitmproxy_options:

@@ -69,6 +69,9 @@ BASE = "warden without its stages"
 WARDEN = "warden (allow-all)"
 WARDEN_SPINE = "warden (allow-all, alerts off)"
 WARDEN_DEFAULT = "warden (default policy, DLP)"
+WARDEN_2 = "warden (allow-all) --workers 2"
+WARDEN_DEFAULT_2 = "warden (default policy, DLP) --workers 2"
+TARGET_WORKERS_RATIO = 1.7  # two workers on this 2-core machine against one
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,7 @@ def _count_audit_events(data_dir: Path, expected: int) -> int:
 
 
 def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list[Config]]:
-    _progress("starting the upstream mock, mitmdump (x2), warden's base and warden (x3) ...")
+    _progress("starting the upstream mock, mitmdump (x2), warden's base and warden (x5) ...")
     upstream = st.start_upstream(stack, work)
     mitm = st.start_mitmdump(stack, work, "mitmdump", upstream, [])
     mitm_stream = st.start_mitmdump(
@@ -192,6 +195,16 @@ def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list
     warden_spine = st.start_warden(stack, work, upstream, st.SPINE_ONLY_POLICY, name="warden-spine")
     warden_default = st.start_warden(
         stack, work, upstream, st.DEFAULT_POLICY.read_text(), name="warden-default"
+    )
+    two = ["--workers", "2"]
+    warden_2 = st.start_warden(stack, work, upstream, name="warden-2", extra_args=two)
+    warden_default_2 = st.start_warden(
+        stack,
+        work,
+        upstream,
+        st.DEFAULT_POLICY.read_text(),
+        name="warden-default-2",
+        extra_args=two,
     )
 
     def via(proxy: st.Proxy) -> Route:
@@ -233,6 +246,18 @@ def _configs(work: Path, stack: contextlib.ExitStack) -> tuple[st.Upstream, list
             via(warden_default),
             True,
             warden_default,
+        ),
+        Config(
+            Result(WARDEN_2, "warden run --workers 2, allow-all policy: two proxy processes"),
+            via(warden_2),
+            True,
+            warden_2,
+        ),
+        Config(
+            Result(WARDEN_DEFAULT_2, "warden run --workers 2, policies/default.yaml"),
+            via(warden_default_2),
+            True,
+            warden_default_2,
         ),
     ]
 
@@ -288,7 +313,27 @@ def _targets(results: dict[str, Result]) -> dict[str, Target]:
             TARGET_TTFB_DELTA_MS,
             higher_is_better=False,
         ),
+        **_workers_targets(results),
     }
+
+
+def _workers_targets(results: dict[str, Result]) -> dict[str, Target]:
+    """--workers 2 against one worker, measured in the same run (issue: at least 1.7x)."""
+    targets = {}
+    for key, one, two in (
+        ("workers_ratio_allow_all", WARDEN, WARDEN_2),
+        ("workers_ratio_default", WARDEN_DEFAULT, WARDEN_DEFAULT_2),
+    ):
+        single, double = results[one].summary("load"), results[two].summary("load")
+        if single and double and single.rps > 0:
+            targets[key] = Target(
+                f"{two} throughput / {one}",
+                double.rps / single.rps,
+                "x",
+                TARGET_WORKERS_RATIO,
+                higher_is_better=True,
+            )
+    return targets
 
 
 def _round_ratios(configs: list[Config]) -> list[float]:

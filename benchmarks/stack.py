@@ -161,6 +161,7 @@ def start_warden(
     upstream: Upstream,
     policy_text: str = ALLOW_ALL_POLICY,
     name: str = "warden",
+    extra_args: list[str] | None = None,
 ) -> Proxy:
     """`warden run` with the given policy and no identity file (anonymous users)."""
     home = work / name
@@ -173,6 +174,7 @@ def start_warden(
     cmd = [str(BIN / "warden"), "run", "--listen-port", str(port)]
     cmd += ["--data-dir", str(data), "--certs-dir", str(certs), "--policy", str(policy)]
     cmd += ["--no-dashboard", "--set", f"ssl_verify_upstream_trusted_ca={upstream.pki.ca_cert}"]
+    cmd += extra_args or []
     # cwd is the scratch dir, so the repo's policies/identity.yaml is not picked up by default.
     process = ProxyProcess(
         netns_command(cmd, hosts), port, log_path=home / "warden.log", cwd=home, env=_env()

@@ -1,10 +1,11 @@
 """Health checks the dashboard can make from outside the proxy, without disturbing it.
 
 - Is the proxy listening? A TCP connect to its address (what `warden run` was given).
-- Is something writing the store? The store's writer holds an flock on events/.writer.lock
-  for its whole life (warden/store/lock.py). A non-blocking *shared* lock attempt on a
-  read-only descriptor tells whether an exclusive holder exists; if the attempt succeeds it
-  is released at once. A proxy starting in that instant retries its lock for 10 s anyway.
+- Is something writing the store? Each instance's writer holds an flock on its
+  events/[<instance>/].writer.lock for its whole life (warden/store/lock.py). A
+  non-blocking *shared* lock attempt on a read-only descriptor tells whether an exclusive
+  holder exists; if the attempt succeeds it is released at once. A proxy starting in that
+  instant retries its lock for 10 s anyway.
 - How big is the store on disk? Sizes of the files under the data directory.
 """
 
@@ -19,8 +20,8 @@ from pathlib import Path
 
 from warden.alerts.service import alerts_dir
 from warden.state.db import state_path
-from warden.store.layout import StoreLayout
-from warden.store.segments import list_segments, live_segments
+from warden.store.layout import QUARANTINE, StoreLayout
+from warden.store.segments import list_segments, live_lake_segments
 
 __all__ = ["DiskUsage", "disk_usage", "port_open", "store_writer"]
 
@@ -37,8 +38,19 @@ def port_open(address: tuple[str, int] | None, timeout_s: float = 0.5) -> bool |
 
 
 def store_writer(data_dir: Path) -> tuple[bool, str | None]:
-    """(a writer holds the store, its pid as written in the lock file)."""
-    path = StoreLayout(data_dir).lock_file
+    """(a writer holds the store, the pids written in the lock files of those that do):
+    any instance of the lake counts (the workers of `warden run --workers N`)."""
+    pids = []
+    writing = False
+    for events_dir in StoreLayout(data_dir).writer_dirs():
+        held, pid = _lock_holder(events_dir / ".writer.lock")
+        writing = writing or held
+        if pid:
+            pids.append(pid)
+    return writing, ", ".join(pids) or None
+
+
+def _lock_holder(path: Path) -> tuple[bool, str | None]:
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -70,14 +82,13 @@ class DiskUsage:
 
 
 def disk_usage(data_dir: Path) -> DiskUsage:
-    layout = StoreLayout(data_dir)
-    segments = list_segments(layout.events_dir)
-    quarantine = layout.quarantine_dir
+    dirs = StoreLayout(data_dir).writer_dirs()
+    segments = [s for d in dirs for s in list_segments(d)]
     return DiskUsage(
         segments=len(segments),
-        live_segments=len(live_segments(segments)),
+        live_segments=len(live_lake_segments(dirs)),
         segment_bytes=sum(_size(s.path) for s in segments),
-        quarantined=len(list(quarantine.glob("*.parquet"))) if quarantine.exists() else 0,
+        quarantined=sum(len(list((d / QUARANTINE).glob("*.parquet"))) for d in dirs),
         alert_bytes=_tree_size(alerts_dir(data_dir))
         + sum(_size(p) for p in data_dir.glob(state_path(data_dir).name + "*")),
         dashboard_bytes=_tree_size(data_dir / "dashboard"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from warden.metrics import Counters
 
 
@@ -20,3 +22,18 @@ def test_counters_render_in_prometheus_text_format() -> None:
     assert "# TYPE warden_health gauge" in lines and 'warden_health{status="ok"} 1' in lines
     # A family with no values yet still declares itself, so dashboards find the name.
     assert "# TYPE warden_dlp_findings_total counter" in lines
+
+
+def test_a_workers_counters_add_to_anothers_and_the_health_gauge_is_not_summed():
+    mine, theirs = Counters(), Counters()
+    mine.requests.add(app="openai", action="allow")
+    theirs.requests.add(3, app="openai", action="allow")
+    theirs.requests.add(app="anthropic", action="block")
+    theirs.health.set(1, status="ok")
+    total = mine.copy()
+    total.add_snapshot(json.loads(json.dumps(theirs.snapshot())))  # as read from its file
+    text = total.render()
+    assert 'warden_requests_total{action="allow",app="openai"} 4' in text
+    assert 'warden_requests_total{action="block",app="anthropic"} 1' in text
+    assert "warden_health{" not in text
+    assert 'warden_requests_total{action="allow",app="openai"} 1' in mine.render()  # untouched

@@ -8,6 +8,7 @@ who sent what (the audit log is for that).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 __all__ = ["Counters", "Family"]
 
@@ -56,6 +57,29 @@ class Counters:
 
     def render(self) -> str:
         return "\n".join(line for f in self.families() for line in f.lines()) + "\n"
+
+    def snapshot(self) -> dict[str, list[list[Any]]]:
+        """The counters (not the health gauge) as JSON-ready data, for the other workers."""
+        return {
+            f.name: [[list(map(list, labels)), value] for labels, value in f.values.items()]
+            for f in self.families()
+            if f.kind == "counter"
+        }
+
+    def add_snapshot(self, snapshot: dict[str, Any]) -> None:
+        """Add another worker's counters to these (a copy made for one scrape)."""
+        for family in self.families():
+            for labels, value in snapshot.get(family.name, ()) if family.kind == "counter" else ():
+                try:
+                    family.add(float(value), **{str(k): str(v) for k, v in labels})
+                except (TypeError, ValueError):
+                    continue  # a torn or foreign file: the scrape shows what it can
+
+    def copy(self) -> Counters:
+        twin = Counters()
+        for mine, theirs in zip(self.families(), twin.families(), strict=True):
+            theirs.values = dict(mine.values)
+        return twin
 
 
 def _escape(value: str) -> str:

@@ -75,10 +75,27 @@ def purge_person(
     except StoreLocked:
         return _ask_the_proxy(data_dir, user, actor, alerts_removed, timeout_s)
     try:
-        done = writer.purge_user(user, actor, alerts_removed)
+        maintainer = writer.become_maintainer()  # False: running workers maintain the lake
+        done = writer.purge_user(user, actor, alerts_removed) if maintainer else None
     finally:
         writer.close()
+    if done is None:
+        return _ask_the_proxy(data_dir, user, actor, alerts_removed, timeout_s)
+    _tell_running_processes(data_dir, user, actor, done.events_removed)
     return PersonPurge(True, done.events_removed, done.segments_rewritten, alerts_removed)
+
+
+def _tell_running_processes(data_dir: Path, user: str, actor: str, removed: int) -> None:
+    """A fleet instance writing to its own part of the lake may still hold the person in
+    memory (alert windows, baselines): it forgets them when it reads this record."""
+    db = open_state(data_dir)
+    try:
+        SqliteAdminRequests(db).record(
+            AdminRequest("purge_user", actor, {"user": user}),
+            {"ok": True, "events_removed": removed, "done_by": "cli"},
+        )
+    finally:
+        db.close()
 
 
 def _ask_the_proxy(

@@ -150,6 +150,8 @@ FROM_FLAGS: Mapping[str, str] = {
     "warden_state_ca": "--state-ca",
     "warden_state_password_file": "--state-password-file",
     "warden_state_unreachable": "--state-unreachable",
+    "warden_instance": "--instance",
+    "warden_workers_status": "--workers",
 }
 
 _REASON_PREFIXES: Mapping[str, str] = {

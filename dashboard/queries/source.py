@@ -22,6 +22,8 @@ from warden.state import open_state
 from warden.state.alerts import SqliteAlertStore
 from warden.state.db import state_path
 from warden.store import reader
+from warden.store.layout import StoreLayout
+from warden.store.segments import list_segments
 
 __all__ = ["open_views", "store_version"]
 
@@ -69,9 +71,12 @@ def store_version(data_dir: Path) -> tuple[object, ...]:
     """Changes when anything the pages show may have changed: new segments, alert or
     delivery changes, new review actions. Part of every cache key, so a cached answer is never stale
     by more than the data that arrived since the listing."""
-    events = data_dir / "events"
     try:
-        segments = tuple(sorted(p.name for p in events.glob("seg-*.parquet")))
+        segments = tuple(
+            sorted(
+                str(s.path) for d in StoreLayout(data_dir).writer_dirs() for s in list_segments(d)
+            )
+        )
     except OSError:
         segments = ()
     alerts: tuple[object, ...] = ()

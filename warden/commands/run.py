@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warden import onboarding, private_files, proxy_options
 from warden.commands.paths import (
@@ -20,6 +21,10 @@ from warden.commands.paths import (
 )
 from warden.errors import ConfigError
 from warden.state.redis_settings import PASSWORD_ENV, RedisSettings
+from warden.store.layout import check_instance
+
+if TYPE_CHECKING:
+    from addons.runner import ProxySettings
 
 DEFAULT_DASHBOARD_USERS = Path("policies/dashboard-users.yaml")
 FIRST_ADMIN = "admin"
@@ -72,6 +77,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="while the state store is unreachable: refuse AI requests that need it (503) "
         "or enforce with this instance's own counters and mark the events",
     )
+    run.add_argument(
+        "--workers",
+        default="1",
+        metavar="N|auto",
+        help="proxy processes sharing the listening port (SO_REUSEPORT), restarted by a "
+        "supervisor if they die; auto: one per core (default: 1)",
+    )
+    run.add_argument(
+        "--instance",
+        default="",
+        metavar="NAME",
+        help="this Warden's name in an audit lake shared by several machines (--data-dir on "
+        "a shared file system); its workers are NAME-w1, NAME-w2, ...",
+    )
     run.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
     run.add_argument("--dashboard-host", default="127.0.0.1")
     run.add_argument("--dashboard-port", type=int, default=8501)
@@ -104,6 +123,13 @@ def _run(args: argparse.Namespace) -> int:
     if refused:
         return 2
 
+    workers = _worker_count(args.workers)
+    if args.instance:
+        try:
+            check_instance(args.instance)
+        except ValueError as e:
+            raise ConfigError(f"--instance: {e}") from None
+
     from addons.ldap_auth import LdapCheck
     from addons.runner import ProxySettings, run_proxy  # mitmproxy loads only when running
     from warden.runtime import RuntimeConfig, WardenRuntime
@@ -119,6 +145,7 @@ def _run(args: argparse.Namespace) -> int:
         mitmproxy_options=args.sets + _pac_option(args.pac_proxy),
         state_options=_state_options(args),
         allowed_unsafe=frozenset(args.allow_unsafe),
+        instance=args.instance,
     )
     if (warning := missing_identity_warning(args.policy, settings.identity)) is not None:
         print(f"warden run: {warning}", file=sys.stderr)
@@ -139,7 +166,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     dashboard = None if args.no_dashboard else _start_dashboard(args, settings.policy, proxy)
     try:
-        return run_proxy(settings)
+        return run_proxy(settings) if workers == 1 else _supervise(settings, workers)
     finally:
         if dashboard is not None:
             dashboard.terminate()
@@ -147,6 +174,58 @@ def _run(args: argparse.Namespace) -> int:
                 dashboard.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 dashboard.kill()
+
+
+def _worker_count(value: str) -> int:
+    if value == "auto":
+        return max(1, len(os.sched_getaffinity(0)))
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 64:
+        raise ConfigError(f"--workers {value!r}: a number from 1 to 64, or auto")
+    return count
+
+
+def _supervise(settings: ProxySettings, count: int) -> int:
+    """Run `count` workers on the one port; returns when they have stopped."""
+    import dataclasses
+    import logging
+
+    from addons.certs import ensure_ca
+    from addons.worker import to_json
+    from warden.workers import (
+        Supervisor,
+        WorkerProcess,
+        status_path,
+        worker_command,
+        worker_names,
+    )
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    ensure_ca(settings.certs_dir)  # once, before the workers would race to create it
+    if settings.listen_port == 0:
+        settings.listen_port = _free_port(settings.listen_host)
+    status_file = status_path(settings.data_dir, settings.instance)
+    workers = []
+    for name in worker_names(count, settings.instance):
+        worker = dataclasses.replace(
+            settings, instance=name, reuse_port=True, workers_status=status_file
+        )
+        workers.append(WorkerProcess(name, worker_command(to_json(worker))))
+    names = ", ".join(w.name for w in workers)
+    print(f"  workers: {count} on port {settings.listen_port} ({names})", flush=True)
+    env = dict(os.environ, WARDEN_SUPERVISOR_PID=str(os.getpid()))
+    return Supervisor(workers, status_file, env=env).run()
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 def _state_options(args: argparse.Namespace) -> dict[str, str]:

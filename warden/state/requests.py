@@ -83,3 +83,45 @@ class SqliteAdminRequests:
                 "DELETE FROM admin_requests WHERE id = ? AND taken_at IS NULL", (request_id,)
             )
             return cursor.rowcount > 0
+
+    def record(self, request: AdminRequest, result: dict[str, Any]) -> None:
+        """Record a request a process carried out itself (a CLI purge while no proxy runs),
+        so that the running processes learn of it as of one they were asked."""
+        now = time.time()
+        with self.db.write() as con:
+            con.execute(
+                "INSERT INTO admin_requests (id, action, actor, params, submitted_at, taken_at, "
+                "answered_at, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    request.id,
+                    request.action,
+                    request.actor,
+                    json.dumps(request.params),
+                    now,
+                    now,
+                    now,
+                    json.dumps(result),
+                ),
+            )
+
+    def purged_since(self, since: float) -> list[tuple[str, str]]:
+        """(request id, person) of the purges done since `since`, oldest first."""
+        rows = (
+            self.db.connection()
+            .execute(
+                "SELECT id, params, result FROM admin_requests WHERE action = 'purge_user' "
+                "AND answered_at >= ? ORDER BY answered_at, id",
+                (since,),
+            )
+            .fetchall()
+        )
+        out = []
+        for request_id, params, result in rows:
+            try:
+                user = json.loads(params).get("user")
+                ok = json.loads(result).get("ok")
+            except (ValueError, AttributeError):
+                continue
+            if ok and isinstance(user, str):
+                out.append((request_id, user))
+        return out

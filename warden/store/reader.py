@@ -17,7 +17,7 @@ import duckdb
 
 from warden.store.layout import StoreLayout
 from warden.store.schema import COLUMNS
-from warden.store.segments import list_segments, live_segments
+from warden.store.segments import live_lake_segments
 from warden.store.views import snapshot_events_sql
 
 __all__ = ["connect", "read_events", "refresh", "rows_as_dicts"]
@@ -35,9 +35,8 @@ def connect(data_dir: Path, *, threads: int | None = None) -> duckdb.DuckDBPyCon
 
 
 def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
-    """Point `events` at the segments live now; returns how many there are."""
-    layout = StoreLayout(data_dir)
-    files = [s.path for s in live_segments(list_segments(layout.events_dir))]
+    """Point `events` at the segments live now in the whole lake; returns how many there are."""
+    files = [s.path for s in live_lake_segments(StoreLayout(data_dir).writer_dirs())]
     con.execute(f"CREATE OR REPLACE TEMP VIEW events AS {snapshot_events_sql(files)}")
     return len(files)
 

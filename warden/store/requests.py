@@ -48,6 +48,14 @@ class AdminRequests(Protocol):
         """Cancel a request nobody took yet; False if the writer already has it."""
         ...
 
+    def record(self, request: AdminRequest, result: dict[str, Any]) -> None:
+        """Record a request carried out without being asked (a CLI purge)."""
+        ...
+
+    def purged_since(self, since: float) -> list[tuple[str, str]]:
+        """(request id, person) of the successful purges answered since `since`."""
+        ...
+
 
 def ask(requests: AdminRequests, request: AdminRequest, timeout_s: float = 60.0) -> dict[str, Any]:
     """Submit and wait for the writer's answer."""

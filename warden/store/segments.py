@@ -32,6 +32,7 @@ __all__ = [
     "commit_file",
     "delete_superseded",
     "list_segments",
+    "live_lake_segments",
     "live_segments",
     "remove_stale_temp_files",
     "temp_path",
@@ -67,20 +68,23 @@ class Segment:
     path: Path
 
 
-# The same rule as live_segments(), in SQL, for views over a glob (see catalog.py).
+# The same rule as live_segments(), in SQL, for views over a glob of the whole lake (see
+# catalog.py): ranges compare within one instance's directory, quarantined files are out.
 # {files} is a query returning one column `file`.
 LIVE_SEGMENTS_SQL = r"""
 WITH named AS (
-    SELECT file, regexp_extract(file, 'seg-(\d+)-(\d+)-g(\d+)\.parquet$', ['lo', 'hi', 'gen']) AS m
+    SELECT file, parse_dirpath(file) AS dir,
+           regexp_extract(file, 'seg-(\d+)-(\d+)-g(\d+)\.parquet$', ['lo', 'hi', 'gen']) AS m
     FROM ({files})
 ), parsed AS (
-    SELECT file, CAST(m.lo AS BIGINT) AS lo, CAST(m.hi AS BIGINT) AS hi,
+    SELECT file, dir, CAST(m.lo AS BIGINT) AS lo, CAST(m.hi AS BIGINT) AS hi,
            CAST(m.gen AS BIGINT) AS gen
-    FROM named WHERE m.lo <> ''
+    FROM named WHERE m.lo <> '' AND parse_filename(dir) <> 'quarantine'
 )
 SELECT a.file FROM parsed a
 WHERE NOT EXISTS (
-    SELECT 1 FROM parsed b WHERE b.lo <= a.lo AND b.hi >= a.hi AND b.gen > a.gen
+    SELECT 1 FROM parsed b
+    WHERE b.dir = a.dir AND b.lo <= a.lo AND b.hi >= a.hi AND b.gen > a.gen
 )
 """
 
@@ -102,6 +106,12 @@ def list_segments(events_dir: Path) -> list[Segment]:
 
 def live_segments(segments: list[Segment]) -> list[Segment]:
     return [s for s in segments if _superseder(s, segments) is None]
+
+
+def live_lake_segments(writer_dirs: list[Path]) -> list[Segment]:
+    """The live segments of every instance (StoreLayout.writer_dirs()): the whole lake.
+    Ranges are an instance's own numbering, so liveness is decided per directory."""
+    return [s for d in writer_dirs for s in live_segments(list_segments(d))]
 
 
 def _superseder(segment: Segment, segments: list[Segment]) -> Segment | None:

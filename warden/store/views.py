@@ -1,6 +1,6 @@
 """The SQL behind the `events` view, in its two forms.
 
-- snapshot: over an explicit list of live segments taken from one directory listing. Used by
+- snapshot: over an explicit list of live segments taken from one listing of the lake. Used by
   Warden's own readers (`warden logs`, the dashboard), which rebuild it for each query, so
   they always see one consistent set of segments.
 - dynamic: over a glob, with the live-segment rule applied in SQL. Stored in the catalog
@@ -32,12 +32,13 @@ def snapshot_events_sql(files: Sequence[Path]) -> str:
     return f"{empty_events_sql()} UNION ALL BY NAME {scan}"
 
 
-def dynamic_views(events_dir: Path) -> list[str]:
-    """CREATE VIEW statements for segment_files, live_segments and events over `events_dir`.
+def dynamic_views(events_root: Path) -> list[str]:
+    """CREATE VIEW statements for segment_files, live_segments and events over the lake at
+    `events_root`: every instance's directory (layout.py).
 
     At least one segment file must exist when these are created (DuckDB checks the glob).
     """
-    pattern = literal(str(events_dir.resolve() / SEGMENT_GLOB))
+    pattern = literal(str(events_root.resolve() / "**" / SEGMENT_GLOB))
     live = LIVE_SEGMENTS_SQL.format(files="SELECT file FROM segment_files")
     scan = (
         f"SELECT * EXCLUDE (filename) FROM read_parquet({pattern}, union_by_name = true, "

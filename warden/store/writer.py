@@ -16,7 +16,13 @@
   journal() writes a request's event before it is forwarded, each flush settles the ids it
   wrote, and start() turns what a killed process left into events marked interrupted. A
   journal that cannot be written makes the store unhealthy too, until a write succeeds.
-- One writer per store, enforced with a lock file (lock.py); readers need no lock at all.
+- One writer per instance of the lake (layout.py), enforced with a lock file (lock.py);
+  readers need no lock at all. Each writer compacts its own segments. Retention and admin
+  requests (a person's purge) are for the whole lake: the writer holding the maintainer
+  lock does them, for every instance's segments, each under that instance's rewrite lock so
+  that it never races the owner's compaction. When the maintainer dies another writer takes
+  over at its next round. The other writers learn of each purge from the answered request
+  and tell their listeners, so that no process keeps a purged person in memory.
 """
 
 from __future__ import annotations
@@ -49,8 +55,8 @@ from warden.store.journal import (
     journal_files,
     read_journal,
 )
-from warden.store.layout import StoreLayout
-from warden.store.lock import WriterLock
+from warden.store.layout import StoreLayout, rewrite_lock_file
+from warden.store.lock import StoreLocked, WriterLock
 from warden.store.parquet import readable, row_counts, write_segment
 from warden.store.purge import PurgeResult, older_than, purge, user_is
 from warden.store.requests import AdminRequests
@@ -60,6 +66,7 @@ from warden.store.segments import (
     SegmentName,
     delete_superseded,
     list_segments,
+    live_lake_segments,
     live_segments,
     remove_stale_temp_files,
 )
@@ -115,6 +122,8 @@ class WriterSettings:
     grace_s: float = 300.0  # superseded files stay this long for readers mid-query
     lock_timeout_s: float = 10.0
     duckdb_threads: int = 1  # leave the other cores to the proxy
+    instance: str = ""  # this writer's instance in the lake (layout.py); "": the unnamed one
+    rewrite_lock_timeout_s: float = 120.0  # waiting for another process's merge or purge
 
 
 class StoreWriter:
@@ -124,8 +133,8 @@ class StoreWriter:
         settings: WriterSettings | None = None,
         retention_days: Callable[[], int | None] | None = None,
     ) -> None:
-        self.layout = StoreLayout(data_dir)
         self.settings = settings or WriterSettings()
+        self.layout = StoreLayout(data_dir, self.settings.instance)
         self._retention_days = retention_days
         self._queue: deque[AuditEvent] = deque()
         self._cond = threading.Condition()
@@ -146,6 +155,9 @@ class StoreWriter:
         self._health_listeners: list[HealthListener] = []
         self._purge_listeners: list[PurgeListener] = []
         self._lock = WriterLock(self.layout.lock_file)
+        self._maintainer = WriterLock(self.layout.maintainer_lock_file)
+        self._purges_seen: set[str] = set()  # answered purge requests already told
+        self._purges_since = time.time()
         self._maintenance_lock = threading.Lock()
         self._maintenance_stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -254,16 +266,34 @@ class StoreWriter:
         self._journal.close()
         if self._state_db is not None:
             self._state_db.close()
+        self._maintainer.release()
         self._lock.release()
+
+    @property
+    def is_maintainer(self) -> bool:
+        return self._maintainer.held
+
+    def become_maintainer(self) -> bool:
+        """Take the lake's maintainer lock if nobody holds it; True if this writer has it."""
+        if not self._maintainer.held:
+            try:
+                self._maintainer.acquire(0.0)
+            except StoreLocked:
+                return False
+            except OSError as e:
+                log.error("could not take the audit lake's maintainer lock: %s", _describe(e))
+                return False
+            log.info("this process maintains the audit lake (retention, purges)")
+        return True
 
     # -- admin operations (maintenance thread, or a CLI that holds the lock) -------------
 
     def purge_user(self, user: str, actor: str, alerts_removed: int = 0) -> PurgeResult:
         """Remove every event of `user` (a privacy request) and record that it was done, with
         how many alerts about them the caller removed from the alert files."""
+        self._require_maintainer()
         self.flush()  # the user's most recent events may still be queued
-        with self._maintenance_lock, self._connection() as con:
-            result = purge(con, self.layout.events_dir, user_is(user))
+        result = self._rewrite_lake(user_is(user))
         self.append(
             admin_event(
                 "purge_user",
@@ -289,9 +319,9 @@ class StoreWriter:
         days = self._retention_days() if self._retention_days else None
         if not days:
             return PurgeResult()
+        self._require_maintainer()
         cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
-        with self._maintenance_lock, self._connection() as con:
-            result = purge(con, self.layout.events_dir, older_than(cutoff))
+        result = self._rewrite_lake(older_than(cutoff))
         if result.events_removed:
             self.append(
                 admin_event(
@@ -311,7 +341,11 @@ class StoreWriter:
     def compact(self) -> int:
         """Merge what is due; returns how many merges were done."""
         merges = 0
-        with self._maintenance_lock, self._connection() as con:
+        with (
+            self._maintenance_lock,
+            self._rewriting(self.layout.events_dir),
+            self._connection() as con,
+        ):
             for _ in range(8):  # a merge can make the next tier due; bounded per round
                 live = live_segments(list_segments(self.layout.events_dir))
                 runs = plan_merges(live, row_counts(con, live))
@@ -323,8 +357,40 @@ class StoreWriter:
         return merges
 
     def collect_garbage(self, now: float | None = None) -> int:
+        """Delete superseded files past their grace period: this instance's, and the whole
+        lake's if this writer is the maintainer (an instance that is gone for good has nobody
+        else to clean up after the purges)."""
+        dirs = self.layout.writer_dirs() if self.is_maintainer else [self.layout.events_dir]
         with self._maintenance_lock:
-            return delete_superseded(self.layout.events_dir, self.settings.grace_s, now)
+            return sum(delete_superseded(d, self.settings.grace_s, now) for d in dirs)
+
+    def _require_maintainer(self) -> None:
+        if not self.become_maintainer():
+            raise StoreLocked(
+                f"{self.layout.events_root}: another Warden process maintains this audit lake"
+            )
+
+    def _rewrite_lake(self, predicate: str) -> PurgeResult:
+        """Remove the events matching `predicate` from every instance's segments."""
+        removed = rewritten = 0
+        with self._maintenance_lock, self._connection() as con:
+            for events_dir in self.layout.writer_dirs():
+                with self._rewriting(events_dir):
+                    done = purge(con, events_dir, predicate)
+                removed += done.events_removed
+                rewritten += done.segments_rewritten
+        return PurgeResult(removed, rewritten)
+
+    @contextlib.contextmanager
+    def _rewriting(self, events_dir: Path):  # type: ignore[no-untyped-def]
+        """Hold `events_dir`'s rewrite lock: one merge or purge of its segments at a time,
+        across processes."""
+        lock = WriterLock(rewrite_lock_file(events_dir))
+        lock.acquire(self.settings.rewrite_lock_timeout_s)
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- internals ---------------------------------------------------------------------
 
@@ -375,10 +441,12 @@ class StoreWriter:
             ).fetchall()
             for (event_id,) in stored:
                 found.pop(event_id, None)
-            # A person's purge must not be undone by records of theirs written before it.
+            # A person's purge must not be undone by records of theirs written before it. The
+            # maintainer that did it recorded it in its own instance's segments.
+            lake = file_list(s.path for s in live_lake_segments(self.layout.writer_dirs()))
             purges = con.execute(
                 f"SELECT json_extract_string(details, '$.target_user') AS person, "
-                f"epoch_us(max(time)) FROM read_parquet({files}, union_by_name = true) "
+                f"epoch_us(max(time)) FROM read_parquet({lake}, union_by_name = true) "
                 "WHERE type = 'admin' AND action = 'purge_user' GROUP BY person"
             ).fetchall()
             purged_at = {person: us / 1_000_000 for person, us in purges if person}
@@ -622,12 +690,15 @@ class StoreWriter:
                 continue
             now = time.monotonic()
             try:
-                self._serve_requests()
+                maintainer = self.become_maintainer()
+                if maintainer:
+                    self._serve_requests()
+                self._relay_purges()
                 if now >= next_compaction:
                     next_compaction = now + settings.maintenance_interval_s
                     self.compact()
                     self.collect_garbage()
-                if now >= next_retention:
+                if maintainer and now >= next_retention:
                     next_retention = now + settings.retention_interval_s
                     self.apply_retention()
             except (OSError, duckdb.Error, sqlite3.Error) as e:
@@ -635,12 +706,30 @@ class StoreWriter:
             except Exception:
                 log.exception("audit store maintenance failed")
 
-    def _serve_requests(self) -> None:
+    def _admin_requests(self) -> AdminRequests:
         if self._requests is None:
             # Opened here, not at start: a writer in a CLI process never needs it.
             self._state_db = StateDB.for_data_dir(self.layout.data_dir)
             self._requests = SqliteAdminRequests(self._state_db)
-        for request in self._requests.take():
+        return self._requests
+
+    def _relay_purges(self) -> None:
+        """Tell this process's listeners of the purges another process did for the lake."""
+        if not self._purge_listeners:
+            return
+        for request_id, user in self._admin_requests().purged_since(self._purges_since):
+            if request_id in self._purges_seen:
+                continue
+            self._purges_seen.add(request_id)
+            for listener in self._purge_listeners:
+                try:
+                    listener(user)
+                except Exception:
+                    log.exception("purge listener failed")
+
+    def _serve_requests(self) -> None:
+        requests = self._admin_requests()
+        for request in requests.take():
             result: dict[str, Any]
             try:
                 if request.action == "purge_user" and isinstance(request.params.get("user"), str):
@@ -657,9 +746,10 @@ class StoreWriter:
                     }
                 else:
                     result = {"ok": False, "error": f"unknown request {request.action!r}"}
-            except (OSError, duckdb.Error) as e:
+            except (OSError, duckdb.Error, StoreLocked) as e:
                 result = {"ok": False, "error": _describe(e)}
-            self._requests.answer(request.id, result)
+            self._purges_seen.add(request.id)  # its listeners ran in purge_user()
+            requests.answer(request.id, result)
 
 
 def _describe(error: BaseException) -> str:
