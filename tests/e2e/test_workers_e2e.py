@@ -1,6 +1,7 @@
-"""`warden run --workers 2` on one machine, with no Redis: one port, one quota, one audit lake;
-a worker killed with kill -9 is started again and no request that reached the provider goes
-unrecorded; the workers do not outlive their supervisor."""
+"""`warden run --workers 2` on one machine, with no Redis: one port, one quota, one audit lake,
+one alert for one key, one set of metrics; a worker killed with kill -9 is started again and
+no request that reached the provider goes unrecorded; the workers do not outlive their
+supervisor."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 import signal
 import socket
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
@@ -19,9 +21,12 @@ from urllib.parse import parse_qs
 import httpx2
 import pytest
 
+from tests.alerts.receivers import WebhookReceiver
 from tests.e2e.conftest import StartWarden, Warden
 from tests.support import MockProviders
 from tests.support.eventually import eventually
+from warden.state.alerts import SqliteAlertStore
+from warden.state.db import StateDB
 from warden.store.journal import INTERRUPTED
 from warden.workers import status_path
 
@@ -215,3 +220,51 @@ def test_metrics_count_every_workers_requests_whichever_worker_is_scraped(
             f"{scrape()}\n{sorted(p.name for p in (warden.data_dir / 'run').iterdir())}"
         ),
     )
+
+
+LEAKED_KEY = "sk-proj-" + "e2eWorkerKeyNotReal1" + "T3BlbkFJ" + "qZ7xWv3Lm9Kp2Rt6Yb8Nc4Hd"
+
+
+def test_one_alert_key_raised_on_both_workers_is_one_alert_counted_for_each(
+    start_warden: StartWarden, mock: MockProviders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WARDEN_E2E_HMAC", "e2e-hmac-key-for-tests")
+    with WebhookReceiver() as hook:
+        policy = f"""
+        version: 1
+        default_action: monitor
+        dlp: {{ner: false}}
+        alerts:
+          sinks:
+            soc-hook: {{type: webhook, url: "{hook.url}", secret_env: WARDEN_E2E_HMAC}}
+          rules:
+            - id: leaked-secret
+              when: {{detectors: [secret]}}
+              sinks: [soc-hook]
+              throttle: 10m
+        """
+        warden = start_warden(policy=policy, extra_args=["--workers", "2"])
+        _both_workers_answer(warden)
+        sent = 0
+        body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": LEAKED_KEY}]}
+
+        def served_by(name: str) -> bool:
+            return bool(list((warden.data_dir / "events" / name).glob("seg-*.parquet")))
+
+        # Each on a connection of its own, until both workers have seen the key.
+        while sent < 40 and not (sent >= 4 and served_by("w1") and served_by("w2")):
+            with warden.client() as client:
+                client.post(CHAT_URL, json=body, headers={"authorization": f"Bearer {FAKE_KEY}"})
+            sent += 1
+        warden.events(count=sent)
+        assert served_by("w1") and served_by("w2")
+
+        store = SqliteAlertStore(StateDB.for_data_dir(warden.data_dir))
+        eventually(
+            lambda: [v.alert["count"] for v in store.alerts()] == [sent],
+            15,
+            message=lambda: str([(v.alert["rule"], v.alert["count"]) for v in store.alerts()]),
+        )
+        time.sleep(1.0)  # a second delivery, were there one, would have gone by now
+        assert len(hook.requests) == 1
+        assert LEAKED_KEY.encode() not in hook.requests[0].body
