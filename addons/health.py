@@ -53,6 +53,8 @@ class HealthAddon:
     ) -> None:
         self._runtime, self._audit, self._dlp, self._alerts = runtime, audit, dlp, alerts
         self._state = state
+        self.instance = ""  # this worker's name under --workers, or --instance
+        self.workers_status = ""  # the supervisor's status file, under --workers
 
     def load(self, loader) -> None:  # type: ignore[no-untyped-def]
         loader.add_option(
@@ -61,6 +63,10 @@ class HealthAddon:
             "",
             "The supervisor's status file, set by `warden run --workers N` for its workers.",
         )
+
+    def configure(self, updated: set[str]) -> None:
+        self.workers_status = ctx.options.warden_workers_status
+        self.instance = getattr(ctx.options, "warden_instance", "")  # the audit addon's
 
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         if flow.response or not flow.live or not addressed_to_proxy(flow):
@@ -112,12 +118,11 @@ class HealthAddon:
         )
         status = "failing" if failing else "degraded" if degraded else "ok"
         report: dict[str, object] = {"status": status, "checks": checks}
-        if ctx.options.warden_instance:
-            report["instance"] = ctx.options.warden_instance  # which one a balancer reached
+        if self.instance:
+            report["instance"] = self.instance  # which one a balancer reached
         return report
 
     def _workers(self) -> str | None:
-        path = ctx.options.warden_workers_status
-        if not path:
+        if not self.workers_status:
             return None
-        return workers_check(read_status(Path(path)), time.time())
+        return workers_check(read_status(Path(self.workers_status)), time.time())

@@ -45,7 +45,7 @@ class MetricsAddon:
         self._sharing: asyncio.Task[None] | None = None
 
     def running(self) -> None:
-        if ctx.options.warden_metrics and ctx.options.warden_workers_status:
+        if ctx.options.warden_metrics and self._health.workers_status:
             self._sharing = asyncio.get_running_loop().create_task(self._share())
 
     def done(self) -> None:
@@ -54,7 +54,7 @@ class MetricsAddon:
 
     async def _share(self) -> None:
         """Write this worker's counters for the others, every second."""
-        path = _metrics_file(ctx.options.warden_instance)
+        path = self._metrics_file(self._health.instance)
         while True:
             text = json.dumps(self.counters.snapshot())
             try:
@@ -63,17 +63,20 @@ class MetricsAddon:
                 log.warning("could not share this worker's metrics: %s", e)
             await asyncio.sleep(SHARE_INTERVAL_S)
 
+    def _metrics_file(self, worker: str) -> Path:
+        return Path(self._health.workers_status).parent / f"metrics-{worker}.json"
+
     def _all_workers(self) -> Counters:
         """These counters plus the other workers' last shared ones."""
         total = self.counters.copy()
-        status = read_status(Path(ctx.options.warden_workers_status)) or {}
-        me = ctx.options.warden_instance
+        status = read_status(Path(self._health.workers_status)) or {}
+        me = self._health.instance
         for worker in status.get("workers", ()):
             name = worker.get("name") if isinstance(worker, dict) else None
             if not isinstance(name, str) or name == me:
                 continue
             with contextlib.suppress(OSError, ValueError):
-                total.add_snapshot(json.loads(_metrics_file(name).read_text()))
+                total.add_snapshot(json.loads(self._metrics_file(name).read_text()))
         return total
 
     def load(self, loader) -> None:  # type: ignore[no-untyped-def]
@@ -90,7 +93,7 @@ class MetricsAddon:
         if flow.request.path.split("?", 1)[0] != METRICS_PATH or not ctx.options.warden_metrics:
             return
         status = str(self._health.report()["status"])
-        counters = self._all_workers() if ctx.options.warden_workers_status else self.counters
+        counters = self._all_workers() if self._health.workers_status else self.counters
         counters.health.values.clear()
         counters.health.set(1, status=status)
         flow.response = http.Response.make(
@@ -125,7 +128,3 @@ class MetricsAddon:
             counters.tokens.add(usage.output_tokens, app=entry.id, direction="output")
             if usage.cost_usd:
                 counters.cost.add(usage.cost_usd, app=entry.id)
-
-
-def _metrics_file(worker: str) -> Path:
-    return Path(ctx.options.warden_workers_status).parent / f"metrics-{worker}.json"

@@ -25,6 +25,8 @@ class Health:
     """Stands in for the health addon."""
 
     status = "degraded"
+    workers_status = ""  # a single process, not a worker of --workers
+    instance = ""
 
     def report(self) -> dict[str, object]:
         return {"status": self.status}

@@ -8,6 +8,7 @@ import sqlite3
 
 from warden.alerts.alert import DeliveryState, DeliveryStatus
 from warden.alerts.deliveries import Attempt, NewDelivery, PendingDelivery
+from warden.state.alerts import tombstone
 from warden.state.db import StateDB
 
 __all__ = ["SqliteDeliveryQueue"]
@@ -53,7 +54,7 @@ class SqliteDeliveryQueue:
             waiting: dict[str, int] = {}
             for d in deliveries:
                 purged = "SELECT 1 FROM purged_alerts WHERE id = ?"
-                if con.execute(purged, (d.alert_id,)).fetchone():
+                if con.execute(purged, (tombstone(d.alert_id),)).fetchone():
                     continue  # its alert was purged (a privacy request) while this was on its way
                 if d.sink not in waiting:
                     (waiting[d.sink],) = con.execute(
