@@ -15,9 +15,11 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
+import duckdb
 import httpx2
 import pytest
 
@@ -67,6 +69,30 @@ def _health(warden: Warden) -> dict:
         return answer
 
 
+def _requests_written_by(warden: Warden, worker: str) -> int:
+    """Request events in one worker's own part of the lake (each writes an empty segment at
+    start, so that files exist says nothing)."""
+    files = str(warden.data_dir / "events" / worker / "seg-*.parquet")
+    con = duckdb.connect()
+    try:
+        sql = "SELECT count(*) FROM read_parquet(?, union_by_name = true) WHERE type = 'request'"
+        row = con.execute(sql, [files]).fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
+
+
+def _until_both_workers_served(warden: Warden, send: Callable[[int], object]) -> int:
+    """Send requests, each on a connection of its own, until both workers have recorded some
+    (the kernel picks a worker per connection); how many were sent."""
+    for sent in range(1, 41):
+        send(sent - 1)
+        warden.events(count=sent, timeout=30)
+        if sent >= 4 and all(_requests_written_by(warden, w) for w in ("w1", "w2")):
+            return sent
+    raise AssertionError("40 connections in a row went to one worker")
+
+
 def _numbers_received(mock: MockProviders) -> set[int]:
     return {
         int(parse_qs(r.query)["n"][0])
@@ -114,7 +140,7 @@ def test_two_workers_share_one_port_one_quota_and_one_audit_lake(
     assert sum(_numbered_events(events).values()) == SENT
     # Both workers served and wrote their own part of the lake; readers saw the union.
     for name in ("w1", "w2"):
-        assert list((warden.data_dir / "events" / name).glob("seg-*.parquet")), name
+        assert _requests_written_by(warden, name) > 0, name
 
 
 def test_a_worker_killed_under_load_is_restarted_and_every_forwarded_request_has_an_event(
@@ -146,7 +172,7 @@ def test_a_worker_killed_under_load_is_restarted_and_every_forwarded_request_has
         w1 = next(w for w in _status(warden)["workers"] if w["name"] == "w1")
         return w1 if w1["up"] and w1["restarts"] == 1 and w1["pid"] != victim["pid"] else None
 
-    w1 = eventually(restarted, 30, 0.1, message=lambda: str(_status(warden)))
+    w1 = eventually(restarted, 90, 0.1, message=lambda: str(_status(warden)))
     assert w1["last_exit"] == -signal.SIGKILL
     assert "worker w1 exited (killed by SIGKILL)" in warden.log()
     assert _health(warden)["checks"]["workers"] == "1 of 2 workers restarted in the last 60 s"
@@ -187,8 +213,8 @@ def test_the_workers_stop_when_their_supervisor_is_killed(
             return True
         return False
 
-    eventually(lambda: all(gone(pid) for pid in workers), 30, 0.1)
-    eventually(port_closed, 10, 0.1)
+    eventually(lambda: all(gone(pid) for pid in workers), 60, 0.1)
+    eventually(port_closed, 30, 0.1)
 
 
 def test_metrics_count_every_workers_requests_whichever_worker_is_scraped(
@@ -196,25 +222,17 @@ def test_metrics_count_every_workers_requests_whichever_worker_is_scraped(
 ) -> None:
     warden = start_warden(extra_args=["--workers", "2", "--set", "warden_metrics=true"])
     _both_workers_answer(warden)
-    for number in range(10):
-        assert _post(warden, number) == 200
-    line = 'warden_requests_total{action="monitor",app="openai"} 10'  # the test policy monitors
+    sent = _until_both_workers_served(warden, lambda n: _post(warden, n))
+    line = f'warden_requests_total{{action="monitor",app="openai"}} {sent}'  # policy: monitor
 
     def scrape() -> str:
         with httpx2.Client(trust_env=False, timeout=10) as client:  # a new connection each time
             return client.get(f"{warden.url}/metrics").text
 
-    # Both workers served some of the ten (their own segments say so) ...
-    eventually(
-        lambda: all(
-            list((warden.data_dir / "events" / name).glob("seg-*.parquet")) for name in ("w1", "w2")
-        ),
-        10,
-    )
-    # ... and every scrape, whichever worker answers it, counts all ten once shared (1 s).
+    # Every scrape, whichever worker answers it, counts them all once shared (each second).
     eventually(
         lambda: all(line in scrape() for _ in range(8)),
-        10,
+        30,
         0.2,
         message=lambda: (
             f"{scrape()}\n{sorted(p.name for p in (warden.data_dir / 'run').iterdir())}"
@@ -245,24 +263,18 @@ def test_one_alert_key_raised_on_both_workers_is_one_alert_counted_for_each(
         """
         warden = start_warden(policy=policy, extra_args=["--workers", "2"])
         _both_workers_answer(warden)
-        sent = 0
         body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": LEAKED_KEY}]}
 
-        def served_by(name: str) -> bool:
-            return bool(list((warden.data_dir / "events" / name).glob("seg-*.parquet")))
-
-        # Each on a connection of its own, until both workers have seen the key.
-        while sent < 40 and not (sent >= 4 and served_by("w1") and served_by("w2")):
+        def send(_: int) -> None:
             with warden.client() as client:
                 client.post(CHAT_URL, json=body, headers={"authorization": f"Bearer {FAKE_KEY}"})
-            sent += 1
-        warden.events(count=sent)
-        assert served_by("w1") and served_by("w2")
+
+        sent = _until_both_workers_served(warden, send)
 
         store = SqliteAlertStore(StateDB.for_data_dir(warden.data_dir))
         eventually(
             lambda: [v.alert["count"] for v in store.alerts()] == [sent],
-            15,
+            30,
             message=lambda: str([(v.alert["rule"], v.alert["count"]) for v in store.alerts()]),
         )
         time.sleep(1.0)  # a second delivery, were there one, would have gone by now
