@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from warden.catalog import SHIPPED_CATALOG, Catalog
 from tests.support.cli import run_warden
+from warden.catalog import SHIPPED_CATALOG, Catalog
 
 SITE = """\
 version: 1

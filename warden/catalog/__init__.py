@@ -9,9 +9,9 @@ from __future__ import annotations
 from warden.catalog.catalog import SHIPPED_CATALOG, Catalog
 from warden.catalog.entry import KNOWN_SCHEMAS, AppKind, CatalogEntry, Category, Sanction
 from warden.catalog.pac import render_pac
+from warden.catalog.patterns import HostPattern, PatternKind, normalize_host, parse_host_pattern
 from warden.catalog.rating import Rating, RiskLevel, rate
 from warden.catalog.risk import Known, Retention, RiskProfile
-from warden.catalog.patterns import HostPattern, PatternKind, normalize_host, parse_host_pattern
 
 __all__ = [
     "KNOWN_SCHEMAS",

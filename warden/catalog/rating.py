@@ -63,7 +63,9 @@ def rate(risk: RiskProfile) -> Rating:
 def _gaps(risk: RiskProfile) -> list[str]:
     gaps = []
     if risk.sso is not Known.YES:
-        gaps.append("no single sign-on" if risk.sso is Known.NO else "single sign-on not documented")
+        gaps.append(
+            "no single sign-on" if risk.sso is Known.NO else "single sign-on not documented"
+        )
     if not _audited(risk):
         gaps.append("no SOC 2 or ISO 27001 certification documented")
     if "dpa" not in (risk.agreements or ()):

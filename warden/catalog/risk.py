@@ -92,4 +92,3 @@ class RiskProfile:
                 self.agreements is not None,
             )
         )
-

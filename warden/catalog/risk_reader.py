@@ -116,7 +116,5 @@ def _members(raw: dict[str, Any], key: str, allowed: frozenset[str]) -> tuple[st
         raise RiskFieldError((key,), f"'{key}' must be a non-empty list or unknown")
     for i, item in enumerate(value):
         if item not in allowed:
-            raise RiskFieldError(
-                (key, i), f"{item!r} is not one of {', '.join(sorted(allowed))}"
-            )
+            raise RiskFieldError((key, i), f"{item!r} is not one of {', '.join(sorted(allowed))}")
     return tuple(value)

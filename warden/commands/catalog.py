@@ -24,9 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     cat.add_argument("hosts", nargs="*", help="hosts to look up; none lists the catalog")
     cat.add_argument("--catalog", type=Path, action="append", default=[], help="site file")
-    cat.add_argument(
-        "--category", action="append", default=[], choices=[c.value for c in Category]
-    )
+    cat.add_argument("--category", action="append", default=[], choices=[c.value for c in Category])
     cat.add_argument("--risk", action="append", default=[], choices=[r.value for r in RiskLevel])
     cat.add_argument("--search", default=None, help="text in the id, name, vendor or a host")
     cat.add_argument("--reasons", action="store_true", help="list each app's rating reasons")
