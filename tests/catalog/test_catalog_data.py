@@ -22,7 +22,6 @@ AWAITING_SOURCE = frozenset(
         "deepseek-api",
         "microsoft-copilot",
         "chatgpt-web",
-        "claude-web",
         "gemini-web",
         "perplexity-web",
         "mistral-le-chat",
