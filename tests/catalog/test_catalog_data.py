@@ -23,7 +23,6 @@ AWAITING_SOURCE = frozenset(
         "chatgpt-web",
         "gemini-web",
         "perplexity-web",
-        "mistral-le-chat",
         "meta-ai",
         "character-ai",
     }
