@@ -18,7 +18,6 @@ AWAITING_SOURCE = frozenset(
         "azure-openai",
         "vertex-ai",
         "mistral",
-        "deepseek-api",
         "microsoft-copilot",
         "chatgpt-web",
         "gemini-web",
