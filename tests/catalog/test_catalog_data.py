@@ -18,7 +18,6 @@ AWAITING_SOURCE = frozenset(
         "azure-openai",
         "vertex-ai",
         "mistral",
-        "microsoft-copilot",
         "chatgpt-web",
         "gemini-web",
         "perplexity-web",
