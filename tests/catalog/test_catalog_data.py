@@ -16,7 +16,6 @@ from warden.strict_yaml import read_yaml_document
 AWAITING_SOURCE = frozenset(
     {
         "azure-openai",
-        "vertex-ai",
         "mistral",
         "chatgpt-web",
         "gemini-web",
