@@ -66,7 +66,10 @@ def test_diff_previews_added_removed_and_changed_apps(tmp_path: Path) -> None:
     end = text.index("  # --- Meeting recorders")
     text = text[:start] + text[end:]
     text = text.replace("hosts: [otter.ai]", "hosts: [otter.ai, api.otter.ai]")
-    text = text.replace("      sso: yes\n", "      sso: yes\n      training: yes\n", 1)
+    otter = text.index("  - id: otter")
+    text = text[:otter] + text[otter:].replace(
+        "      sso: yes\n", "      sso: yes\n      training: yes\n", 1
+    )
     update = tmp_path / "next.yaml"
     update.write_text(text + SITE.split("apps:\n", 1)[1])
     result = run_warden("catalog", "diff", str(update))
