@@ -138,7 +138,8 @@ def test_shipped_catalog_shape(shipped: Catalog) -> None:
     assert shipped.version == 1
     ids = [e.id for e in shipped.entries]
     assert len(ids) == len(set(ids))
-    assert all(e.intercept for e in shipped.entries)
+    # Tunnelling an AI host is the exception: each one says why.
+    assert all(e.intercept or e.notes for e in shipped.entries)
     assert all(e.sanctioned is not Sanction.SANCTIONED for e in shipped.entries)
     assert "non-AI" in shipped.get("cloudflare-workers-ai").notes
     assert SHIPPED_CATALOG.name == "catalog.yaml"
@@ -255,6 +256,8 @@ def test_load_without_paths_is_empty() -> None:
     assert catalog.lookup("api.openai.com") is None
 
 
+TERMS = "https://vendor.example/terms"
+
 GOOD_APP = """
 version: 1
 apps:
@@ -305,6 +308,14 @@ apps:
             "by app 'one' too",
         ),
         (GOOD_APP + GOOD_APP.split("apps:\n")[1], "10:9", "duplicate app id 'one'"),
+        (GOOD_APP + "    category: chatbot\n", "10:15", "'category' is 'chatbot'"),
+        (GOOD_APP + "    source: vendor docs\n", "10:13", "must be the http(s) URL"),
+        (GOOD_APP + "    risk: {training: no}\n", "10:11", "needs 'terms'"),
+        (GOOD_APP + f"    risk: {{terms: [{TERMS}], training: false}}\n", "10:61", "yes, no or"),
+        (GOOD_APP + f"    risk: {{terms: [{TERMS}], retention: 1 month}}\n", "10:62", "days"),
+        (GOOD_APP + f"    risk: {{terms: [{TERMS}], certifications: [soc9]}}\n", "10:68", "soc2"),
+        (GOOD_APP + f"    risk: {{terms: [{TERMS}], trains: yes}}\n", "10:51", "unknown risk"),
+        (GOOD_APP + "    risk: {terms: [not-a-url], sso: yes}\n", "10:20", "not an http(s) URL"),
         ("- just\n- a list\n", "1:1", "expected a mapping"),
         ("", "1:1", "the file is empty"),
         ("# only a comment\n", "1:1", "the file is empty"),
@@ -319,6 +330,34 @@ def test_invalid_files_name_file_line_and_column(
     message = str(caught.value)
     assert message.startswith(f"{path}:{where}: "), message
     assert problem in message
+
+
+def test_risk_terms_and_category_are_read(tmp_path: Path) -> None:
+    """What a site file says about an app's terms reaches the rating the dashboard shows."""
+    text = GOOD_APP + (
+        "    category: meeting\n"
+        "    source: https://vendor.example/network\n"
+        "    risk:\n"
+        f"      terms: [{TERMS}]\n"
+        "      training: no\n"
+        "      retention: 30\n"
+        "      residency: [EU]\n"
+        "      sso: yes\n"
+        "      certifications: [iso27001]\n"
+        "      agreements: [dpa, baa]\n"
+    )
+    entry = Catalog.load(_write(tmp_path, text)).get("one")
+    assert entry is not None
+    assert (entry.category, entry.source) == ("meeting", "https://vendor.example/network")
+    assert entry.rating.level == "low"
+    assert "prompts are kept for 30 days" in entry.rating.reasons
+    assert "data residency: EU" in entry.rating.reasons
+
+
+def test_site_files_without_category_source_or_risk_still_load(tmp_path: Path) -> None:
+    entry = Catalog.load(_write(tmp_path, GOOD_APP)).get("one")
+    assert entry is not None
+    assert (entry.category, entry.source, entry.rating.level) == ("other", "", "unknown")
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:

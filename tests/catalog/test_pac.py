@@ -10,6 +10,7 @@ import pytest
 from warden.catalog import AppKind, Catalog, CatalogEntry, Sanction, render_pac
 
 from .test_catalog import NOT_AI, REQUIRED
+from .test_catalog_data import _example
 
 PROXY = "warden.corp.example:3128"
 NODE = shutil.which("node")
@@ -69,6 +70,10 @@ def test_pac_proxies_exactly_the_catalog_hosts(shipped: Catalog) -> None:
         "API.OpenAI.com",
         "api.openai.com.",
         "a.b.c.openai.azure.com",
+        # A name for every pattern of the whole catalog, and near misses beside each.
+        *(_example(host) for entry in shipped for host in entry.hosts),
+        *(f"x{_example(host)}" for entry in shipped for host in entry.hosts),
+        *(f"{_example(host)}.example.net" for entry in shipped for host in entry.hosts),
     ]
     answers = _evaluate(render_pac(shipped, PROXY), hosts)
     for host in hosts:

@@ -31,6 +31,13 @@ DEFAULT_HOSTNAMES = [
     "generativelanguage.googleapis.com",
     "chatgpt.com",
     "www.example.org",
+    # Apps of the catalog's newer categories (meeting, coding, image, search, voice), for
+    # tests/e2e/test_catalog_e2e.py; the mock answers them with "hello from <host>".
+    "api.fireflies.ai",
+    "api.tabnine.com",
+    "api.bfl.ai",
+    "api.tavily.com",
+    "elevenlabs.io",
 ]
 CONTROL_HOSTNAME = "api.openai.com"
 

@@ -7,9 +7,11 @@ passed to ``Catalog.default(extra, ...)`` or ``Catalog.load(shipped, extra, ...)
 from __future__ import annotations
 
 from warden.catalog.catalog import SHIPPED_CATALOG, Catalog
-from warden.catalog.entry import KNOWN_SCHEMAS, AppKind, CatalogEntry, Sanction
+from warden.catalog.entry import KNOWN_SCHEMAS, AppKind, CatalogEntry, Category, Sanction
 from warden.catalog.pac import render_pac
 from warden.catalog.patterns import HostPattern, PatternKind, normalize_host, parse_host_pattern
+from warden.catalog.rating import Rating, RiskLevel, rate
+from warden.catalog.risk import Known, Retention, RiskProfile
 
 __all__ = [
     "KNOWN_SCHEMAS",
@@ -17,10 +19,17 @@ __all__ = [
     "AppKind",
     "Catalog",
     "CatalogEntry",
+    "Category",
     "HostPattern",
+    "Known",
     "PatternKind",
+    "Rating",
+    "Retention",
+    "RiskLevel",
+    "RiskProfile",
     "Sanction",
     "normalize_host",
     "parse_host_pattern",
+    "rate",
     "render_pac",
 ]

@@ -11,8 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NoReturn
 
-from warden.catalog.entry import KNOWN_SCHEMAS, AppKind, CatalogEntry, Sanction
+from warden.catalog.entry import KNOWN_SCHEMAS, AppKind, CatalogEntry, Category, Sanction
 from warden.catalog.patterns import parse_host_pattern
+from warden.catalog.risk import RiskProfile
+from warden.catalog.risk_reader import RiskFieldError, read_risk, valid_url
 from warden.errors import ConfigError
 from warden.strict_yaml import YamlDocument, read_yaml_document
 from warden.yamlfile import read_text_file
@@ -21,7 +23,22 @@ __all__ = ["CATALOG_VERSION", "read_catalog_file"]
 
 CATALOG_VERSION = 1
 
-_APP_KEYS = ("id", "name", "vendor", "kind", "schema", "hosts", "sanctioned", "intercept", "notes")
+_APP_KEYS = (
+    "id",
+    "name",
+    "vendor",
+    "kind",
+    "category",
+    "schema",
+    "hosts",
+    "sanctioned",
+    "intercept",
+    "source",
+    "risk",
+    "notes",
+)
+# `category` and `source` are optional so that site files written before they existed still
+# load; the shipped catalog must have both (tests/catalog/test_catalog_data.py).
 _REQUIRED_KEYS = ("id", "name", "vendor", "kind", "schema", "hosts", "sanctioned")
 _TOP_KEYS = ("version", "apps")
 
@@ -34,7 +51,10 @@ def read_catalog_file(path: Path) -> list[CatalogEntry]:
     return _FileReader(path).read()
 
 
-def _one_of(values: type[AppKind] | type[Sanction] | frozenset[str]) -> str:
+type _Allowed = type[AppKind] | type[Category] | type[Sanction] | frozenset[str]
+
+
+def _one_of(values: _Allowed) -> str:
     names = sorted(str(v) for v in values)
     return ", ".join(names)
 
@@ -92,6 +112,9 @@ class _FileReader:
         name = self._text(raw, loc, "name")
         vendor = self._text(raw, loc, "vendor")
         kind = self._choice(raw, loc, "kind", AppKind)
+        category = (
+            self._choice(raw, loc, "category", Category) if "category" in raw else Category.OTHER
+        )
         schema = self._choice(raw, loc, "schema", KNOWN_SCHEMAS)
         sanctioned = self._choice(raw, loc, "sanctioned", Sanction)
         intercept = raw.get("intercept", True)
@@ -101,6 +124,13 @@ class _FileReader:
         if not isinstance(notes, str):
             self.fail((*loc, "notes"), "'notes' must be text")
         hosts = self._hosts(raw, loc, app_id)
+        source = raw.get("source", "")
+        if "source" in raw and not valid_url(source):
+            self.fail(
+                (*loc, "source"),
+                f"'source' of app {app_id!r} must be the http(s) URL of the vendor's page "
+                "that names these hosts",
+            )
         return CatalogEntry(
             id=app_id,
             name=name,
@@ -111,7 +141,18 @@ class _FileReader:
             sanctioned=Sanction(sanctioned),
             intercept=intercept,
             notes=str(notes).strip(),
+            category=Category(category),
+            source=str(source),
+            risk=self._risk(raw, loc),
         )
+
+    def _risk(self, raw: dict[str, Any], loc: _Loc) -> RiskProfile:
+        if "risk" not in raw:
+            return RiskProfile()
+        try:
+            return read_risk(raw["risk"])
+        except RiskFieldError as exc:
+            self.fail((*loc, "risk", *exc.where), str(exc), at_key=exc.at_key)
 
     def _text(self, raw: dict[str, Any], loc: _Loc, key: str) -> str:
         value = raw[key]
@@ -136,7 +177,7 @@ class _FileReader:
         raw: dict[str, Any],
         loc: _Loc,
         key: str,
-        allowed: type[AppKind] | type[Sanction] | frozenset[str],
+        allowed: _Allowed,
     ) -> str:
         value = raw[key]
         if not isinstance(value, str) or value not in {str(v) for v in allowed}:

@@ -143,7 +143,9 @@ def _render(run: DryRun) -> str:
     d, ctx = run.decision, run.context
     by = f"rule {d.rule_id}" if d.rule_id else "default_action"
     app = (
-        f"{ctx.app} ({ctx.vendor}, {ctx.kind}, {ctx.sanctioned})" if run.entry else "not an AI host"
+        f"{ctx.app} ({ctx.vendor}, {ctx.kind}, {ctx.category}, risk {ctx.risk}, {ctx.sanctioned})"
+        if run.entry
+        else "not an AI host"
     )
     status = f" -> HTTP {d.status}" if d.status != 200 else ""
     lines = [

@@ -212,6 +212,10 @@ def compile_match(match: Match, default_zone: str) -> list[Condition]:
         conditions.append(_InSet("app", match.apps, "app"))
     if match.kinds:
         conditions.append(_InSet("kind", match.kinds, "kind"))
+    if match.categories:
+        conditions.append(_InSet("category", match.categories, "category"))
+    if match.risk:
+        conditions.append(_InSet("risk", [r.value for r in match.risk], "risk"))
     if match.providers:
         conditions.append(_InSet("provider", match.providers, "vendor", fold=True))
     if match.endpoints:

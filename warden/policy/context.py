@@ -18,6 +18,8 @@ class PolicyContext:
     app: str | None = None  # catalog id
     vendor: str | None = None  # "OpenAI", "Anthropic", ...
     kind: str | None = None  # api, web_app, assistant
+    category: str | None = None  # coding, meeting, ... (catalog)
+    risk: str | None = None  # the catalog's rating: low, medium, high, unknown
     sanctioned: str | None = None  # after the policy's overrides
     host: str | None = None
     endpoint: str | None = None

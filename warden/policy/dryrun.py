@@ -41,6 +41,8 @@ class DryRun:
                 "app": ctx.app,
                 "provider": ctx.vendor,
                 "kind": ctx.kind,
+                "category": ctx.category,
+                "risk": ctx.risk,
                 "sanctioned": ctx.sanctioned,
                 "host": ctx.host,
                 "endpoint": ctx.endpoint,

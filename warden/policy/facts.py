@@ -42,6 +42,8 @@ def build_context(
         app=entry.id if entry else None,
         vendor=entry.vendor if entry else None,
         kind=str(entry.kind) if entry else None,
+        category=str(entry.category) if entry else None,
+        risk=str(entry.rating.level) if entry else None,
         sanctioned=sanctioned,
         host=host,
         endpoint=str(request.endpoint),

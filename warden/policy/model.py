@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from warden.alerts.config import AlertsConfig
-from warden.catalog import AppKind, Sanction
+from warden.catalog import AppKind, Category, RiskLevel, Sanction
 from warden.dlp.types import RedactionSpec, RedactionStyle
 from warden.schemas.normalized import EndpointKind
 from warden.yamlfile import load_yaml_model
@@ -183,6 +183,8 @@ class Match(_Strict):
     providers: list[str] = Field(default_factory=list)  # vendors: OpenAI, Anthropic, Google...
     apps: list[str] = Field(default_factory=list)  # catalog ids: openai, chatgpt-web, ...
     kinds: list[str] = Field(default_factory=list)  # api, web_app, assistant
+    categories: list[str] = Field(default_factory=list)  # coding, meeting, ... (catalog)
+    risk: list[RiskLevel] = Field(default_factory=list)  # low, medium, high, unknown
     hosts: list[str] = Field(default_factory=list)  # globs: "*.openai.azure.com"
     endpoints: list[str] = Field(default_factory=list)  # chat, embedding, ...
     models: list[str] = Field(default_factory=list)  # globs: "gpt-4o*"
@@ -210,6 +212,15 @@ class Match(_Strict):
         for endpoint in value:
             if endpoint not in known:
                 raise ValueError(f"unknown endpoint {endpoint!r}; one of {sorted(known)}")
+        return value
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        known = {category.value for category in Category}
+        for category in value:
+            if category not in known:
+                raise ValueError(f"unknown app category {category!r}; one of {sorted(known)}")
         return value
 
     @field_validator("kinds")
