@@ -548,17 +548,21 @@ def lake_bytes_per_event() -> dict[str, dict[str, float]]:
     figures = {}
     for kind, (count, texts) in kinds.items():
         with tempfile.TemporaryDirectory(prefix="warden-sizing-lake-") as tmp:
-            writer = StoreWriter(Path(tmp))
-            writer.start()
-            captured = 0
+            events = []
             for i in range(count):
                 prompt, answer = texts(i)
-                captured += len(prompt) + len(answer)
-                writer.append(
+                events.append(
                     dataclasses.replace(make_event(i), prompt_text=prompt, response_text=answer)
                 )
+            captured = sum(len(e.prompt_text or "") + len(e.response_text or "") for e in events)
+            writer = StoreWriter(Path(tmp))
+            writer.start()
+            started = time.perf_counter()
+            for event in events:
+                writer.append(event)
             if not writer.flush(timeout_s=600):
                 raise BenchError("the audit writer did not flush")
+            flushed = time.perf_counter() - started
             writer.close()
             live = live_segments(list_segments(Path(tmp) / "events"))
             files = [str(segment.path) for segment in live]
@@ -580,6 +584,7 @@ def lake_bytes_per_event() -> dict[str, dict[str, float]]:
                 "events": count,
                 "captured_chars_per_event": round(captured / count),
                 "bytes_per_event": round(out.stat().st_size / count, 1),
+                "burst_events_per_s": round(count / flushed),
             }
     return figures
 
@@ -657,8 +662,21 @@ def _print_lake(lake: dict[str, dict[str, float]]) -> None:
     for kind, f in lake.items():
         print(
             f"  {kind:<8} {f['events']:>7,} events, {f['captured_chars_per_event']:>7,} "
-            f"characters captured per event: {f['bytes_per_event']:>9,.0f} bytes/event"
+            f"characters captured per event: {f['bytes_per_event']:>9,.0f} bytes/event; "
+            f"burst append + flush {f['burst_events_per_s']:,.0f} events/s"
         )
+
+
+def _commit() -> str:
+    """The checkout's commit, with "+changes" when its tracked files differ from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], cwd=st.REPO, capture_output=True, text=True)
+        return run.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -678,8 +696,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sizing: cannot run here: {reason}", file=sys.stderr)
         return 2
     info = machine()
+    info["commit"] = _commit()
     for line in machine_lines(info):
         print(line, flush=True)
+    print(f"warden run from {st.REPO} at {info['commit']}", flush=True)
     with Path("/proc/loadavg").open() as f:
         load_before = f.read().split()[:3]
     print(f"load average before the run: {' '.join(load_before)}", flush=True)
