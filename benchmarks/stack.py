@@ -176,8 +176,11 @@ def start_warden(
     cmd += ["--no-dashboard", "--set", f"ssl_verify_upstream_trusted_ca={upstream.pki.ca_cert}"]
     cmd += extra_args or []
     # cwd is the scratch dir, so the repo's policies/identity.yaml is not picked up by default.
+    # This checkout's code, whatever the venv's editable install points at (a relative
+    # PYTHONPATH such as `.` would name the scratch dir).
+    env = {**_env(), "PYTHONPATH": str(REPO)}
     process = ProxyProcess(
-        netns_command(cmd, hosts), port, log_path=home / "warden.log", cwd=home, env=_env()
+        netns_command(cmd, hosts), port, log_path=home / "warden.log", cwd=home, env=env
     )
     _start(stack, process)
     ca = certs / "mitmproxy-ca-cert.pem"

@@ -8,6 +8,7 @@ it off the load generator's GIL.
 
 POST /v1/chat/completions answers like OpenAI: one JSON document, or with "stream": true an SSE
 stream whose first event is sent at once and the rest after `x-mock-delay-ms` milliseconds.
+`x-mock-reply-words: N` makes the answer N words long (one SSE event per word).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import time
 from typing import Any
 
 DELAY_HEADER = b"x-mock-delay-ms"  # same name as tests.support.DELAY_HEADER
+# A longer answer: this many words, the user's first words over and over (benchmarks.sizing).
+WORDS_HEADER = b"x-mock-reply-words"
+MAX_WORDS = 10_000
 CHAT_PATH = b"/v1/chat/completions"
 MAX_DELAY_S = 10.0  # a typo in a header must not park a connection for minutes
 
@@ -96,6 +100,11 @@ async def _respond(
         return
     request = json.loads(body or b"{}")
     model, reply = chat_reply(request)
+    words = headers.get(WORDS_HEADER, b"")
+    if words.isdigit() and int(words) > 0:
+        pieces = reply.split()[1:] or ["word"]
+        count = min(int(words), MAX_WORDS)
+        reply = " ".join(["echo:", *(pieces[i % len(pieces)] for i in range(count))])
     if not request.get("stream"):
         payload = completion(model, reply)
         writer.write(
