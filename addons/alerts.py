@@ -146,6 +146,9 @@ class AlertsAddon:
         if service is None or normalized is None or x.internal:
             return
         config = self._config()
+        # The rules of the policy in force for this request, not the one of the last tick
+        # (up to TICK_S older): a rule added by a reload applies from the first request on.
+        service.configure(config)
         if not config.enabled:
             return
         try:

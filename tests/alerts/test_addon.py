@@ -122,6 +122,25 @@ async def test_usage_spike_is_added_in_the_response_hook(addon):
     assert addon.service().store.get(alert_id).alert["detector"] == "usage_spike"
 
 
+async def test_a_reloaded_policys_alert_rules_apply_from_the_next_request(tmp_path):
+    """Rules followed a reload only at the next maintenance tick (up to a second later): the
+    first requests under a new policy were alerted under the old one's rules."""
+    runtime = FakeRuntimeAddon(Policy(), tmp_path)
+    addon = AlertsAddon(runtime)  # type: ignore[arg-type]
+    addon.running()
+    try:
+        rule = {"id": "leaked-secret", "when": {"detectors": ["secret"]}, "throttle": "10m"}
+        runtime._runtime.policy = Policy.model_validate({"alerts": {"rules": [rule]}})
+        flow = ai_flow(f"why? {FAKE_OPENAI_KEY}", findings=[finding(FAKE_OPENAI_KEY)])
+        await addon.request(flow)
+        await addon.response(flow)
+        service = addon.service()
+        assert service.recorder.flush(5)
+        assert [v.alert["rule"] for v in service.store.alerts()] == ["leaked-secret"]
+    finally:
+        addon.done()
+
+
 async def test_a_failure_inside_alerting_does_not_reach_the_request(addon, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

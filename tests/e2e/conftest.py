@@ -84,6 +84,8 @@ class Warden:
     # Where the current test began, for a Warden a module shares: its events and log lines.
     since: float = 0.0
     log_offset: int = 0
+    # Where it listens: a test host's address for a Warden in a network namespace.
+    host: str = "127.0.0.1"
 
     def begin_test(self) -> None:
         """Look only at what comes next: a shared Warden serves one test after another."""
@@ -109,13 +111,13 @@ class Warden:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def client(self, user: str | None = None, password: str | None = None) -> httpx2.Client:
         """An HTTP client for the SDKs, going through Warden and trusting its CA."""
         proxy = self.url
         if user is not None:
-            proxy = f"http://{user}:{password}@127.0.0.1:{self.port}"
+            proxy = f"http://{user}:{password}@{self.host}:{self.port}"
         return httpx2.Client(
             proxy=proxy,
             verify=str(self.ca),

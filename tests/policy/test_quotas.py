@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -166,3 +168,43 @@ def test_each_anonymous_device_has_its_own_per_user_quota():
     assert isinstance(breach, QuotaBreach)
     assert "reached for anonymous user at 10.0.0.5: 1 requests" in breach.describe(T0)
     assert _admitted(quotas.admit(policy, other, 0, T0))
+
+
+class _SharedCounters(InMemoryCounters):
+    """A shared store as Redis or SQLite is: each add atomic. Its first `racers` reads wait
+    for each other, so every racer has seen the room left before any has reserved."""
+
+    def __init__(self, racers: int) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._barrier = threading.Barrier(racers, timeout=10)
+        self._reads = 0
+
+    def get(self, key: str, window_start: float) -> float:
+        with self._lock:
+            value = super().get(key, window_start)
+            self._reads += 1
+            first = self._reads <= self._barrier.parties
+        if first:
+            self._barrier.wait()
+        return value
+
+    def add(self, key: str, window_start: float, amount: float, expires_at: float) -> float:
+        with self._lock:
+            return super().add(key, window_start, amount, expires_at)
+
+
+def test_requests_admitted_at_once_never_pass_the_limit_together() -> None:
+    """A fleet sharing Redis admitted 34 of 60 concurrent requests on a quota of 20: each
+    had seen room before any had reserved. The totals the atomic adds return decide."""
+    policy = _policy({"id": "rpm", "scope": "user", "requests": 3, "tokens": 1000, "window": "1m"})
+    counters = _SharedCounters(racers=8)
+    quotas = QuotaEnforcer(counters)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: quotas.admit(policy, _ctx(), 10, T0), range(8)))
+    assert sum(map(_admitted, answers)) == 3
+    breaches = [a for a in answers if isinstance(a, QuotaBreach)]
+    assert {(b.metric, b.limit, b.used) for b in breaches} == {("requests", 3, 3)}
+    # The refused gave back what they had reserved: the three admitted are all that count.
+    used = {s["metric"]: s["used"] for s in quotas.state(policy, _ctx(), T0)}
+    assert used == {"requests": 3, "tokens": 30}

@@ -3,6 +3,9 @@
 It binds port 443 on a random loopback address (127.83.x.y). Any 127.0.0.0/8 address works
 on Linux without configuration, and a private address lets the proxy's /etc/hosts point the
 real provider names at it without clashing with anything else on 127.0.0.1:443.
+`also_on` adds addresses it serves on the same port, e.g. the test's end of a test host's veth
+(tests/support/netns_hosts.py), for a proxy inside a network namespace, whose loopback is its
+own.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -119,9 +123,11 @@ class MockProviders:
         port: int = 443,
         default_delay_ms: float = 0,
         startup_timeout: float = 10.0,
+        also_on: Sequence[str] = (),
     ) -> None:
         self.pki = pki
         self._want_host, self._want_port = host, port
+        self.also_on = list(also_on)
         self._startup_timeout = startup_timeout
         self.log = RequestLog()
         self._app = create_app(self.log, default_delay_ms)
@@ -137,6 +143,13 @@ class MockProviders:
     def start(self) -> Self:
         sock = _bind(self._want_host, self._want_port)
         self.ip, self.port = sock.getsockname()[:2]
+        socks = [sock]
+        try:
+            socks += [_bind(ip, self.port) for ip in self.also_on]
+        except OSError:
+            for s in socks:
+                s.close()
+            raise
         config = uvicorn.Config(
             self._app,
             ssl_certfile=str(self.pki.server_cert),
@@ -155,7 +168,7 @@ class MockProviders:
         self._server = uvicorn.Server(config)
         logging.getLogger("uvicorn.error").addHandler(self._logs)
         self._thread = threading.Thread(
-            target=self._run, args=(sock,), name=f"mock-providers-{self.ip}", daemon=True
+            target=self._run, args=(socks,), name=f"mock-providers-{self.ip}", daemon=True
         )
         self._thread.start()
         deadline = time.monotonic() + self._startup_timeout
@@ -169,14 +182,15 @@ class MockProviders:
             time.sleep(0.01)
         return self
 
-    def _run(self, sock: socket.socket) -> None:
+    def _run(self, socks: list[socket.socket]) -> None:
         try:
             assert self._server is not None
-            self._server.run(sockets=[sock])
+            self._server.run(sockets=socks)
         except BaseException as exc:  # SystemExit included: uvicorn exits on startup failures
             self._error = exc
         finally:
-            sock.close()
+            for sock in socks:
+                sock.close()
 
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:

@@ -93,23 +93,39 @@ class QuotaEnforcer:
     def admit(
         self, policy: Policy, ctx: PolicyContext, prompt_tokens: int, now: datetime
     ) -> QuotaBreach | QuotaReservation:
-        """Check every applicable quota; if none is breached, reserve this request in all."""
+        """Check every applicable quota; if none is breached, reserve this request in all.
+
+        The check before reserving turns away what is already over without writing; the
+        totals the (atomic) adds return decide: requests admitted at once by several threads,
+        workers or instances, each having seen room before any had added, must not all pass.
+        One whose add went past a limit takes back everything it added and is refused."""
         applicable = list(applicable_quotas(policy, ctx))
         for quota, subject, key in applicable:
             breach = self._check(policy, quota, subject, key, prompt_tokens, now)
             if breach is not None:
                 return breach
-        reserved: list[CounterEntry] = []
-        for quota, _, key in applicable:
+        planned: list[tuple[CounterEntry, Quota, str, str, float]] = []
+        entry: CounterEntry
+        for quota, subject, key in applicable:
             if quota.requests is not None or quota.tokens is not None:
                 window = _rate_window(quota, now)
                 if quota.requests is not None:
-                    reserved.append((f"{key}:requests", window.start, 1, window.end))
+                    entry = (f"{key}:requests", window.start, 1, window.end)
+                    planned.append((entry, quota, subject, "requests", quota.requests))
                 if quota.tokens is not None and prompt_tokens:
-                    reserved.append((f"{key}:tokens", window.start, prompt_tokens, window.end))
-        for counter, start, amount, end in reserved:
-            self.store.add(counter, start, amount, end)
-        return QuotaReservation(self.store, tuple(reserved))
+                    entry = (f"{key}:tokens", window.start, prompt_tokens, window.end)
+                    planned.append((entry, quota, subject, "tokens", quota.tokens))
+        reservation = QuotaReservation(self.store, ())
+        for entry, quota, subject, metric, limit in planned:
+            counter, start, amount, end = entry
+            total = self.store.add(counter, start, amount, end)
+            reservation.entries += (entry,)
+            if total > limit:
+                reservation.release()
+                resets = datetime.fromtimestamp(end, UTC)
+                used = min(total - amount, limit)  # others' reservations may be on the way back
+                return QuotaBreach(quota.id, metric, limit, used, subject, resets, quota.message)
+        return reservation
 
     def record_usage(
         self,
