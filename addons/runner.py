@@ -11,12 +11,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mitmproxy import exceptions, options
+from mitmproxy import ctx, exceptions, options
 
 from addons import make_addons, reuse_port, ws_control
 from addons.certs import ensure_ca
 from addons.master import WardenMaster
 from warden import proxy_options
+from warden.workers import ready_path
 
 __all__ = ["ProxySettings", "run_proxy"]
 
@@ -39,6 +40,23 @@ class ProxySettings:
     instance: str = ""  # this process's name in the audit lake (`--instance`, a worker's)
     reuse_port: bool = False  # a worker of `--workers N`: share the port (reuse_port.py)
     workers_status: Path | None = None  # the supervisor's status file, for /healthz
+
+
+class _Serving:
+    """Tells the supervisor this worker started: a worker that exits without saying so
+    failed to start (a locked store, a port in use), and after three in a row for every
+    worker the supervisor gives up instead of restarting them forever."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def running(self) -> None:
+        asyncio.get_running_loop().create_task(self._announce())
+
+    async def _announce(self) -> None:
+        await asyncio.sleep(1.0)  # past mitmproxy's check for errors logged at start-up
+        if not ctx.master.should_exit.is_set():
+            await asyncio.to_thread(self._path.write_text, f"{os.getpid()}\n")
 
 
 def run_proxy(settings: ProxySettings) -> int:
@@ -65,6 +83,9 @@ async def _main(settings: ProxySettings) -> int:
     opts = options.Options()
     master = WardenMaster(opts)
     master.addons.add(*make_addons())
+    if settings.workers_status is not None:
+        # Last, so that it runs after every other addon's `running` hook has succeeded.
+        master.addons.add(_Serving(ready_path(settings.workers_status, settings.instance)))
     for override in vetting.overridden:
         log.warning(override.warning())
     if (settings.certs_dir / "config.yaml").exists():

@@ -37,3 +37,10 @@ def test_a_workers_counters_add_to_anothers_and_the_health_gauge_is_not_summed()
     assert 'warden_requests_total{action="block",app="anthropic"} 1' in text
     assert "warden_health{" not in text
     assert 'warden_requests_total{action="allow",app="openai"} 1' in mine.render()  # untouched
+
+
+def test_a_shared_counter_file_cannot_inject_metric_lines():
+    mine = Counters()
+    forged = {"warden_requests_total": [[[['app="x"} 1\nwarden_evil', "y"]], 5]]}
+    mine.add_snapshot(forged)
+    assert "warden_evil" not in mine.render()

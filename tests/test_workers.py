@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -15,6 +16,8 @@ import pytest
 
 from tests.support.cli import run_warden
 from tests.support.eventually import eventually
+from warden.store.layout import StoreLayout
+from warden.store.lock import WriterLock
 from warden.workers import (
     RECENT_RESTART_S,
     Supervisor,
@@ -154,3 +157,97 @@ def test_the_status_file_is_replaced_whole(tmp_path):
     finally:
         supervisor.stop()
         thread.join(10)
+
+
+def test_a_worker_that_served_before_dying_is_restarted_however_often(tmp_path):
+    """Only exits before serving count toward giving up: a worker that had served is a
+    crash to recover from, not a configuration that can never work."""
+    ready = tmp_path / "ready-w1"
+    served_then_died = [
+        sys.executable,
+        "-c",
+        f"import pathlib, sys; pathlib.Path({str(ready)!r}).write_text('1'); sys.exit(1)",
+    ]
+    workers = [WorkerProcess("w1", served_then_died, ready_file=ready)]
+    supervisor = Supervisor(workers, status_path(tmp_path))
+    thread = threading.Thread(target=_serve, args=(supervisor,), daemon=True)
+    thread.start()
+    try:
+        eventually(lambda: workers[0].restarts >= 4, timeout=20)
+        assert thread.is_alive()  # did not give up
+        assert workers[0].failed_starts == 0
+    finally:
+        supervisor.stop()
+        thread.join(10)
+
+
+def test_a_status_file_that_is_not_the_supervisors_is_reported_not_trusted():
+    assert workers_check({"workers": [1]}, 0.0) == "no status from the supervisor"
+    bad_time = {"workers": [{"up": True, "restarts": 1, "started_at": "x"}]}
+    assert workers_check(bad_time, 0.0) == "no status from the supervisor"
+
+
+def test_run_refuses_a_port_something_already_listens_on(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_warden(
+            "run",
+            "--no-dashboard",
+            "--workers",
+            "2",
+            "--listen-port",
+            str(port),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--certs-dir",
+            str(tmp_path / "certs"),
+            "--policy",
+            "none",
+        )
+    assert result.returncode != 0
+    assert f"127.0.0.1:{port} is already in use" in result.stderr
+
+
+def test_run_refuses_a_data_directory_another_warden_writes_as_the_same_workers(tmp_path):
+    held = WriterLock(StoreLayout(tmp_path / "data", "w2").lock_file)
+    held.acquire()
+    try:
+        result = run_warden(
+            "run",
+            "--no-dashboard",
+            "--workers",
+            "2",
+            "--listen-port",
+            "0",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--certs-dir",
+            str(tmp_path / "certs"),
+            "--policy",
+            "none",
+        )
+    finally:
+        held.release()
+    assert result.returncode != 0
+    said = f"another Warden process is writing this store (pid {os.getpid()}) as w2"
+    assert said in result.stderr
+    assert not (tmp_path / "certs").exists()  # refused before anything started
+
+
+def test_an_instance_name_too_long_for_its_workers_is_refused(tmp_path):
+    result = run_warden(
+        "run",
+        "--no-dashboard",
+        "--workers",
+        "2",
+        "--instance",
+        "e" * 63,
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--policy",
+        "none",
+    )
+    assert result.returncode != 0
+    assert "--instance with --workers 2: instance name" in result.stderr

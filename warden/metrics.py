@@ -7,12 +7,15 @@ who sent what (the audit log is for that).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 __all__ = ["Counters", "Family"]
 
 type Labels = tuple[tuple[str, str], ...]
+
+_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
 
 class Family:
@@ -71,7 +74,10 @@ class Counters:
         for family in self.families():
             for labels, value in snapshot.get(family.name, ()) if family.kind == "counter" else ():
                 try:
-                    family.add(float(value), **{str(k): str(v) for k, v in labels})
+                    named = {str(k): str(v) for k, v in labels}
+                    if not all(_LABEL.fullmatch(k) for k in named):
+                        continue  # label values are escaped when rendered; names cannot be
+                    family.add(float(value), **named)
                 except (TypeError, ValueError):
                     continue  # a torn or foreign file: the scrape shows what it can
 

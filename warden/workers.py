@@ -36,6 +36,7 @@ __all__ = [
     "Supervisor",
     "WorkerProcess",
     "read_status",
+    "ready_path",
     "status_path",
     "worker_names",
     "workers_check",
@@ -62,7 +63,13 @@ def worker_names(count: int, instance: str = "") -> list[str]:
 
 def status_path(data_dir: Path, instance: str = "") -> Path:
     """One file per supervisor: fleet members sharing a data directory have their own."""
-    return data_dir / "run" / f"workers-{instance or 'local'}.json"
+    return data_dir / "run" / (f"workers-{instance}.json" if instance else "workers.json")
+
+
+def ready_path(status_file: Path, worker: str) -> Path:
+    """Written by a worker once it serves (addons/runner.py): it started, whatever happens
+    later. A worker that exits before writing it failed to start."""
+    return status_file.parent / f"ready-{worker}"
 
 
 @dataclass
@@ -76,7 +83,8 @@ class WorkerProcess:
     last_exit_at: float | None = None
     next_start_at: float = 0.0
     backoff_s: float = FIRST_BACKOFF_S
-    failed_starts: int = 0  # exits with an error within FAILED_START_S of starting, in a row
+    failed_starts: int = 0  # exits with an error before serving, in a row
+    ready_file: Path | None = None
 
     @property
     def up(self) -> bool:
@@ -150,6 +158,8 @@ class Supervisor:
         self._stopping = True
 
     def _start(self, worker: WorkerProcess) -> None:
+        if worker.ready_file is not None:
+            worker.ready_file.unlink(missing_ok=True)
         worker.process = subprocess.Popen(worker.command, env=self.env)
         worker.started_at = self.clock()
         log.info("worker %s started (pid %d)", worker.name, worker.process.pid)
@@ -163,7 +173,9 @@ class Supervisor:
             if process is not None and process.poll() is not None:
                 worker.last_exit, worker.last_exit_at = process.returncode, now
                 lived = now - worker.started_at
-                failed = process.returncode != 0 and lived < FAILED_START_S
+                ready = worker.ready_file
+                served = ready.exists() if ready is not None else lived >= FAILED_START_S
+                failed = process.returncode != 0 and not served
                 worker.failed_starts = worker.failed_starts + 1 if failed else 0
                 if lived >= STABLE_S:
                     worker.backoff_s = FIRST_BACKOFF_S
@@ -209,6 +221,13 @@ def read_status(path: Path) -> dict[str, Any] | None:
 
 def workers_check(status: dict[str, Any] | None, now: float) -> str:
     """What /healthz says about the workers: "ok", or what is wrong, without names or pids."""
+    try:
+        return _workers_check(status, now)
+    except (AttributeError, TypeError, ValueError):
+        return "no status from the supervisor"  # a file that is not the supervisor's
+
+
+def _workers_check(status: dict[str, Any] | None, now: float) -> str:
     if status is None:
         return "no status from the supervisor"
     workers = status.get("workers")

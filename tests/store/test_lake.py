@@ -4,6 +4,7 @@ one maintainer purges for the whole lake, and every writer hears of the purge.""
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import duckdb
 import pytest
@@ -86,7 +87,20 @@ def test_one_instance_name_is_one_process(tmp_path, two_writers):
         StoreWriter(tmp_path, settings).start()
 
 
-@pytest.mark.parametrize("name", ["", "../up", "a/b", ".hidden", "quarantine", "x" * 65])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "../up",
+        "a/b",
+        ".hidden",
+        "quarantine",
+        "x" * 65,
+        "seg-000000000000-999999999999-g9999.parquet",
+        "seg-1",
+        "edge.tmp",
+    ],
+)
 def test_an_instance_name_that_cannot_be_a_directory_is_refused(tmp_path, name):
     if name == "":
         StoreLayout(tmp_path, name)  # the unnamed instance
@@ -179,3 +193,58 @@ def test_a_restarted_instance_does_not_restore_a_purged_persons_journaled_reques
     w2_again = started(tmp_path, as_instance("w2"))
     w2_again.close()
     assert count(tmp_path, "\"user\" = 'mallory' AND type = 'request'") == 0
+
+
+@pytest.mark.parametrize("gone", ["w3", ""])
+def test_the_maintainer_records_the_journal_of_an_instance_that_no_longer_runs(tmp_path, gone):
+    """`--workers 3` then `--workers 2` (w3 is gone), or a single proxy that became workers
+    (the unnamed instance is gone): what they had forwarded is still recorded, once."""
+    stopped = started(tmp_path, as_instance(gone))
+    for i in range(3):
+        stopped.journal(request_event(i, user="carol"))  # forwarded, no answer yet
+    stopped.close()  # unanswered: the records stay in its journal
+    assert count(tmp_path) == 0
+
+    w1 = started(tmp_path, as_instance("w1"))
+    try:
+        eventually(lambda: count(tmp_path, "type = 'request'") == 3, timeout=15)
+        events = reader.read_events(tmp_path)
+        assert sorted(e["id"] for e in events if e["type"] == "request") == [
+            "req-0",
+            "req-1",
+            "req-2",
+        ]
+        assert all(e["status"] is None and e["error"] for e in events if e["type"] == "request")
+        journal = StoreLayout(tmp_path, gone).journal_dir
+        assert not [p for p in journal.iterdir() if p.is_file()]
+    finally:
+        w1.close()
+    # The instance coming back finds nothing left to record: no event twice.
+    again = started(tmp_path, as_instance(gone))
+    again.close()
+    assert count(tmp_path, "type = 'request'") == 3
+
+
+def test_a_running_instances_journal_is_left_to_it(tmp_path, two_writers):
+    w1, w2 = two_writers
+    w2.journal(request_event(1))  # in flight in a running process
+    eventually(lambda: w1.is_maintainer or w2.is_maintainer, timeout=5)
+    maintainer = w1 if w1.is_maintainer else w2
+    assert maintainer.adopt_orphan_journals() == 0
+    assert count(tmp_path, "type = 'request'") == 0
+
+
+def test_a_directory_named_like_a_segment_is_never_read_as_one(tmp_path):
+    writer = started(tmp_path)
+    for i in range(4):
+        writer.append(request_event(i))
+    assert writer.flush()
+    fake = tmp_path / "events" / "seg-000000000000-999999999999-g9999.parquet"
+    fake.mkdir()
+    (tmp_path / "events" / "edge.tmp").mkdir()
+    assert count(tmp_path, "type = 'request'") == 4
+    assert writer.collect_garbage(now=time.time() + 10**6) == 0  # nothing it thinks superseded
+    writer.close()
+    again = started(tmp_path)  # starts: the stale-temp sweep leaves directories alone
+    again.close()
+    assert count(tmp_path, "type = 'request'") == 4

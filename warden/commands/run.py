@@ -198,26 +198,66 @@ def _supervise(settings: ProxySettings, count: int) -> int:
     from warden.workers import (
         Supervisor,
         WorkerProcess,
+        ready_path,
         status_path,
         worker_command,
         worker_names,
     )
 
+    names = worker_names(count, settings.instance)
+    for name in names:
+        try:
+            check_instance(name)
+        except ValueError as e:
+            raise ConfigError(f"--instance with --workers {count}: {e}") from None
+    _refuse_a_taken_port(settings.listen_host, settings.listen_port)
+    _refuse_running_instances(settings.data_dir, names)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     ensure_ca(settings.certs_dir)  # once, before the workers would race to create it
     if settings.listen_port == 0:
         settings.listen_port = _free_port(settings.listen_host)
     status_file = status_path(settings.data_dir, settings.instance)
     workers = []
-    for name in worker_names(count, settings.instance):
+    for name in names:
         worker = dataclasses.replace(
             settings, instance=name, reuse_port=True, workers_status=status_file
         )
-        workers.append(WorkerProcess(name, worker_command(to_json(worker))))
-    names = ", ".join(w.name for w in workers)
-    print(f"  workers: {count} on port {settings.listen_port} ({names})", flush=True)
+        command = worker_command(to_json(worker))
+        workers.append(WorkerProcess(name, command, ready_file=ready_path(status_file, name)))
+    listed = ", ".join(names)
+    print(f"  workers: {count} on port {settings.listen_port} ({listed})", flush=True)
     env = dict(os.environ, WARDEN_SUPERVISOR_PID=str(os.getpid()))
     return Supervisor(workers, status_file, env=env).run()
+
+
+def _refuse_a_taken_port(host: str, port: int) -> None:
+    """Workers share their port with each other only: a plain bind fails if anything
+    listens there already, another `warden run --workers` included, which would otherwise
+    silently share the port and take part of the traffic into its own audit log."""
+    import socket
+
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise ConfigError(f"{host}:{port} is already in use ({e.strerror})") from None
+
+
+def _refuse_running_instances(data_dir: Path, names: list[str]) -> None:
+    """Another Warden writing as one of these workers (a second `--workers` on this data
+    directory) is refused now, with its pid, not after each worker waited for its lock."""
+    from warden.store.layout import StoreLayout
+    from warden.store.lock import StoreLocked, WriterLock
+
+    for name in names:
+        lock = WriterLock(StoreLayout(data_dir, name).lock_file)
+        try:
+            lock.acquire(0.0)
+        except StoreLocked as e:
+            raise ConfigError(f"{e} as {name}") from None
+        lock.release()
 
 
 def _free_port(host: str) -> int:

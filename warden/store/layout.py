@@ -22,15 +22,17 @@ from pathlib import Path
 __all__ = ["QUARANTINE", "StoreLayout", "check_instance", "rewrite_lock_file"]
 
 QUARANTINE = "quarantine"
-_INSTANCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# No dot: a name must never look like a file the store lists by name (seg-*.parquet,
+# *.tmp, .writer.lock), or a directory could pass for a segment and supersede real ones.
+_INSTANCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 def check_instance(name: str) -> str:
     """`name` if it can name an instance's directory; ValueError saying why not."""
-    if not _INSTANCE.fullmatch(name) or name == QUARANTINE:
+    if not _INSTANCE.fullmatch(name) or name == QUARANTINE or name.startswith("seg-"):
         raise ValueError(
-            f"instance name {name!r}: 1-64 letters, digits, '.', '_' or '-', starting with a "
-            f"letter or digit, and not {QUARANTINE!r}"
+            f"instance name {name!r}: 1-64 letters, digits, '_' or '-', starting with a "
+            f"letter or digit, not {QUARANTINE!r} and not starting with 'seg-'"
         )
     return name
 

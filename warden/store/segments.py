@@ -92,14 +92,15 @@ WHERE NOT EXISTS (
 def list_segments(events_dir: Path) -> list[Segment]:
     """Every segment file present, live or not, ordered by range."""
     try:
-        names = os.listdir(events_dir)
+        entries = list(os.scandir(events_dir))
     except FileNotFoundError:
         return []
     found = []
-    for filename in names:
-        name = SegmentName.parse(filename)
-        if name is not None:
-            found.append(Segment(name, events_dir / filename))
+    for entry in entries:
+        name = SegmentName.parse(entry.name)
+        # Files only: a directory (an instance's) is never a segment, whatever its name.
+        if name is not None and entry.is_file(follow_symlinks=False):
+            found.append(Segment(name, events_dir / entry.name))
     found.sort(key=lambda s: (s.name.lo, s.name.hi, s.name.gen))
     return found
 
@@ -150,6 +151,8 @@ def remove_stale_temp_files(events_dir: Path) -> int:
     """Delete temp files a crashed writer left behind; they were never visible to readers."""
     removed = 0
     for path in events_dir.glob("*" + TEMP_SUFFIX):
+        if not path.is_file():
+            continue
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
             removed += 1

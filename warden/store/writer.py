@@ -55,7 +55,7 @@ from warden.store.journal import (
     journal_files,
     read_journal,
 )
-from warden.store.layout import StoreLayout, rewrite_lock_file
+from warden.store.layout import StoreLayout, check_instance, rewrite_lock_file
 from warden.store.lock import StoreLocked, WriterLock
 from warden.store.parquet import readable, row_counts, write_segment
 from warden.store.purge import PurgeResult, older_than, purge, user_is
@@ -159,6 +159,9 @@ class StoreWriter:
         self._purges_seen: set[str] = set()  # answered purge requests already told
         self._purges_since = time.time()
         self._maintenance_lock = threading.Lock()
+        # A purge and a journal adoption never interleave: an adopted record is either on
+        # disk before the purge (which removes it) or sees the purge (and is dropped).
+        self._purge_lock = threading.RLock()
         self._maintenance_stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._flush_con: duckdb.DuckDBPyConnection | None = None
@@ -291,6 +294,10 @@ class StoreWriter:
     def purge_user(self, user: str, actor: str, alerts_removed: int = 0) -> PurgeResult:
         """Remove every event of `user` (a privacy request) and record that it was done, with
         how many alerts about them the caller removed from the alert files."""
+        with self._purge_lock:
+            return self._purge_user(user, actor, alerts_removed)
+
+    def _purge_user(self, user: str, actor: str, alerts_removed: int) -> PurgeResult:
         self._require_maintainer()
         self.flush()  # the user's most recent events may still be queued
         result = self._rewrite_lake(user_is(user))
@@ -429,9 +436,24 @@ class StoreWriter:
         if not self._journal_leftovers:
             return
         contents = read_journal(self._journal_leftovers)
-        found = contents.events
-        if found and live:
-            files = file_list(s.path for s in live)
+        events = self._unrecorded(con, contents.events)
+        if events:
+            rows = [to_row(self._next_seq + i, as_interrupted(e)) for i, e in enumerate(events)]
+            self._write_rows(rows)
+            self._next_seq += len(rows)
+            _log_recovered(len(rows), "")
+        for path in contents.files:
+            delete_journal_file(path)  # one left behind is harmless: its ids are stored now
+        self._journal_leftovers = [p for p in self._journal_leftovers if p not in contents.files]
+
+    def _unrecorded(
+        self, con: duckdb.DuckDBPyConnection, found: dict[str, AuditEvent]
+    ) -> list[AuditEvent]:
+        """The journaled requests whose final event is nowhere in the lake, oldest first."""
+        found = dict(found)
+        lake = [s.path for s in live_lake_segments(self.layout.writer_dirs())]
+        if found and lake:
+            files = file_list(lake)
             since = min(e.time for e in found.values()) - _RECOVERY_MARGIN_S
             stored = con.execute(
                 f"SELECT DISTINCT id FROM read_parquet({files}, union_by_name = true) "
@@ -443,30 +465,66 @@ class StoreWriter:
                 found.pop(event_id, None)
             # A person's purge must not be undone by records of theirs written before it. The
             # maintainer that did it recorded it in its own instance's segments.
-            lake = file_list(s.path for s in live_lake_segments(self.layout.writer_dirs()))
             purges = con.execute(
                 f"SELECT json_extract_string(details, '$.target_user') AS person, "
-                f"epoch_us(max(time)) FROM read_parquet({lake}, union_by_name = true) "
+                f"epoch_us(max(time)) FROM read_parquet({files}, union_by_name = true) "
                 "WHERE type = 'admin' AND action = 'purge_user' GROUP BY person"
             ).fetchall()
             purged_at = {person: us / 1_000_000 for person, us in purges if person}
             for event_id, event in list(found.items()):
                 if event.user in purged_at and event.time <= purged_at[event.user]:
                     del found[event_id]
-        events = sorted(found.values(), key=lambda e: e.time)
-        if events:
-            rows = [to_row(self._next_seq + i, as_interrupted(e)) for i, e in enumerate(events)]
-            self._write_rows(rows)
-            self._next_seq += len(rows)
-            log.warning(
-                "recorded %d requests that were forwarded before the proxy stopped, without "
-                "their answers (error: %r)",
-                len(rows),
-                INTERRUPTED,
-            )
+        return sorted(found.values(), key=lambda e: e.time)
+
+    def adopt_orphan_journals(self) -> int:
+        """The maintainer records what instances no process runs now left in their journals:
+        a worker count that went down (`--workers 3` then 2), a single proxy that became
+        workers or the other way round, a renamed `--instance`. Their own process would have
+        recovered them at its next start, but none may ever start again. Returns how many
+        requests were recorded."""
+        recorded = 0
+        for name, journal_dir in self._journal_dirs():
+            if name == self.layout.instance or not journal_files(journal_dir):
+                continue
+            lock = WriterLock(StoreLayout(self.layout.data_dir, name).lock_file)
+            try:
+                lock.acquire(0.0)
+            except StoreLocked:
+                continue  # it runs: it recovered its own journal when it started
+            try:
+                with self._purge_lock:
+                    recorded += self._adopt(name, journal_dir)
+            finally:
+                lock.release()
+        return recorded
+
+    def _adopt(self, name: str, journal_dir: Path) -> int:
+        """Record one stopped instance's journal (its lock held); how many requests."""
+        contents = read_journal(journal_files(journal_dir))  # again, under its lock
+        with self._connection() as con:
+            events = self._unrecorded(con, contents.events)
+        for event in events:
+            self.append(as_interrupted(event))
+        if events and not self.flush():
+            return 0  # not on disk: keep the journal and try again next round
         for path in contents.files:
-            delete_journal_file(path)  # one left behind is harmless: its ids are stored now
-        self._journal_leftovers = [p for p in self._journal_leftovers if p not in contents.files]
+            delete_journal_file(path)
+        if events:
+            _log_recovered(len(events), f" as instance {name or '(unnamed)'}")
+        return len(events)
+
+    def _journal_dirs(self) -> list[tuple[str, Path]]:
+        """(instance, its journal directory) for every instance that has one."""
+        root = StoreLayout(self.layout.data_dir).journal_dir
+        try:
+            names = sorted(p.name for p in root.iterdir() if p.is_dir())
+        except FileNotFoundError:
+            return []
+        out = [("", root)]
+        for name in names:
+            with contextlib.suppress(ValueError):
+                out.append((check_instance(name), root / name))
+        return out
 
     def _quarantine_unreadable(self, con: duckdb.DuckDBPyConnection) -> None:
         for segment in live_segments(list_segments(self.layout.events_dir)):
@@ -685,6 +743,7 @@ class StoreWriter:
         now = time.monotonic()
         next_compaction = now + settings.maintenance_interval_s
         next_retention = now + min(30.0, settings.retention_interval_s)
+        next_adoption = now
         while not self._maintenance_stop.wait(0.5):
             if not self._ready:
                 continue
@@ -693,6 +752,9 @@ class StoreWriter:
                 maintainer = self.become_maintainer()
                 if maintainer:
                     self._serve_requests()
+                if maintainer and now >= next_adoption:
+                    next_adoption = now + 5.0
+                    self.adopt_orphan_journals()
                 self._relay_purges()
                 if now >= next_compaction:
                     next_compaction = now + settings.maintenance_interval_s
@@ -750,6 +812,16 @@ class StoreWriter:
                 result = {"ok": False, "error": _describe(e)}
             self._purges_seen.add(request.id)  # its listeners ran in purge_user()
             requests.answer(request.id, result)
+
+
+def _log_recovered(count: int, where: str) -> None:
+    log.warning(
+        "recorded %d requests that were forwarded before the proxy stopped%s, without "
+        "their answers (error: %r)",
+        count,
+        where,
+        INTERRUPTED,
+    )
 
 
 def _describe(error: BaseException) -> str:
