@@ -82,7 +82,7 @@ class WorkerProcess:
     last_exit: int | None = None
     last_exit_at: float | None = None
     next_start_at: float = 0.0
-    backoff_s: float = FIRST_BACKOFF_S
+    backoff_s: float = FIRST_BACKOFF_S  # the next pause; starts at Supervisor.first_backoff_s
     failed_starts: int = 0  # exits with an error before serving, in a row
     ready_file: Path | None = None
 
@@ -108,6 +108,12 @@ class Supervisor:
     status_file: Path
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     clock: Callable[[], float] = time.time
+    first_backoff_s: float = FIRST_BACKOFF_S
+
+    def __post_init__(self) -> None:
+        for worker in self.workers:
+            worker.backoff_s = self.first_backoff_s
+
     _stopping: bool = False
 
     def run(self) -> int:
@@ -178,7 +184,7 @@ class Supervisor:
                 failed = process.returncode != 0 and not served
                 worker.failed_starts = worker.failed_starts + 1 if failed else 0
                 if lived >= STABLE_S:
-                    worker.backoff_s = FIRST_BACKOFF_S
+                    worker.backoff_s = self.first_backoff_s
                 wait = worker.backoff_s
                 worker.backoff_s = min(worker.backoff_s * 2, MAX_BACKOFF_S)
                 worker.next_start_at = now + wait
