@@ -164,11 +164,11 @@ async def _measure_round(
         config.sent += len(ttfb.ns)
 
 
-def _count_audit_events(data_dir: Path, expected: int) -> int:
+def count_audit_events(data_dir: Path, expected: int, wait_s: float = 5.0) -> int:
     """Request events in Warden's audit log; waits briefly since the last ones may lag."""
     from warden.store import reader  # the audit store; events arrive within one flush (1 s)
 
-    deadline = time.monotonic() + 5.0
+    deadline = time.monotonic() + wait_s
     count = 0
     while time.monotonic() < deadline:
         con = reader.connect(data_dir)
@@ -278,7 +278,7 @@ def _run(work: Path, stack: contextlib.ExitStack, settings: Settings) -> list[Co
     for config in configs:
         if config.proxy is not None and config.proxy.data_dir is not None:
             # Evidence that the Warden row went through Warden's whole chain, audit included.
-            recorded = _count_audit_events(config.proxy.data_dir, config.sent)
+            recorded = count_audit_events(config.proxy.data_dir, config.sent)
             config.result.notes.append(
                 f"audit events recorded: {recorded} of {config.sent} requests sent"
             )

@@ -43,7 +43,7 @@ import mitmproxy
 from benchmarks import stack as st
 from benchmarks.http1 import BenchError, Connection, Route, build_request, client_context
 from benchmarks.load import PHASE_GRACE_S, Samples, probe
-from benchmarks.proxy_overhead import CHAT, CHAT_PATH
+from benchmarks.proxy_overhead import CHAT, CHAT_PATH, count_audit_events
 from benchmarks.report import machine, machine_lines
 from tests.support import mount_namespace_skip_reason
 
@@ -392,20 +392,10 @@ def _audit(data_dir: Path, expected: int) -> dict[str, object]:
     them at the end, and rewritten as one compacted zstd Parquet file."""
     import duckdb
 
-    from warden.store import reader
     from warden.store.layout import StoreLayout
     from warden.store.segments import list_segments, live_segments
 
-    deadline = time.monotonic() + 10.0
-    count = 0
-    while time.monotonic() < deadline:
-        con = reader.connect(data_dir)
-        row = con.execute("SELECT count(*) FROM events WHERE type = 'request'").fetchone()
-        con.close()
-        count = int(row[0]) if row else 0
-        if count >= expected:
-            break
-        time.sleep(0.3)
+    count = count_audit_events(data_dir, expected, wait_s=10.0)
     live = live_segments(list_segments(StoreLayout(data_dir).events_dir))
     live_bytes = sum(s.path.stat().st_size for s in live)
     files = [str(s.path) for s in live]

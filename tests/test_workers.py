@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import run_warden
+from tests.support.cli import CliResult, run_warden
 from tests.support.eventually import eventually
 from warden.store.layout import StoreLayout
 from warden.store.lock import WriterLock
@@ -43,6 +43,21 @@ def supervise(tmp_path: Path, *commands: list[str]) -> tuple[Supervisor, threadi
 
 def _serve(supervisor: Supervisor) -> None:
     supervisor.exit_code = supervisor.serve()  # type: ignore[attr-defined]
+
+
+def run_with(tmp_path: Path, *args: str) -> CliResult:
+    """`warden run` with no policy and private directories, plus `args`."""
+    return run_warden(
+        "run",
+        "--no-dashboard",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--certs-dir",
+        str(tmp_path / "certs"),
+        "--policy",
+        "none",
+        *args,
+    )
 
 
 def status(tmp_path: Path) -> dict:
@@ -131,17 +146,7 @@ def test_worker_names_follow_the_instance():
     ],
 )
 def test_run_refuses_what_it_cannot_use_before_anything_starts(tmp_path, args, message):
-    result = run_warden(
-        "run",
-        "--no-dashboard",
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--certs-dir",
-        str(tmp_path / "certs"),
-        "--policy",
-        "none",
-        *args,
-    )
+    result = run_with(tmp_path, *args)
     assert result.returncode != 0
     assert message in result.stderr
     assert not (tmp_path / "data").exists()
@@ -193,20 +198,7 @@ def test_run_refuses_a_port_something_already_listens_on(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run_warden(
-            "run",
-            "--no-dashboard",
-            "--workers",
-            "2",
-            "--listen-port",
-            str(port),
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--certs-dir",
-            str(tmp_path / "certs"),
-            "--policy",
-            "none",
-        )
+        result = run_with(tmp_path, "--workers", "2", "--listen-port", str(port))
     assert result.returncode != 0
     assert f"127.0.0.1:{port} is already in use" in result.stderr
 
@@ -215,20 +207,7 @@ def test_run_refuses_a_data_directory_another_warden_writes_as_the_same_workers(
     held = WriterLock(StoreLayout(tmp_path / "data", "w2").lock_file)
     held.acquire()
     try:
-        result = run_warden(
-            "run",
-            "--no-dashboard",
-            "--workers",
-            "2",
-            "--listen-port",
-            "0",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--certs-dir",
-            str(tmp_path / "certs"),
-            "--policy",
-            "none",
-        )
+        result = run_with(tmp_path, "--workers", "2", "--listen-port", "0")
     finally:
         held.release()
     assert result.returncode != 0
@@ -238,17 +217,6 @@ def test_run_refuses_a_data_directory_another_warden_writes_as_the_same_workers(
 
 
 def test_an_instance_name_too_long_for_its_workers_is_refused(tmp_path):
-    result = run_warden(
-        "run",
-        "--no-dashboard",
-        "--workers",
-        "2",
-        "--instance",
-        "e" * 63,
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--policy",
-        "none",
-    )
+    result = run_with(tmp_path, "--workers", "2", "--instance", "e" * 63)
     assert result.returncode != 0
     assert "--instance with --workers 2: instance name" in result.stderr
